@@ -1,0 +1,132 @@
+#include "adapters/hl7v2/message.hpp"
+
+#include "adapters/hl7v2/escape.hpp"
+
+namespace gw::hl7v2 {
+namespace {
+
+/// The `i`-th (0-based) piece of `s` split on `sep`; empty when there are fewer pieces.
+std::string_view nth_piece(std::string_view s, char sep, std::size_t i) {
+  std::size_t start = 0;
+  for (; i > 0; --i) {
+    std::size_t p = s.find(sep, start);
+    if (p == std::string_view::npos) return {};
+    start = p + 1;
+  }
+  std::size_t end = s.find(sep, start);
+  return s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+}
+
+std::size_t count_pieces(std::string_view s, char sep) {
+  if (s.empty()) return 0;
+  std::size_t n = 1;
+  for (char c : s)
+    if (c == sep) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::string delimiters::encoding_characters() const {
+  std::string s{component, repetition, escape, subcomponent};
+  if (truncation != 0) s += truncation;
+  return s;
+}
+
+std::string_view value::first_repetition() const {
+  if (level_ == level::field && d_ != nullptr) return nth_piece(raw_, d_->repetition, 0);
+  return raw_;
+}
+
+std::size_t value::repetition_count() const {
+  if (level_ == level::field && d_ != nullptr) return count_pieces(raw_, d_->repetition);
+  return raw_.empty() ? 0 : 1;
+}
+
+value value::repetition(std::size_t i) const {
+  if (d_ == nullptr) return {};
+  if (level_ == level::field) return {nth_piece(raw_, d_->repetition, i), d_, level::repetition};
+  return i == 0 ? *this : value{};
+}
+
+value value::component(std::size_t n) const {
+  if (d_ == nullptr || n == 0) return {};
+  switch (level_) {
+    case level::field:
+    case level::repetition:
+      return {nth_piece(first_repetition(), d_->component, n - 1), d_, level::component};
+    case level::component:
+    case level::subcomponent:
+    case level::literal: return n == 1 ? *this : value{};
+  }
+  return {};
+}
+
+std::size_t value::component_count() const {
+  if (d_ == nullptr) return 0;
+  if (level_ == level::field || level_ == level::repetition)
+    return count_pieces(first_repetition(), d_->component);
+  return raw_.empty() ? 0 : 1;
+}
+
+value value::subcomponent(std::size_t n) const {
+  if (d_ == nullptr || n == 0) return {};
+  switch (level_) {
+    case level::field:
+    case level::repetition: return component(1).subcomponent(n);
+    case level::component:
+      return {nth_piece(raw_, d_->subcomponent, n - 1), d_, level::subcomponent};
+    case level::subcomponent:
+    case level::literal: return n == 1 ? *this : value{};
+  }
+  return {};
+}
+
+std::string value::text() const {
+  if (d_ == nullptr || level_ == level::literal || is_null()) {
+    return is_null() ? std::string{} : std::string(raw_);
+  }
+  return decode_text(raw_, *d_);
+}
+
+std::string_view segment::name() const {
+  return m_->fields_[m_->segs_[index_].first_field];
+}
+
+std::size_t segment::field_count() const { return m_->segs_[index_].field_count - 1; }
+
+value segment::field(std::size_t n) const {
+  const auto& rec = m_->segs_[index_];
+  if (n == 0 || n >= rec.field_count) return {{}, &m_->delims_, value::level::field};
+  std::string_view raw = m_->fields_[rec.first_field + n];
+  bool literal = index_ == 0 && (n == 1 || n == 2);
+  return {raw, &m_->delims_, literal ? value::level::literal : value::level::field};
+}
+
+std::string_view segment::raw() const { return m_->segs_[index_].raw; }
+
+std::size_t segment::sequence() const {
+  std::string_view id = name();
+  std::size_t seq = 0;
+  for (std::size_t i = 0; i <= index_; ++i)
+    if (m_->fields_[m_->segs_[i].first_field] == id) ++seq;
+  return seq;
+}
+
+std::size_t message::find_index(std::string_view name, std::size_t nth) const {
+  for (std::size_t i = 0; i < segs_.size(); ++i) {
+    if (fields_[segs_[i].first_field] == name) {
+      if (nth == 0) return i;
+      --nth;
+    }
+  }
+  return segs_.size();
+}
+
+value message::message_code() const { return header().get(9, 1); }
+value message::trigger_event() const { return header().get(9, 2); }
+value message::message_structure() const { return header().get(9, 3); }
+value message::control_id() const { return header().field(10); }
+value message::version() const { return header().get(12, 1); }
+
+}  // namespace gw::hl7v2
