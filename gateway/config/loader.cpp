@@ -1,0 +1,647 @@
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+#include "gateway/config/config.hpp"
+
+namespace gw::config {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(feed_format f) {
+  switch (f) {
+    case feed_format::qd130: return "qd130";
+    case feed_format::hl7v2: return "hl7v2";
+    case feed_format::cv365: return "cv365";
+    case feed_format::mapped: return "mapped";
+  }
+  return "?";
+}
+
+std::string_view to_string(transport t) { return t == transport::https ? "https" : "mllp"; }
+
+bool facility::sends(feed_format f) const {
+  return std::any_of(feeds.begin(), feeds.end(), [f](const feed& x) { return x.format == f; });
+}
+
+const facility* gateway_config::find_facility(std::string_view code) const {
+  auto it = std::lower_bound(facilities.begin(), facilities.end(), code,
+                             [](const facility& f, std::string_view c) { return f.code < c; });
+  return it != facilities.end() && it->code == code ? &*it : nullptr;
+}
+
+std::string format_error(const config_error& e) {
+  std::ostringstream os;
+  os << e.file;
+  if (e.line > 0) os << ':' << e.line;
+  os << ": ";
+  if (!e.key.empty()) os << e.key << ": ";
+  os << e.message;
+  return os.str();
+}
+
+namespace {
+
+/// Where we are reading, and where errors go.
+struct context {
+  std::string file;
+  fs::path dir;
+  std::vector<config_error>* errors;
+
+  void error(const YAML::Node& at, const std::string& key, std::string message) const {
+    int line = at.IsDefined() && !at.Mark().is_null() ? at.Mark().line + 1 : 0;
+    errors->push_back({file, line, key, std::move(message)});
+  }
+  void error(int line, const std::string& key, std::string message) const {
+    errors->push_back({file, line, key, std::move(message)});
+  }
+};
+
+std::string join_key(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+/// Replaces ${NAME} and ${NAME:-default} with environment values.
+std::optional<std::string> expand_env(std::string_view in, std::string& problem) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    auto start = in.find("${", i);
+    if (start == std::string_view::npos) {
+      out.append(in.substr(i));
+      break;
+    }
+    out.append(in.substr(i, start - i));
+    auto end = in.find('}', start);
+    if (end == std::string_view::npos) {
+      problem = "unterminated ${...}";
+      return std::nullopt;
+    }
+    std::string_view expr = in.substr(start + 2, end - start - 2);
+    std::string_view name = expr;
+    std::optional<std::string_view> fallback;
+    if (auto d = expr.find(":-"); d != std::string_view::npos) {
+      name = expr.substr(0, d);
+      fallback = expr.substr(d + 2);
+    }
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v && *v) {
+      out.append(v);
+    } else if (fallback) {
+      out.append(*fallback);
+    } else {
+      problem = "environment variable " + std::string(name) + " is not set";
+      return std::nullopt;
+    }
+    i = end + 1;
+  }
+  return out;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+  if (n == 0) return std::nullopt;
+  long long v = 0;
+  if (std::from_chars(s.data(), s.data() + n, v).ec != std::errc()) return std::nullopt;
+  std::string_view unit = s.substr(n);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(v);
+  if (unit == "s") return std::chrono::seconds(v);
+  if (unit == "m" || unit == "min") return std::chrono::minutes(v);
+  if (unit == "h") return std::chrono::hours(v);
+  return std::nullopt;
+}
+
+std::optional<std::size_t> parse_bytes(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+  if (n == 0) return std::nullopt;
+  unsigned long long v = 0;
+  if (std::from_chars(s.data(), s.data() + n, v).ec != std::errc()) return std::nullopt;
+  std::string_view unit = s.substr(n);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty() || unit == "B") return v;
+  if (unit == "KiB" || unit == "KB" || unit == "K") return v * 1024ull;
+  if (unit == "MiB" || unit == "MB" || unit == "M") return v * 1024ull * 1024ull;
+  if (unit == "GiB" || unit == "GB" || unit == "G") return v * 1024ull * 1024ull * 1024ull;
+  return std::nullopt;
+}
+
+/// Reads one YAML mapping, remembering which keys were asked for; reports the rest as unknown.
+class map_reader {
+ public:
+  map_reader(const context& c, const YAML::Node& node, std::string path)
+      : c_(c), node_(node), path_(std::move(path)) {
+    ok_ = node_.IsMap();
+    if (!ok_ && node_.IsDefined() && !node_.IsNull())
+      c_.error(node_, path_, "wrong type: expected a mapping of keys to values");
+    if (ok_) {
+      std::set<std::string> seen;
+      for (auto it = node_.begin(); it != node_.end(); ++it) {
+        auto k = it->first.as<std::string>("");
+        if (!seen.insert(k).second) c_.error(it->first, join_key(path_, k), "duplicate key");
+      }
+    }
+  }
+  map_reader(const map_reader&) = delete;
+  map_reader& operator=(const map_reader&) = delete;
+
+  ~map_reader() {
+    if (!ok_) return;
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      auto k = it->first.as<std::string>("");
+      if (!known_.count(k)) c_.error(it->first, join_key(path_, k), "unknown key");
+    }
+  }
+
+  bool ok() const { return ok_; }
+  const std::string& path() const { return path_; }
+  const context& ctx() const { return c_; }
+
+  /// The child node, or an undefined node. Marks the key as known.
+  YAML::Node child(const std::string& key) {
+    known_.insert(key);
+    if (!ok_) return YAML::Node(YAML::NodeType::Undefined);
+    YAML::Node n = node_[key];
+    return n;
+  }
+  bool has(const std::string& key) {
+    known_.insert(key);
+    return ok_ && node_[key].IsDefined() && !node_[key].IsNull();
+  }
+
+  void missing(const std::string& key) { c_.error(node_, join_key(path_, key), "required key is missing"); }
+
+  bool str(const std::string& key, std::string& out, bool required = false) {
+    auto n = child(key);
+    if (!n.IsDefined() || n.IsNull()) {
+      if (required) missing(key);
+      return false;
+    }
+    if (!n.IsScalar()) {
+      c_.error(n, join_key(path_, key), "wrong type: expected a text value");
+      return false;
+    }
+    std::string problem;
+    auto v = expand_env(n.Scalar(), problem);
+    if (!v) {
+      c_.error(n, join_key(path_, key), problem);
+      return false;
+    }
+    out = std::move(*v);
+    return true;
+  }
+
+  template <class Int>
+  bool integer(const std::string& key, Int& out, long long lo, long long hi, bool required = false,
+               const char* what = "value") {
+    std::string s;
+    auto n = child(key);
+    if (!str(key, s, required)) return false;
+    long long v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+      c_.error(n, join_key(path_, key), "wrong type: expected a whole number, got '" + s + "'");
+      return false;
+    }
+    if (v < lo || v > hi) {
+      c_.error(n, join_key(path_, key),
+               std::string(what) + " out of range: " + s + " (allowed " + std::to_string(lo) +
+                   ".." + std::to_string(hi) + ")");
+      return false;
+    }
+    out = static_cast<Int>(v);
+    return true;
+  }
+
+  bool port(const std::string& key, std::uint16_t& out, bool required = false) {
+    return integer(key, out, 1, 65535, required, "port");
+  }
+
+  bool boolean(const std::string& key, bool& out) {
+    std::string s;
+    auto n = child(key);
+    if (!str(key, s)) return false;
+    if (s == "true" || s == "yes" || s == "on") out = true;
+    else if (s == "false" || s == "no" || s == "off") out = false;
+    else {
+      c_.error(n, join_key(path_, key), "wrong type: expected true or false, got '" + s + "'");
+      return false;
+    }
+    return true;
+  }
+
+  bool duration(const std::string& key, std::chrono::milliseconds& out) {
+    std::string s;
+    auto n = child(key);
+    if (!str(key, s)) return false;
+    auto d = parse_duration(s);
+    if (!d) {
+      c_.error(n, join_key(path_, key),
+               "wrong type: expected a duration such as 500ms, 30s, 5m or 1h, got '" + s + "'");
+      return false;
+    }
+    out = *d;
+    return true;
+  }
+
+  bool bytes(const std::string& key, std::size_t& out) {
+    std::string s;
+    auto n = child(key);
+    if (!str(key, s)) return false;
+    auto b = parse_bytes(s);
+    if (!b || *b == 0) {
+      c_.error(n, join_key(path_, key),
+               "wrong type: expected a size such as 65536, 64KiB or 16MiB, got '" + s + "'");
+      return false;
+    }
+    out = *b;
+    return true;
+  }
+
+  /// A path relative to the file's folder; must name an existing file when `must_exist`.
+  bool file(const std::string& key, fs::path& out, bool required, bool must_exist = true) {
+    std::string s;
+    auto n = child(key);
+    if (!str(key, s, required)) return false;
+    if (s.empty()) {
+      if (required) missing(key);
+      return false;
+    }
+    fs::path p(s);
+    if (p.is_relative()) p = c_.dir / p;
+    p = p.lexically_normal();
+    if (must_exist && !fs::is_regular_file(p)) {
+      c_.error(n, join_key(path_, key), "missing file: " + p.string());
+      return false;
+    }
+    out = p;
+    return true;
+  }
+
+  std::vector<std::string> string_list(const std::string& key) {
+    std::vector<std::string> out;
+    auto n = child(key);
+    if (!n.IsDefined() || n.IsNull()) return out;
+    if (!n.IsSequence()) {
+      c_.error(n, join_key(path_, key), "wrong type: expected a list");
+      return out;
+    }
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if (!n[i].IsScalar()) {
+        c_.error(n[i], join_key(path_, key) + "[" + std::to_string(i) + "]",
+                 "wrong type: expected a text value");
+        continue;
+      }
+      out.push_back(n[i].Scalar());
+    }
+    return out;
+  }
+
+ private:
+  const context& c_;
+  YAML::Node node_;
+  std::string path_;
+  bool ok_ = false;
+  std::set<std::string, std::less<>> known_;
+};
+
+std::optional<YAML::Node> parse_file(const fs::path& p, std::vector<config_error>& errors) {
+  std::ifstream in(p);
+  if (!in) {
+    errors.push_back({p.string(), 0, "", "missing file: cannot be read"});
+    return std::nullopt;
+  }
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    errors.push_back({p.string(), e.mark.is_null() ? 0 : e.mark.line + 1, "",
+                      "not valid YAML: " + e.msg});
+    return std::nullopt;
+  }
+}
+
+void read_tls(map_reader& parent, const std::string& key, std::optional<tls_settings>& out,
+              bool client_ca_required) {
+  if (!parent.has(key)) return;
+  map_reader m(parent.ctx(), parent.child(key), join_key(parent.path(), key));
+  if (!m.ok()) return;
+  tls_settings t;
+  m.file("certificate", t.certificate, true);
+  m.file("private_key", t.private_key, true);
+  m.file("ca", t.ca, client_ca_required);
+  if (m.str("min_version", t.min_version) && t.min_version != "1.2" && t.min_version != "1.3")
+    m.ctx().error(m.child("min_version"), join_key(m.path(), "min_version"),
+                  "unknown TLS version '" + t.min_version + "' (allowed 1.2, 1.3)");
+  out = std::move(t);
+}
+
+void read_limits(map_reader& parent, limits& l) {
+  if (!parent.has("limits")) return;
+  map_reader m(parent.ctx(), parent.child("limits"), join_key(parent.path(), "limits"));
+  m.bytes("max_message_bytes", l.max_message_bytes);
+  m.bytes("max_header_bytes", l.max_header_bytes);
+  m.duration("handshake_timeout", l.handshake_timeout);
+  m.duration("read_timeout", l.read_timeout);
+  m.duration("idle_timeout", l.idle_timeout);
+  m.integer("max_connections", l.max_connections, 1, 1'000'000);
+  m.integer("max_connections_per_facility", l.max_connections_per_facility, 1, 1'000'000);
+}
+
+void read_listener(map_reader& parent, const std::string& key, listener& l, bool tls_required,
+                   bool client_ca_required) {
+  if (!parent.has(key)) {
+    if (tls_required) parent.missing(key);
+    return;
+  }
+  map_reader m(parent.ctx(), parent.child(key), join_key(parent.path(), key));
+  if (!m.ok()) return;
+  m.boolean("enabled", l.enabled);
+  m.str("address", l.address);
+  m.port("port", l.port, true);
+  if (tls_required) {
+    if (!m.has("tls") && l.enabled) m.missing("tls");
+    read_tls(m, "tls", l.tls, client_ca_required);
+  }
+  read_limits(m, l.limits);
+}
+
+std::optional<feed_format> parse_format(std::string_view s) {
+  if (s == "qd130") return feed_format::qd130;
+  if (s == "hl7v2") return feed_format::hl7v2;
+  if (s == "cv365") return feed_format::cv365;
+  if (s == "mapped") return feed_format::mapped;
+  return std::nullopt;
+}
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
+}
+
+bool valid_hours(std::string_view s) {
+  // HH:MM-HH:MM with 00:00 <= from < to <= 24:00
+  if (s.size() != 11 || s[2] != ':' || s[5] != '-' || s[8] != ':') return false;
+  auto num = [&](std::size_t at) {
+    if (!std::isdigit(static_cast<unsigned char>(s[at])) || !std::isdigit(static_cast<unsigned char>(s[at + 1]))) return -1;
+    return (s[at] - '0') * 10 + (s[at + 1] - '0');
+  };
+  int h1 = num(0), m1 = num(3), h2 = num(6), m2 = num(9);
+  if (h1 < 0 || m1 < 0 || h2 < 0 || m2 < 0 || m1 > 59 || m2 > 59 || h1 > 23 || h2 > 24) return false;
+  if (h2 == 24 && m2 != 0) return false;
+  return h1 * 60 + m1 < h2 * 60 + m2;
+}
+
+void read_facility(const fs::path& file, const YAML::Node& root, std::vector<config_error>& errors,
+                   std::vector<facility>& out) {
+  context c{file.string(), file.parent_path(), &errors};
+  map_reader m(c, root, "");
+  if (!m.ok()) {
+    if (!root.IsMap()) c.error(root, "", "wrong type: a facility file must be a mapping");
+    return;
+  }
+  facility f;
+  f.source_file = file;
+  if (m.str("code", f.code, true)) {
+    if (f.code.size() != 5 || !std::all_of(f.code.begin(), f.code.end(), ::isdigit))
+      c.error(m.child("code"), "code", "facility code must be 5 digits (MA_CSKCB), got '" + f.code + "'");
+  }
+  m.str("name", f.name, true);
+  if (m.str("ownership", f.ownership, true) && f.ownership != "public" && f.ownership != "private")
+    c.error(m.child("ownership"), "ownership", "unknown ownership '" + f.ownership + "' (allowed public, private)");
+  m.integer("beds", f.beds, 0, 100'000);
+
+  auto feeds = m.child("feeds");
+  if (!feeds.IsDefined() || feeds.IsNull()) {
+    m.missing("feeds");
+  } else if (!feeds.IsSequence()) {
+    c.error(feeds, "feeds", "wrong type: expected a list of feeds");
+  } else {
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      std::string key = "feeds[" + std::to_string(i) + "]";
+      map_reader fm(c, feeds[i], key);
+      if (!fm.ok()) continue;
+      feed fd;
+      std::string fmt, tr;
+      bool good = true;
+      if (fm.str("format", fmt, true)) {
+        if (auto p = parse_format(fmt)) fd.format = *p;
+        else {
+          c.error(fm.child("format"), key + ".format",
+                  "unknown format '" + fmt + "' (allowed qd130, hl7v2, cv365, mapped)");
+          good = false;
+        }
+      } else {
+        good = false;
+      }
+      if (fm.str("transport", tr, true)) {
+        if (tr == "https") fd.transport = transport::https;
+        else if (tr == "mllp") fd.transport = transport::mllp;
+        else {
+          c.error(fm.child("transport"), key + ".transport",
+                  "unknown transport '" + tr + "' (allowed https, mllp)");
+          good = false;
+        }
+      } else {
+        good = false;
+      }
+      if (good && fd.transport == transport::mllp && fd.format != feed_format::hl7v2)
+        c.error(feeds[i], key, "format " + fmt + " cannot be sent over mllp (only hl7v2)");
+      if (good) f.feeds.push_back(fd);
+    }
+    if (feeds.size() == 0) c.error(feeds, "feeds", "a facility needs at least one feed");
+  }
+
+  if (m.has("certificates")) {
+    map_reader cm(c, m.child("certificates"), "certificates");
+    f.certificates.subjects = cm.string_list("subjects");
+    auto fps = cm.string_list("sha256_fingerprints");
+    for (std::size_t i = 0; i < fps.size(); ++i) {
+      std::string fp;
+      for (char ch : fps[i])
+        if (ch != ':') fp.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+      if (fp.size() != 64 || !is_hex(fp))
+        c.error(cm.child("sha256_fingerprints")[i], "certificates.sha256_fingerprints[" + std::to_string(i) + "]",
+                "a SHA-256 fingerprint is 64 hexadecimal digits");
+      else
+        f.certificates.sha256_fingerprints.push_back(fp);
+    }
+    if (f.certificates.subjects.empty() && f.certificates.sha256_fingerprints.empty())
+      c.error(m.child("certificates"), "certificates", "give at least one subject or sha256 fingerprint");
+  } else {
+    m.missing("certificates");
+  }
+
+  std::chrono::milliseconds stale{f.stale_after};
+  if (m.duration("stale_after", stale)) {
+    f.stale_after = std::chrono::duration_cast<std::chrono::minutes>(stale);
+    if (f.stale_after.count() < 1)
+      c.error(m.child("stale_after"), "stale_after", "must be at least 1m");
+  }
+  if (m.str("expected_hours", f.expected_hours) && !valid_hours(f.expected_hours))
+    c.error(m.child("expected_hours"), "expected_hours",
+            "expected HH:MM-HH:MM such as 07:00-17:00 or 00:00-24:00, got '" + f.expected_hours + "'");
+
+  if (m.has("settings")) {
+    map_reader sm(c, m.child("settings"), "settings");
+    std::string v;
+    for (const char* k : {"record_number_system", "encounter_system", "timezone"})
+      if (sm.str(k, v)) f.settings[k] = v;
+    bool legacy = false;
+    if (sm.boolean("legacy_4210", legacy)) f.settings["legacy_4210"] = legacy ? "true" : "false";
+    fs::path p;
+    for (const char* k : {"mapping_file", "code_map_file"})
+      if (sm.file(k, p, false)) f.settings[k] = p.string();
+  }
+  out.push_back(std::move(f));
+}
+
+}  // namespace
+
+load_result load_config(const fs::path& gateway_yaml) {
+  load_result r;
+  auto& errors = r.errors;
+  fs::path file = fs::absolute(gateway_yaml).lexically_normal();
+  auto root = parse_file(file, errors);
+  if (!root) return r;
+
+  context c{file.string(), file.parent_path(), &errors};
+  gateway_config cfg;
+  cfg.source_file = file;
+  fs::path facilities_dir = c.dir / "facilities";
+  {
+    map_reader m(c, *root, "");
+    if (!m.ok()) {
+      c.error(*root, "", "wrong type: gateway.yaml must be a mapping");
+      return r;
+    }
+    if (m.str("log_level", cfg.log_level)) {
+      static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+      if (!levels.count(cfg.log_level))
+        c.error(m.child("log_level"), "log_level", "unknown log level '" + cfg.log_level + "'");
+    }
+    if (m.str("default_timezone", cfg.default_timezone)) {
+      const auto& z = cfg.default_timezone;
+      bool ok = z.size() == 6 && (z[0] == '+' || z[0] == '-') && z[3] == ':' && std::isdigit(static_cast<unsigned char>(z[1])) &&
+                std::isdigit(static_cast<unsigned char>(z[2])) && std::isdigit(static_cast<unsigned char>(z[4])) &&
+                std::isdigit(static_cast<unsigned char>(z[5]));
+      if (!ok) c.error(m.child("default_timezone"), "default_timezone", "expected an offset such as +07:00");
+    }
+    m.integer("io_threads", cfg.io_threads, 1, 256);
+    std::string fdir;
+    if (m.str("facilities_dir", fdir)) {
+      fs::path p(fdir);
+      facilities_dir = (p.is_relative() ? c.dir / p : p).lexically_normal();
+      if (!fs::is_directory(facilities_dir)) {
+        c.error(m.child("facilities_dir"), "facilities_dir", "missing folder: " + facilities_dir.string());
+      }
+    }
+
+    if (m.has("listeners")) {
+      map_reader lm(c, m.child("listeners"), "listeners");
+      read_listener(lm, "mllp", cfg.listeners.mllp, true, true);
+      read_listener(lm, "ingest", cfg.listeners.ingest, true, true);
+      read_listener(lm, "api", cfg.listeners.api, true, false);
+      cfg.listeners.admin.address = "127.0.0.1";
+      read_listener(lm, "admin", cfg.listeners.admin, false, false);
+      // Two enabled listeners on the same port cannot both bind.
+      std::vector<std::pair<std::string, const listener*>> all{{"mllp", &cfg.listeners.mllp},
+                                                               {"ingest", &cfg.listeners.ingest},
+                                                               {"api", &cfg.listeners.api},
+                                                               {"admin", &cfg.listeners.admin}};
+      for (std::size_t i = 0; i < all.size(); ++i)
+        for (std::size_t j = i + 1; j < all.size(); ++j)
+          if (all[i].second->enabled && all[j].second->enabled && all[i].second->port != 0 &&
+              all[i].second->port == all[j].second->port)
+            c.error(m.child("listeners"), "listeners." + all[j].first + ".port",
+                    "port " + std::to_string(all[j].second->port) + " is also used by listeners." + all[i].first);
+    } else {
+      m.missing("listeners");
+    }
+
+    if (m.has("database")) {
+      map_reader dm(c, m.child("database"), "database");
+      dm.str("dsn", cfg.database.dsn);
+      fs::path dsn_file;
+      if (dm.file("dsn_file", dsn_file, false)) {
+        std::ifstream in(dsn_file);
+        std::getline(in, cfg.database.dsn);
+      }
+      dm.integer("pool_size", cfg.database.pool_size, 1, 256);
+      dm.duration("connect_timeout", cfg.database.connect_timeout);
+      dm.duration("statement_timeout", cfg.database.statement_timeout);
+      dm.integer("raw_retention_months", cfg.database.raw_retention_months, 1, 1200);
+      dm.integer("partitions_ahead_months", cfg.database.partitions_ahead_months, 1, 24);
+    }
+
+    if (m.has("national")) {
+      map_reader nm(c, m.child("national"), "national");
+      nm.boolean("enabled", cfg.national.enabled);
+      nm.str("base_url", cfg.national.base_url, cfg.national.enabled);
+      if (!cfg.national.base_url.empty() && cfg.national.base_url.rfind("https://", 0) != 0)
+        c.error(nm.child("base_url"), "national.base_url", "must be an https:// URL");
+      read_tls(nm, "tls", cfg.national.tls, true);
+      if (cfg.national.enabled && !cfg.national.tls) nm.missing("tls");
+      nm.duration("request_timeout", cfg.national.request_timeout);
+    }
+
+    if (m.has("forwarding")) {
+      map_reader fm(c, m.child("forwarding"), "forwarding");
+      fm.integer("batch_max_resources", cfg.forwarding.batch_max_resources, 1, 10'000);
+      fm.duration("batch_max_delay", cfg.forwarding.batch_max_delay);
+      fm.integer("max_attempts", cfg.forwarding.max_attempts, 1, 1000);
+      fm.duration("backoff_initial", cfg.forwarding.backoff_initial);
+      fm.duration("backoff_max", cfg.forwarding.backoff_max);
+      fm.duration("lease", cfg.forwarding.lease);
+    }
+  }
+
+  // Facilities: every *.yaml in the folder, in name order (so errors come out in a stable order).
+  if (fs::is_directory(facilities_dir)) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(facilities_dir))
+      if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml"))
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files)
+      if (auto node = parse_file(f, errors)) read_facility(f, *node, errors, cfg.facilities);
+    if (files.empty())
+      errors.push_back({facilities_dir.string(), 0, "", "no facility files (*.yaml) found"});
+  }
+
+  // Cross-facility checks: duplicate codes and certificates claimed by two facilities.
+  std::map<std::string, const facility*> by_code, by_subject, by_fp;
+  for (const auto& f : cfg.facilities) {
+    if (f.code.empty()) continue;
+    auto [it, inserted] = by_code.emplace(f.code, &f);
+    if (!inserted)
+      errors.push_back({f.source_file.string(), 0, "code",
+                        "duplicate facility code " + f.code + " (also in " + it->second->source_file.string() + ")"});
+    for (const auto& s : f.certificates.subjects) {
+      auto [sit, ins] = by_subject.emplace(s, &f);
+      if (!ins && sit->second->code != f.code)
+        errors.push_back({f.source_file.string(), 0, "certificates.subjects",
+                          "certificate subject also bound to facility " + sit->second->code});
+    }
+    for (const auto& s : f.certificates.sha256_fingerprints) {
+      auto [sit, ins] = by_fp.emplace(s, &f);
+      if (!ins && sit->second->code != f.code)
+        errors.push_back({f.source_file.string(), 0, "certificates.sha256_fingerprints",
+                          "certificate fingerprint also bound to facility " + sit->second->code});
+    }
+  }
+  std::sort(cfg.facilities.begin(), cfg.facilities.end(),
+            [](const facility& a, const facility& b) { return a.code < b.code; });
+
+  if (errors.empty()) r.config = std::move(cfg);
+  return r;
+}
+
+}  // namespace gw::config
