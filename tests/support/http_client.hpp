@@ -1,0 +1,67 @@
+#pragma once
+// A minimal blocking HTTP/1.1 client over plain TCP for tests of the localhost admin listener.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+
+namespace gw::test {
+
+struct http_answer {
+  int status = 0;  ///< 0 when no answer (connection refused, timeout)
+  std::string body;
+};
+
+inline http_answer http_get(std::uint16_t port, const std::string& path) {
+  http_answer a;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return a;
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return a;
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return a;
+  }
+  std::string resp;
+  char buf[4096];
+  for (;;) {
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    resp.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (resp.rfind("HTTP/1.1 ", 0) != 0 || resp.size() < 12) return a;
+  a.status = std::stoi(resp.substr(9, 3));
+  auto body = resp.find("\r\n\r\n");
+  if (body != std::string::npos) a.body = resp.substr(body + 4);
+  return a;
+}
+
+/// A loopback TCP port nothing listens on right now.
+inline std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace gw::test
