@@ -1,0 +1,37 @@
+#pragma once
+/// Field rules of every table, generated from the reference sheets (field_table.inc), and the
+/// row checks that apply them.
+
+#include <cstdint>
+#include <string_view>
+
+#include "adapters/qd130/envelope.hpp"
+#include "fhir/issue.hpp"
+
+namespace gw::qd130::detail {
+
+enum class req : std::uint8_t { none, always, when_present, when_absent, when_in, unless_in };
+enum class relax : std::uint8_t { none, until, warn_if };
+
+struct field_rule {
+  int table;
+  std::string_view name;
+  unsigned versions;  ///< bit 1 = QĐ 130 family, bit 2 = QĐ 4210
+  bool numeric;
+  int max_length;  ///< code points; 0 = unlimited
+  req requirement;
+  std::string_view cond_field;   ///< field(s) the requirement depends on, "," separated
+  std::string_view cond_values;  ///< values of cond_field, "," separated
+  relax relaxation;
+  std::string_view relax_arg;  ///< until: yyyymmdd; warn_if: FIELD=v1,v2
+  bool required_4210;
+  std::string_view note;
+};
+
+/// The rule for a field of a table, or nullptr when the field is not in any generation's list.
+const field_rule* find_rule(table_id t, std::string_view name);
+
+/// Applies the required/length/number rules of `r`'s table to it.
+void check_row(const row& r, schema_version version, int episode_date, fhir::issue_list& out);
+
+}  // namespace gw::qd130::detail

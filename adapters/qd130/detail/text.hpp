@@ -1,0 +1,50 @@
+#pragma once
+/// Small text helpers shared by the QĐ 130 decoder and translator (module-private).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gw::qd130::detail {
+
+/// ASCII whitespace as XML and base64 bodies use it.
+constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view trim(std::string_view s);
+bool all_digits(std::string_view s);
+/// `-?digits(.digits)?`
+bool is_decimal(std::string_view s);
+/// Splits on ';', trimming each part; an empty input gives no parts.
+std::vector<std::string_view> split_list(std::string_view s, char sep = ';');
+/// Number of UTF-8 code points (bytes that are not continuation bytes).
+std::size_t utf8_length(std::string_view s);
+/// Offset of the first byte that is not well-formed UTF-8, or npos.
+std::size_t utf8_invalid_at(std::string_view s);
+
+enum class base64_status : std::uint8_t { ok, invalid_character, truncated, too_large, empty };
+
+struct base64_result {
+  base64_status status = base64_status::ok;
+  std::unique_ptr<char[]> data;  ///< decoded bytes (no terminator)
+  std::size_t size = 0;
+  std::size_t bad_offset = 0;  ///< for invalid_character: offset in the input
+  bool unpadded = false;       ///< the last group had no '=' padding
+};
+
+/// Decodes standard or URL-safe base64, skipping ASCII whitespace anywhere. Refuses output
+/// larger than `max_out` before allocating it.
+base64_result base64_decode(std::string_view in, std::size_t max_out);
+/// True when every byte is a base64 character, '=' or whitespace, and there is at least one
+/// base64 character.
+bool looks_like_base64(std::string_view in);
+
+/// The value of `key` in an application/x-www-form-urlencoded body, percent-decoded. '+' is kept
+/// as '+' (not a space): base64 contains '+', and careless senders do not encode it, while a
+/// space is never part of base64. Returns false when the key is absent.
+bool form_value(std::string_view body, std::string_view key, std::string& out);
+
+}  // namespace gw::qd130::detail
