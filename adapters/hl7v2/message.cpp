@@ -69,6 +69,13 @@ std::size_t value::component_count() const {
   return raw_.empty() ? 0 : 1;
 }
 
+std::size_t value::subcomponent_count() const {
+  if (d_ == nullptr) return 0;
+  if (level_ == level::field || level_ == level::repetition) return component(1).subcomponent_count();
+  if (level_ == level::component) return count_pieces(raw_, d_->subcomponent);
+  return raw_.empty() ? 0 : 1;
+}
+
 value value::subcomponent(std::size_t n) const {
   if (d_ == nullptr || n == 0) return {};
   switch (level_) {

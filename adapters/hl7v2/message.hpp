@@ -63,6 +63,8 @@ class value {
   value subcomponent(std::size_t n) const;
   /// Number of components (first repetition for a field).
   std::size_t component_count() const;
+  /// Number of subcomponents (first component for a field or repetition).
+  std::size_t subcomponent_count() const;
 
   /// The text with escape sequences decoded (see escape.hpp); null decodes to "".
   /// On a field or repetition with separators inside, the separators are kept as they are.
