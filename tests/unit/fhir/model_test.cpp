@@ -1,0 +1,42 @@
+#include "fhir/model.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gw::fhir {
+TEST(model, any_resource_holds_and_copies) {
+  Patient p;
+  p.id = "p1";
+  p.gender = "female";
+  p.deceased = DateTime{"2026-11-20"};
+  any_resource r = p;
+  EXPECT_EQ(r.type_name(), "Patient");
+  EXPECT_EQ(r.id(), "p1");
+  any_resource c = r;
+  ASSERT_NE(c.get_if<Patient>(), nullptr);
+  EXPECT_EQ(c.get_if<Patient>()->gender, "female");
+  EXPECT_EQ(c.get_if<Encounter>(), nullptr);
+  Bundle b;
+  b.type = "collection";
+  b.entry.push_back({.full_url = "urn:uuid:x", .resource = c});
+  any_resource rb = b;
+  EXPECT_EQ(rb.type_name(), "Bundle");
+  EXPECT_TRUE(any_resource{}.empty());
+}
+TEST(model, resource_type_dispatch) {
+  std::string_view seen;
+  EXPECT_TRUE(with_resource_type("Observation", [&](auto* t) {
+    seen = std::remove_pointer_t<decltype(t)>::resource_type;
+  }));
+  EXPECT_EQ(seen, "Observation");
+  EXPECT_FALSE(with_resource_type("Patientx", [](auto*) {}));
+}
+TEST(model, decimal_keeps_text) {
+  EXPECT_EQ(decimal::parse("1.50")->text(), "1.50");
+  EXPECT_FALSE(decimal::parse("01"));
+  EXPECT_FALSE(decimal::parse("1."));
+  EXPECT_FALSE(decimal::parse("abc"));
+  EXPECT_EQ(decimal::from_double(58.5, 2).text(), "58.50");
+  EXPECT_EQ(decimal::from_double(-0.0001, 2).text(), "0.00");
+  EXPECT_EQ(decimal(42).text(), "42");
+}
+}  // namespace gw::fhir
