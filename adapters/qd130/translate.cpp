@@ -1,0 +1,1140 @@
+#include "adapters/qd130/translate.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "adapters/qd130/codes.hpp"
+#include "adapters/qd130/detail/text.hpp"
+#include "adapters/qd130/detail/unicode.hpp"
+#include "fhir/ids.hpp"
+
+namespace gw::qd130 {
+
+namespace {
+
+using fhir::CodeableConcept;
+using fhir::Coding;
+using fhir::Identifier;
+using fhir::issue;
+using fhir::issue_code;
+using fhir::Reference;
+using fhir::severity;
+
+constexpr std::string_view v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
+constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem/observation-category";
+
+std::string lower_dash(std::string_view field) {
+  std::string s(field);
+  for (char& c : s) c = c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
+}
+
+Reference ref(std::string_view type, std::string_view id) {
+  Reference r;
+  r.reference = std::string(type) + "/" + std::string(id);
+  return r;
+}
+
+Reference logical(std::string system, std::string_view value, std::string display = {}) {
+  Reference r;
+  r.identifier = Identifier{};
+  r.identifier->system = std::move(system);
+  r.identifier->value = std::string(value);
+  r.display = std::move(display);
+  return r;
+}
+
+CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {},
+                           std::string text = {}) {
+  CodeableConcept c;
+  if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
+  c.text = std::move(text);
+  return c;
+}
+
+CodeableConcept category(std::string_view system, std::string_view code, std::string_view display) {
+  return concept_of(std::string(system), code, std::string(display));
+}
+
+// MA_LOAI_KCB → v3 ActCode encounter class (mapping is the gateway's; see report).
+struct class_map {
+  std::string_view code, act, display;
+};
+constexpr std::array<class_map, 16> classes{{
+    {"01", "AMB", "ambulatory"},      {"02", "AMB", "ambulatory"},
+    {"03", "IMP", "inpatient encounter"}, {"04", "SS", "short stay"},
+    {"05", "AMB", "ambulatory"},      {"06", "OBSENC", "observation encounter"},
+    {"07", "AMB", "ambulatory"},      {"08", "AMB", "ambulatory"},
+    {"09", "SS", "short stay"},       {"10", "AMB", "ambulatory"},
+    {"11", "FLD", "field"},           {"12", "HH", "home health"},
+    {"13", "AMB", "ambulatory"},      {"14", "VR", "virtual"},
+    {"15", "AMB", "ambulatory"},      {"16", "AMB", "ambulatory"},
+}};
+
+struct loinc_vital {
+  std::string_view code, display, unit, ucum;
+};
+constexpr loinc_vital pulse{"8867-4", "Heart rate", "/min", "/min"};
+constexpr loinc_vital temperature{"8310-5", "Body temperature", "Cel", "Cel"};
+constexpr loinc_vital resp_rate{"9279-1", "Respiratory rate", "/min", "/min"};
+constexpr loinc_vital spo2{"59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", "%"};
+constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
+
+class mapper {
+ public:
+  mapper(const settings& s, const context& ctx, translation& out, const envelope& env,
+         const record& rec, std::unordered_set<std::string>& seen)
+      : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), seen_(seen) {}
+
+  void run() {
+    const row* x1 = rec_.first(table_id::xml1);
+    if (x1 == nullptr) {
+      out_.issues.push_back(issue{severity::error, issue_code::required, "XML1",
+                                  "XML1 missing: patient and episode unknown, nothing mapped",
+                                  fhir::hl7_error::required_field_missing});
+      return;
+    }
+    x1_ = x1;
+    facility_ = std::string(x1->has("MA_CSKCB") ? x1->value("MA_CSKCB") : env_.facility_code);
+    ma_lk_ = std::string(x1->value("MA_LK"));
+    if (facility_.empty() || ma_lk_.empty()) {
+      out_.issues.push_back(issue{severity::error, issue_code::required, x1->location(),
+                                  "MA_CSKCB and MA_LK are needed to identify the episode; "
+                                  "nothing mapped", fhir::hl7_error::required_field_missing});
+      return;
+    }
+    organization();
+    patient();
+    if (patient_id_.empty()) return;
+    encounter_id_ = fhir::encounter_id(facility_, ma_lk_);
+    conditions();
+    encounter();
+    coverages();
+    body_weight();
+    medications();
+    services();
+    results();
+    clinical_course();
+    documents();
+    appointments();
+    for (std::size_t t = 0; t < table_count; ++t) {
+      const auto id = static_cast<table_id>(t);
+      if (rec_.tables[t].empty()) continue;
+      if (id == table_id::xml0 || id == table_id::xml6 || id == table_id::xml9 ||
+          id == table_id::xml10 || id == table_id::xml11 || id == table_id::xml12 ||
+          id == table_id::xml15)
+        out_.issues.push_back(issue{severity::information, issue_code::not_supported,
+                                    std::string(table_name(id)),
+                                    std::string(table_name(id)) + " is not mapped to FHIR yet"});
+    }
+  }
+
+  std::vector<Reference>& targets() { return targets_; }
+  const std::string& facility() const { return facility_; }
+
+ private:
+  const settings& s_;
+  const context& ctx_;
+  translation& out_;
+  const envelope& env_;
+  const record& rec_;
+  std::unordered_set<std::string>& seen_;
+  const row* x1_ = nullptr;
+  std::string facility_, ma_lk_, patient_id_, encounter_id_, org_id_;
+  std::vector<Reference> targets_;
+  std::vector<std::pair<std::string, std::string>> conditions_;  // (id, role)
+  std::vector<std::pair<std::string, std::string>> service_requests_;  // (MA_DICH_VU, id)
+
+  bool is4210() const { return out_.version == schema_version::qd4210; }
+
+  template <class R>
+  void add(R&& r) {
+    const std::string type(std::remove_cvref_t<R>::resource_type);
+    const std::string id = r.id;
+    if (!seen_.insert(type + "/" + id).second) return;
+    fhir::Bundle::Entry e;
+    e.full_url = fhir::urn_uuid(id);
+    e.request = fhir::Bundle::Request{};
+    e.request->method = "PUT";
+    e.request->url = type + "/" + id;
+    e.resource = std::forward<R>(r);
+    out_.bundle.entry.push_back(std::move(e));
+    targets_.push_back(ref(type, id));
+  }
+
+  /// FHIR date/dateTime of a field, or nullopt; conversion problems the decoder has not already
+  /// reported at that place are added.
+  std::optional<fhir::fhir_time> when(const row& r, std::string_view field,
+                                      const fhir::time_settings* ts = nullptr) {
+    const std::string_view v = r.value(field);
+    if (v.empty()) return std::nullopt;
+    fhir::issue_list scratch;
+    const std::string loc = r.location(field);
+    auto t = fhir::from_qd130(v, scratch, loc, ts != nullptr ? *ts : s_.time);
+    for (auto& i : scratch) {
+      bool known = false;
+      for (const auto& o : out_.issues) known = known || o.location == i.location;
+      if (!known) out_.issues.push_back(std::move(i));
+    }
+    return t;
+  }
+  std::string date_time(const row& r, std::string_view field) {
+    auto t = when(r, field);
+    return t ? t->value : std::string{};
+  }
+
+  Coding qd130_coding(table_id t, std::string_view field, std::string_view code) {
+    Coding c;
+    c.system = s_.codes.qd130_base + lower_dash(field);
+    c.code = std::string(code);
+    if (const auto* e = find_code(t, field, code, episode_date(rec_), out_.version)) c.display = std::string(e->display);
+    return c;
+  }
+
+  Reference practitioner(std::string_view cchn_list) {
+    const auto parts = detail::split_list(cchn_list);
+    if (parts.empty()) return {};
+    return logical(s_.systems.practitioner_licence, parts.front());
+  }
+
+  Reference patient_ref() const { return ref("Patient", patient_id_); }
+  Reference encounter_ref() const { return ref("Encounter", encounter_id_); }
+
+  // -------------------------------------------------------------------------------------------
+
+  void organization() {
+    fhir::Organization o;
+    org_id_ = fhir::organization_id(facility_);
+    o.id = org_id_;
+    o.identifier.push_back(Identifier{});
+    o.identifier.back().system = s_.systems.facility;
+    o.identifier.back().value = facility_;
+    o.name = s_.facility_name;
+    o.active = true;
+    add(std::move(o));
+  }
+
+  void patient() {
+    const row& x = *x1_;
+    fhir::Patient p;
+    const std::string_view doc = x.value("SO_CCCD");
+    const auto kind = fhir::classify_personal_id(doc);
+    if (kind == fhir::id_kind::cccd) {
+      p.id = fhir::patient_id_from_cccd(doc);
+    } else if (x.has("MA_BN")) {
+      p.id = fhir::facility_patient_id(facility_, x.value("MA_BN"));
+    } else {
+      out_.issues.push_back(issue{severity::error, issue_code::required, x.location("MA_BN"),
+                                  "neither a CCCD nor MA_BN identifies the patient; nothing mapped",
+                                  fhir::hl7_error::required_field_missing});
+      return;
+    }
+    patient_id_ = p.id;
+    auto typed = [&](std::string_view type, std::string system, std::string_view value,
+                     std::string use) {
+      Identifier i;
+      i.use = std::move(use);
+      i.type = concept_of(std::string(v2_0203), type);
+      i.system = std::move(system);
+      i.value = std::string(value);
+      return i;
+    };
+    switch (kind) {
+      case fhir::id_kind::cccd: p.identifier.push_back(typed("NI", s_.systems.national_id, doc, "official")); break;
+      case fhir::id_kind::cmnd: p.identifier.push_back(typed("NI", s_.systems.citizen_id, doc, "official")); break;
+      case fhir::id_kind::passport: p.identifier.push_back(typed("PPN", s_.systems.passport, doc, "official")); break;
+      case fhir::id_kind::unknown:
+        if (!doc.empty())
+          out_.issues.push_back(issue{severity::warning, issue_code::value, x.location("SO_CCCD"),
+                                      "SO_CCCD not mapped: not a CCCD, CMND or passport number"});
+        break;
+    }
+    const auto cards = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
+    const auto from = detail::split_list(x.value("GT_THE_TU"));
+    const auto to = detail::split_list(x.value("GT_THE_DEN"));
+    for (std::size_t i = 0; i < cards.size(); ++i) {
+      Identifier id = typed("SB", s_.systems.insurance, cards[i], "official");
+      const auto period = card_period(from, to, i);
+      if (period) id.period = period;
+      p.identifier.push_back(std::move(id));
+    }
+    if (x.has("MA_BN"))
+      p.identifier.push_back(typed("PI", fhir::facility_record_system(s_.systems, facility_),
+                                   x.value("MA_BN"), "secondary"));
+    if (x.has("HO_TEN")) {
+      fhir::HumanName n;
+      n.use = "official";
+      n.text = detail::nfc(x.value("HO_TEN"));
+      const auto words = detail::split_list(n.text, ' ');
+      for (std::size_t i = 0; i < words.size(); ++i) {
+        if (words[i].empty()) continue;
+        if (n.family.empty()) n.family = std::string(words[i]);
+        else n.given.emplace_back(words[i]);
+      }
+      p.name.push_back(std::move(n));
+    }
+    const std::string_view g = x.value("GIOI_TINH");
+    p.gender = g == "1" ? "male" : g == "2" ? "female" : g == "3" ? "unknown" : "";
+    if (auto b = when(x, "NGAY_SINH")) {
+      p.birth_date = b->date();
+      if (!b->is_date()) {
+        fhir::Extension e;
+        e.url = "http://hl7.org/fhir/StructureDefinition/patient-birthTime";
+        e.value = fhir::DateTime{b->value};
+        p.extension.push_back(std::move(e));
+      }
+      if (is4210() && x.value("NGAY_SINH").size() == 8 && x.value("NGAY_SINH").substr(4) == "0101")
+        out_.issues.push_back(issue{severity::information, issue_code::informational,
+                                    x.location("NGAY_SINH"),
+                                    "QĐ 4210 wrote 0101 for an unknown day and month; kept as 1 January"});
+    }
+    if (x.has("DIEN_THOAI")) {
+      fhir::ContactPoint c;
+      c.system = "phone";
+      c.value = std::string(x.value("DIEN_THOAI"));
+      p.telecom.push_back(std::move(c));
+    }
+    if (x.has("DIA_CHI") || x.has("MATINH_CU_TRU") || x.has("MAXA_CU_TRU")) {
+      fhir::Address a;
+      a.use = "home";
+      a.text = detail::nfc(x.value("DIA_CHI"));
+      a.country = "VN";
+      auto coded_ext = [&](const std::string& url, std::string_view code) {
+        if (code.empty()) return;
+        fhir::Extension e;
+        e.url = url;
+        e.value = Coding{{}, {}, std::string(code), {}, {}};
+        a.extension.push_back(std::move(e));
+      };
+      coded_ext(s_.codes.ext_province, x.value("MATINH_CU_TRU"));
+      coded_ext(s_.codes.ext_district, x.value("MAHUYEN_CU_TRU"));
+      coded_ext(s_.codes.ext_ward, x.value("MAXA_CU_TRU"));
+      p.address.push_back(std::move(a));
+    }
+    auto coding_ext = [&](const std::string& url, std::string_view field) {
+      if (!x.has(field)) return;
+      fhir::Extension e;
+      e.url = url;
+      e.value = qd130_coding(table_id::xml1, field, x.value(field));
+      p.extension.push_back(std::move(e));
+    };
+    coding_ext(s_.codes.ext_nationality, "MA_QUOCTICH");
+    coding_ext(s_.codes.ext_ethnicity, "MA_DANTOC");
+    coding_ext(s_.codes.ext_occupation, "MA_NGHE_NGHIEP");
+    const std::string_view outcome = x.value("KET_QUA_DTRI");
+    if (outcome == "5" || outcome == "8") p.deceased = true;
+    add(std::move(p));
+  }
+
+  std::optional<fhir::Period> card_period(const std::vector<std::string_view>& from,
+                                          const std::vector<std::string_view>& to, std::size_t i) {
+    fhir::Period period;
+    fhir::issue_list scratch;
+    if (i < from.size())
+      if (auto t = fhir::from_qd130(from[i], scratch, "", s_.time)) period.start = t->date();
+    if (i < to.size())
+      if (auto t = fhir::from_qd130(to[i], scratch, "", s_.time)) period.end = t->date();
+    if (period.start.empty() && period.end.empty()) return std::nullopt;
+    return period;
+  }
+
+  void conditions() {
+    const row& x = *x1_;
+    const auto main = detail::split_list(x.value(is4210() ? "MA_BENH" : "MA_BENH_CHINH"));
+    auto secondary = detail::split_list(x.value(is4210() ? "MA_BENHKHAC" : "MA_BENH_KT"));
+    if (secondary.size() > 12) secondary.resize(12);
+    // CHAN_DOAN_RV lists the texts in the same order when it has one part per code.
+    const std::string all_text = detail::nfc(x.value(is4210() ? "TEN_BENH" : "CHAN_DOAN_RV"));
+    const auto texts = detail::split_list(all_text);
+    const bool aligned = texts.size() == (main.empty() ? 0 : 1) + secondary.size();
+    std::size_t k = 0;
+    if (!main.empty())
+      condition(main.front(), "principal", s_.codes.icd10, aligned ? std::string(texts[k++]) : all_text);
+    for (auto c : secondary)
+      condition(c, "secondary", s_.codes.icd10, aligned ? std::string(texts[k++]) : std::string{});
+    for (auto c : detail::split_list(x.value("MA_BENH_YHCT")))
+      condition(c, "traditional", s_.codes.yhct, {});
+  }
+
+  void condition(std::string_view code, std::string_view role, const std::string& system,
+                 std::string text) {
+    if (code.empty()) return;
+    fhir::Condition c;
+    c.id = fhir::condition_id(encounter_id_, code, role);
+    c.category.push_back(category("http://terminology.hl7.org/CodeSystem/condition-category",
+                                  "encounter-diagnosis", "Encounter Diagnosis"));
+    c.verification_status = category("http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                     "confirmed", "Confirmed");
+    c.code = concept_of(system, code, {}, std::move(text));
+    c.subject = patient_ref();
+    c.encounter = encounter_ref();
+    c.recorded_date = date_time(*x1_, "NGAY_RA");
+    conditions_.emplace_back(c.id, std::string(role));
+    add(std::move(c));
+  }
+
+  void encounter() {
+    const row& x = *x1_;
+    fhir::Encounter e;
+    e.id = encounter_id_;
+    Identifier lk;
+    lk.system = fhir::episode_system(s_.systems, facility_);
+    lk.value = ma_lk_;
+    e.identifier.push_back(std::move(lk));
+    if (x.has("MA_HSBA")) {
+      Identifier h;
+      std::string sys = s_.codes.hsba;
+      if (const auto p = sys.find("{facility}"); p != std::string::npos) sys.replace(p, 10, facility_);
+      h.system = std::move(sys);
+      h.value = std::string(x.value("MA_HSBA"));
+      e.identifier.push_back(std::move(h));
+    }
+    e.status = x.has("NGAY_RA") ? "finished" : "in-progress";
+    const std::string_view loai = x.value("MA_LOAI_KCB");
+    e.class_.system = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+    e.class_.code = "AMB";
+    e.class_.display = "ambulatory";
+    bool class_found = false;
+    for (const auto& c : classes)
+      if (c.code == loai) {
+        e.class_.code = std::string(c.act);
+        e.class_.display = std::string(c.display);
+        class_found = true;
+      }
+    if (!class_found && !loai.empty())
+      out_.issues.push_back(issue{severity::warning, issue_code::code_invalid, x.location("MA_LOAI_KCB"),
+                                  "MA_LOAI_KCB unknown; Encounter.class set to AMB",
+                                  fhir::hl7_error::table_value_not_found});
+    if (!loai.empty()) {
+      CodeableConcept type;
+      type.coding.push_back(qd130_coding(table_id::xml1, "MA_LOAI_KCB", loai));
+      e.type.push_back(std::move(type));
+    }
+    const std::string_view doituong = x.value(is4210() ? "MA_LYDO_VVIEN" : "MA_DOITUONG_KCB");
+    if (doituong == "2")
+      e.priority = category("http://terminology.hl7.org/CodeSystem/v3-ActPriority", "EM", "emergency");
+    if (!doituong.empty()) {
+      fhir::Extension ext;
+      ext.url = s_.codes.ext_visit_category;
+      ext.value = qd130_coding(table_id::xml1, is4210() ? "MA_LYDO_VVIEN" : "MA_DOITUONG_KCB", doituong);
+      e.extension.push_back(std::move(ext));
+    }
+    e.subject = patient_ref();
+    fhir::Period period;
+    period.start = date_time(x, "NGAY_VAO");
+    period.end = date_time(x, "NGAY_RA");
+    if (!period.start.empty() || !period.end.empty()) e.period = std::move(period);
+    if (auto t = when(x, "NGAY_VAO_NOI_TRU")) {
+      fhir::Extension ext;
+      ext.url = s_.codes.ext_admission_time;
+      ext.value = fhir::DateTime{t->value};
+      e.extension.push_back(std::move(ext));
+    }
+    if (x.has("SO_NGAY_DTRI")) {
+      // R4 Encounter.length (Duration) is not in the typed model yet; carried as an extension.
+      fhir::Quantity q;
+      if (auto d = fhir::decimal::parse(x.value("SO_NGAY_DTRI"))) {
+        q.value = *d;
+        q.unit = "d";
+        q.system = s_.codes.ucum;
+        q.code = "d";
+        fhir::Extension ext;
+        ext.url = s_.codes.ext_length_of_stay;
+        ext.value = std::move(q);
+        e.extension.push_back(std::move(ext));
+      }
+    }
+    if (x.has("KET_QUA_DTRI")) {
+      fhir::Extension ext;
+      ext.url = s_.codes.ext_outcome;
+      CodeableConcept cc;
+      cc.coding.push_back(qd130_coding(table_id::xml1, "KET_QUA_DTRI", x.value("KET_QUA_DTRI")));
+      ext.value = std::move(cc);
+      e.extension.push_back(std::move(ext));
+    }
+    for (std::string_view f : {"LY_DO_VV", "LY_DO_VNT"})
+      if (x.has(f)) e.reason_code.push_back(concept_of({}, {}, {}, detail::nfc(x.value(f))));
+    if (x.has("MA_LY_DO_VNT") && !e.reason_code.empty())
+      e.reason_code.back().coding.push_back(qd130_coding(table_id::xml1, "MA_LY_DO_VNT", x.value("MA_LY_DO_VNT")));
+    std::int32_t rank = 1;
+    for (const auto& [cid, role] : conditions_) {
+      fhir::Encounter::Diagnosis d;
+      d.condition = ref("Condition", cid);
+      d.use = category("http://terminology.hl7.org/CodeSystem/diagnosis-role", "DD", "Discharge diagnosis");
+      if (role != "traditional") d.rank = rank++;
+      e.diagnosis.push_back(std::move(d));
+    }
+    fhir::Encounter::Hospitalization h;
+    bool any = false;
+    const std::string_view from = x.value(is4210() ? "MA_NOI_CHUYEN" : "MA_NOI_DI");
+    if (!from.empty()) {
+      h.origin = logical(s_.systems.facility, from);
+      any = true;
+    }
+    if (x.has("MA_NOI_DEN")) {
+      h.destination = logical(s_.systems.facility, x.value("MA_NOI_DEN"));
+      any = true;
+    }
+    if (x.has("GIAY_CHUYEN_TUYEN")) {
+      h.pre_admission_identifier = Identifier{};
+      h.pre_admission_identifier->value = std::string(x.value("GIAY_CHUYEN_TUYEN"));
+      any = true;
+    }
+    const std::string_view rv_field = is4210() ? "TINH_TRANG_RV" : "MA_LOAI_RV";
+    const std::string_view rv = x.value(rv_field);
+    if (!rv.empty()) {
+      CodeableConcept dd;
+      dd.coding.push_back(qd130_coding(table_id::xml1, rv_field, rv));
+      std::string_view hl7 = rv == "1" ? "home" : rv == "3" || rv == "4" ? "aadvice" : "other-hcf";
+      if (is4210() && rv == "2") hl7 = "other-hcf";
+      const std::string_view outcome = x.value("KET_QUA_DTRI");
+      if (outcome == "5" || outcome == "8") hl7 = "exp";
+      dd.coding.push_back(Coding{"http://terminology.hl7.org/CodeSystem/discharge-disposition", {},
+                                 std::string(hl7), {}, {}});
+      h.discharge_disposition = std::move(dd);
+      any = true;
+    }
+    if (any) e.hospitalization = std::move(h);
+    for (auto k : detail::split_list(x.value("MA_KHOA"))) {
+      fhir::Encounter::Location l;
+      l.location = logical(s_.codes.department, k);
+      e.location.push_back(std::move(l));
+    }
+    e.service_provider = ref("Organization", org_id_);
+    add(std::move(e));
+  }
+
+  void coverages() {
+    const row& x = *x1_;
+    const auto cards = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
+    const auto from = detail::split_list(x.value("GT_THE_TU"));
+    const auto to = detail::split_list(x.value("GT_THE_DEN"));
+    const auto dkbd = detail::split_list(x.value("MA_DKBD"));
+    for (std::size_t i = 0; i < cards.size(); ++i) {
+      fhir::Coverage c;
+      c.id = fhir::stable_id("Coverage", "bhyt", cards[i]);
+      Identifier id;
+      id.system = s_.systems.insurance;
+      id.value = std::string(cards[i]);
+      c.identifier.push_back(std::move(id));
+      c.status = "active";
+      c.type = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PUBLICPOL",
+                          "public healthcare", "BHYT");
+      c.subscriber_id = std::string(cards[i]);
+      c.beneficiary = patient_ref();
+      c.period = card_period(from, to, i);
+      c.payor.push_back(logical(s_.systems.facility, "BHXH", "Bảo hiểm xã hội Việt Nam"));
+      const std::string_view reg = i < dkbd.size() ? dkbd[i] : dkbd.empty() ? std::string_view{} : dkbd.front();
+      if (!reg.empty()) c.network = std::string(reg);
+      if (cards[i].size() == 15) {
+        fhir::Coverage::Class group;
+        group.type = category("http://terminology.hl7.org/CodeSystem/coverage-class", "group", "Group");
+        group.value = std::string(cards[i].substr(0, 2));
+        c.class_.push_back(std::move(group));
+        fhir::Coverage::Class plan;
+        plan.type = category("http://terminology.hl7.org/CodeSystem/coverage-class", "plan", "Plan");
+        plan.value = std::string(cards[i].substr(2, 1));
+        c.class_.push_back(std::move(plan));
+      }
+      add(std::move(c));
+    }
+  }
+
+  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string id_part,
+                          const row& r, std::string_view time_field) {
+    fhir::Observation o;
+    o.id = fhir::stable_id("Observation", encounter_id_, table_name(r.table), r.stt(), id_part);
+    o.status = "final";
+    o.category.push_back(category(obs_category, "vital-signs", "Vital Signs"));
+    o.code = concept_of(s_.codes.loinc, v.code, std::string(v.display), std::string(v.display));
+    o.subject = patient_ref();
+    o.encounter = encounter_ref();
+    if (auto t = when(r, time_field)) o.effective = fhir::DateTime{t->value};
+    if (auto d = fhir::decimal::parse(value)) {
+      fhir::Quantity q;
+      q.value = *d;
+      q.unit = std::string(v.unit);
+      q.system = s_.codes.ucum;
+      q.code = std::string(v.ucum);
+      o.value = std::move(q);
+    }
+    return o;
+  }
+
+  void body_weight() {
+    const row& x = *x1_;
+    if (!x.has("CAN_NANG")) return;
+    if (!fhir::decimal::parse(x.value("CAN_NANG"))) {
+      out_.issues.push_back(issue{severity::warning, issue_code::value, x.location("CAN_NANG"),
+                                  "CAN_NANG is not a number; not mapped"});
+      return;
+    }
+    add(vital(weight, x.value("CAN_NANG"), "body-weight", x, "NGAY_VAO"));
+  }
+
+  CodeableConcept drug_concept(const row& r) {
+    std::string text = detail::nfc(r.value("TEN_THUOC"));
+    if (r.has("HAM_LUONG")) text += " " + detail::nfc(r.value("HAM_LUONG"));
+    return concept_of(s_.codes.drug, r.value("MA_THUOC"), detail::nfc(r.value("TEN_THUOC")), std::move(text));
+  }
+
+  void medications() {
+    for (const auto& r : rec_.rows(table_id::xml2)) {
+      if (!r.has("MA_THUOC") && !r.has("TEN_THUOC")) {
+        out_.issues.push_back(issue{severity::warning, issue_code::required, r.location("MA_THUOC"),
+                                    "drug row without MA_THUOC or TEN_THUOC; not mapped"});
+        continue;
+      }
+      fhir::MedicationRequest m;
+      m.id = fhir::stable_id("MedicationRequest", encounter_id_, "XML2", key_of(r));
+      m.status = x1_->has("NGAY_RA") ? "completed" : "active";
+      m.intent = "order";
+      m.medication = drug_concept(r);
+      m.subject = patient_ref();
+      m.encounter = encounter_ref();
+      m.authored_on = date_time(r, "NGAY_YL");
+      if (r.has("MA_BAC_SI")) m.requester = practitioner(r.value("MA_BAC_SI"));
+      fhir::Dosage d;
+      d.text = detail::nfc(r.value("LIEU_DUNG"));
+      if (r.has("CACH_DUNG")) d.patient_instruction = detail::nfc(r.value("CACH_DUNG"));
+      if (r.has("DUONG_DUNG")) d.route = concept_of(s_.codes.route, r.value("DUONG_DUNG"));
+      dose_pattern p;
+      if (parse_dose(d.text, p)) {
+        fhir::Dosage::DoseAndRate dr;
+        fhir::Quantity q;
+        q.value = fhir::decimal::parse(p.dose);
+        q.unit = p.dose_unit;
+        dr.dose = std::move(q);
+        d.dose_and_rate.push_back(std::move(dr));
+        fhir::Timing t;
+        t.repeat = fhir::Timing::Repeat{};
+        t.repeat->frequency = p.per_day;
+        t.repeat->period = fhir::decimal(1);
+        t.repeat->period_unit = "d";
+        if (p.days > 0) t.repeat->count = p.per_day * p.days;
+        d.timing = std::move(t);
+      }
+      if (!d.text.empty() || d.route) m.dosage_instruction.push_back(d);
+      if (auto qty = fhir::decimal::parse(r.value("SO_LUONG"))) {
+        m.dispense_request = fhir::MedicationRequest::DispenseRequest{};
+        fhir::Quantity q;
+        q.value = *qty;
+        q.unit = detail::nfc(r.value("DON_VI_TINH"));
+        m.dispense_request->quantity = std::move(q);
+      }
+      const std::string mr_id = m.id;
+      auto medication = m.medication;
+      add(std::move(m));
+      if (auto given = when(r, "NGAY_TH_YL")) {
+        fhir::MedicationAdministration a;
+        a.id = fhir::stable_id("MedicationAdministration", encounter_id_, "XML2", key_of(r));
+        a.status = "completed";
+        a.medication = std::move(medication);
+        a.subject = patient_ref();
+        a.context = encounter_ref();
+        a.effective = fhir::DateTime{given->value};
+        a.request = ref("MedicationRequest", mr_id);
+        a.dosage = fhir::MedicationAdministration::Dosage{};
+        a.dosage->text = d.text;
+        a.dosage->route = d.route;
+        add(std::move(a));
+      }
+    }
+  }
+
+  /// Row key for ids: STT when given, else the position.
+  static std::string key_of(const row& r) {
+    return r.has("STT") ? std::string(r.stt()) : "#" + std::to_string(r.position);
+  }
+
+  void services() {
+    for (const auto& r : rec_.rows(table_id::xml3)) {
+      const std::string_view nhom = r.value("MA_NHOM");
+      const bool order = nhom == "1" || nhom == "2" || nhom == "3";
+      const bool procedure = nhom == "8" || nhom == "18";
+      if (!order && !procedure) {
+        out_.issues.push_back(issue{severity::information, issue_code::not_supported, r.location("MA_NHOM"),
+                                    "cost group " + std::string(nhom.substr(0, 4)) +
+                                        " (not a clinical service) not mapped"});
+        continue;
+      }
+      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"),
+                                        detail::nfc(r.value("TEN_DICH_VU")), detail::nfc(r.value("TEN_DICH_VU")));
+      for (auto icd9 : detail::split_list(r.value("MA_PTTT_QT")))
+        code.coding.push_back(Coding{s_.codes.icd9cm, {}, std::string(icd9), {}, {}});
+      if (order) {
+        fhir::ServiceRequest sr;
+        sr.id = fhir::stable_id("ServiceRequest", encounter_id_, "XML3", key_of(r));
+        sr.status = "completed";
+        sr.intent = "order";
+        if (nhom == "1") sr.category.push_back(category("http://snomed.info/sct", "108252007", "Laboratory procedure"));
+        if (nhom == "2") sr.category.push_back(category("http://snomed.info/sct", "363679005", "Imaging"));
+        sr.code = std::move(code);
+        sr.subject = patient_ref();
+        sr.encounter = encounter_ref();
+        if (auto t = when(r, "NGAY_TH_YL")) sr.occurrence = fhir::DateTime{t->value};
+        sr.authored_on = date_time(r, "NGAY_YL");
+        if (r.has("MA_BAC_SI")) sr.requester = practitioner(r.value("MA_BAC_SI"));
+        if (r.has("NGUOI_THUC_HIEN")) sr.performer.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
+        for (auto c : detail::split_list(r.value("MA_BENH")))
+          sr.reason_code.push_back(concept_of(s_.codes.icd10, c));
+        service_requests_.emplace_back(std::string(r.value("MA_DICH_VU")), sr.id);
+        add(std::move(sr));
+      } else {
+        fhir::Procedure p;
+        p.id = fhir::stable_id("Procedure", encounter_id_, "XML3", key_of(r));
+        p.status = "completed";
+        p.code = std::move(code);
+        p.subject = patient_ref();
+        p.encounter = encounter_ref();
+        const std::string start = date_time(r, "NGAY_TH_YL");
+        const std::string end = date_time(r, "NGAY_KQ");
+        if (!start.empty() && !end.empty()) p.performed = fhir::Period{start, end};
+        else if (!start.empty()) p.performed = fhir::DateTime{start};
+        if (r.has("NGUOI_THUC_HIEN")) {
+          fhir::Performer perf;
+          perf.actor = practitioner(r.value("NGUOI_THUC_HIEN"));
+          p.performer.push_back(std::move(perf));
+        }
+        for (auto c : detail::split_list(r.value("MA_BENH")))
+          p.reason_code.push_back(concept_of(s_.codes.icd10, c));
+        add(std::move(p));
+      }
+    }
+  }
+
+  void results() {
+    struct report {
+      std::string service;
+      std::vector<Reference> results;
+      std::vector<std::string> conclusions;
+      std::string effective;
+      int final = 0, pending = 0;
+      std::string performer;
+    };
+    std::vector<report> reports;
+    for (const auto& r : rec_.rows(table_id::xml4)) {
+      fhir::Observation o;
+      o.id = fhir::stable_id("Observation", encounter_id_, "XML4", key_of(r));
+      const std::string name = detail::nfc(r.value("TEN_CHI_SO"));
+      o.code = concept_of(s_.codes.lab_item, r.value("MA_CHI_SO"), name, name);
+      if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(r.value("MA_DICH_VU"));
+      std::string_view nhom;
+      for (const auto& x3 : rec_.rows(table_id::xml3))
+        if (x3.value("MA_DICH_VU") == r.value("MA_DICH_VU")) nhom = x3.value("MA_NHOM");
+      if (nhom == "1") o.category.push_back(category(obs_category, "laboratory", "Laboratory"));
+      if (nhom == "2") o.category.push_back(category(obs_category, "imaging", "Imaging"));
+      o.subject = patient_ref();
+      o.encounter = encounter_ref();
+      if (auto t = when(r, "NGAY_KQ")) o.effective = fhir::DateTime{t->value};
+      if (r.has("MA_BS_DOC_KQ")) o.performer.push_back(practitioner(r.value("MA_BS_DOC_KQ")));
+      const std::string_view value = r.value("GIA_TRI");
+      const std::string_view unit = r.value("DON_VI_DO");
+      bool pending = false;
+      if (!value.empty()) {
+        auto d = fhir::decimal::parse(value);
+        if (d && !unit.empty() && detail::is_decimal(value)) {
+          fhir::Quantity q;
+          q.value = *d;
+          q.unit = detail::nfc(unit);
+          o.value = std::move(q);
+        } else {
+          o.value = detail::nfc(value);
+        }
+      } else if (r.has("MO_TA")) {
+        o.value = detail::nfc(r.value("MO_TA"));
+      } else if (!r.has("KET_LUAN")) {
+        pending = true;  // result not ready at discharge: filled by a later file
+      }
+      if (r.has("MO_TA") && !value.empty()) {
+        fhir::Annotation a;
+        a.text = detail::nfc(r.value("MO_TA"));
+        o.note.push_back(std::move(a));
+      }
+      o.status = pending ? "registered" : "final";
+      const std::string service(r.value("MA_DICH_VU"));
+      auto it = std::find_if(reports.begin(), reports.end(), [&](const report& x) { return x.service == service; });
+      if (it == reports.end()) {
+        reports.push_back(report{service, {}, {}, {}, 0, 0, {}});
+        it = reports.end() - 1;
+      }
+      it->results.push_back(ref("Observation", o.id));
+      if (r.has("KET_LUAN")) it->conclusions.push_back(detail::nfc(r.value("KET_LUAN")));
+      if (o.effective) {
+        const auto& t = std::get<fhir::DateTime>(*o.effective).value;
+        if (t > it->effective) it->effective = t;
+      }
+      if (it->performer.empty()) it->performer = std::string(r.value("MA_BS_DOC_KQ"));
+      (pending ? it->pending : it->final)++;
+      add(std::move(o));
+    }
+    for (auto& rp : reports) {
+      if (rp.service.empty()) continue;
+      fhir::DiagnosticReport d;
+      d.id = fhir::stable_id("DiagnosticReport", encounter_id_, "XML4", rp.service);
+      d.status = rp.pending == 0 ? "final" : rp.final == 0 ? "registered" : "partial";
+      std::string display;
+      std::string_view nhom;
+      for (const auto& x3 : rec_.rows(table_id::xml3))
+        if (x3.value("MA_DICH_VU") == rp.service) {
+          display = detail::nfc(x3.value("TEN_DICH_VU"));
+          nhom = x3.value("MA_NHOM");
+        }
+      if (nhom == "1") d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
+      if (nhom == "2") d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
+      d.code = concept_of(s_.codes.service, rp.service, display, display);
+      d.subject = patient_ref();
+      d.encounter = encounter_ref();
+      if (!rp.effective.empty()) d.effective = fhir::DateTime{rp.effective};
+      for (const auto& [svc, id] : service_requests_)
+        if (svc == rp.service) d.based_on.push_back(ref("ServiceRequest", id));
+      if (!rp.performer.empty()) d.results_interpreter.push_back(practitioner(rp.performer));
+      d.result = std::move(rp.results);
+      for (std::size_t i = 0; i < rp.conclusions.size(); ++i)
+        d.conclusion += (i == 0 ? "" : "\n") + rp.conclusions[i];
+      add(std::move(d));
+    }
+  }
+
+  fhir::DocumentReference document(std::string_view id_part, std::string_view loinc,
+                                   std::string_view display, std::string text, const std::string& date) {
+    fhir::DocumentReference d;
+    d.id = fhir::stable_id("DocumentReference", encounter_id_, id_part);
+    d.status = "current";
+    d.type = concept_of(s_.codes.loinc, loinc, std::string(display), std::string(display));
+    d.subject = patient_ref();
+    d.date = date;
+    fhir::DocumentReference::Content c;
+    c.attachment.content_type = "text/plain; charset=utf-8";
+    c.attachment.language = "vi";
+    c.attachment.data = detail::base64_encode(text);
+    d.content.push_back(std::move(c));
+    d.context = fhir::DocumentReference::Context{};
+    d.context->encounter.push_back(encounter_ref());
+    d.custodian = ref("Organization", org_id_);
+    return d;
+  }
+
+  static void append(std::string& text, std::string_view label, std::string_view v) {
+    if (v.empty()) return;
+    if (!text.empty()) text += "\n";
+    text += label;
+    text += ": ";
+    text += detail::nfc(v);
+  }
+
+  void clinical_course() {
+    const std::string_view note_field = is4210() ? "DIEN_BIEN" : "DIEN_BIEN_LS";
+    const std::string_view time_field = is4210() ? "NGAY_YL" : "THOI_DIEM_DBLS";
+    for (const auto& r : rec_.rows(table_id::xml5)) {
+      std::string text = detail::nfc(r.value(note_field));
+      append(text, "Giai đoạn bệnh", r.value("GIAI_DOAN_BENH"));
+      append(text, "Hội chẩn", r.value("HOI_CHAN"));
+      append(text, "Phẫu thuật", r.value("PHAU_THUAT"));
+      if (!text.empty()) {
+        auto d = document("XML5|" + key_of(r), "11506-3", "Progress note", text, date_time(r, time_field));
+        if (r.has("NGUOI_THUC_HIEN")) d.author.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
+        add(std::move(d));
+      }
+      const auto v = parse_vital_signs(r.value(note_field), r.location(note_field), out_.issues);
+      if (!v.found) continue;
+      if (!v.pulse.empty()) add(vital(pulse, v.pulse, "pulse", r, time_field));
+      if (!v.temperature.empty()) add(vital(temperature, v.temperature, "temperature", r, time_field));
+      if (!v.respiratory_rate.empty()) add(vital(resp_rate, v.respiratory_rate, "respiratory-rate", r, time_field));
+      if (!v.spo2.empty()) {
+        auto o = vital(spo2, v.spo2, "spo2", r, time_field);
+        o.code.coding.push_back(Coding{s_.codes.loinc, {}, "2708-6", "Oxygen saturation in Arterial blood", {}});
+        add(std::move(o));
+      }
+      if (!v.systolic.empty() && !v.diastolic.empty()) {
+        fhir::Observation bp = vital(loinc_vital{"85354-9", "Blood pressure panel with all children optional", "", ""},
+                                     "", "blood-pressure", r, time_field);
+        bp.value.reset();
+        auto component = [&](std::string_view code, std::string_view display, std::string_view value) {
+          fhir::Observation::Component c;
+          c.code = concept_of(s_.codes.loinc, code, std::string(display), std::string(display));
+          fhir::Quantity q;
+          q.value = fhir::decimal::parse(value);
+          q.unit = "mm[Hg]";
+          q.system = s_.codes.ucum;
+          q.code = "mm[Hg]";
+          c.value = std::move(q);
+          bp.component.push_back(std::move(c));
+        };
+        component("8480-6", "Systolic blood pressure", v.systolic);
+        component("8462-4", "Diastolic blood pressure", v.diastolic);
+        add(std::move(bp));
+      }
+    }
+  }
+
+  /// Paper-like tables kept as text documents: which fields, labelled how, under which LOINC
+  /// document type.
+  struct paper {
+    table_id table;
+    std::string_view loinc, display, author_field, date_field;
+    std::array<std::pair<std::string_view, std::string_view>, 7> sections;  ///< (field, label)
+  };
+  static constexpr std::array<paper, 3> papers{{
+      {table_id::xml7, "18842-5", "Discharge summary", "MA_BS", "NGAY_RA",
+       {{{"CHAN_DOAN_RV", "Chẩn đoán ra viện"}, {"PP_DIEUTRI", "Phương pháp điều trị"},
+         {"GHI_CHU", "Ghi chú"}}}},
+      {table_id::xml8, "34133-9", "Summary of episode note", "", "NGAY_RA",
+       {{{"CHAN_DOAN_VAO", "Chẩn đoán vào viện"}, {"CHAN_DOAN_RV", "Chẩn đoán ra viện"},
+         {"QT_BENHLY", "Quá trình bệnh lý"}, {"TOMTAT_KQ", "Tóm tắt kết quả"},
+         {"PP_DIEUTRI", "Phương pháp điều trị"}, {"GHI_CHU", "Ghi chú"}}}},
+      {table_id::xml13, "57133-1", "Referral note", "MA_BAC_SI", "NGAY_RA",
+       {{{"DAU_HIEU_LS", "Dấu hiệu lâm sàng"}, {"QT_BENHLY", "Quá trình bệnh lý"},
+         {"TOMTAT_KQ", "Tóm tắt kết quả"}, {"CHAN_DOAN_RV", "Chẩn đoán ra viện"},
+         {"HUONG_DIEU_TRI", "Hướng điều trị"}, {"PHUONGTIEN_VC", "Phương tiện vận chuyển"},
+         {"MA_NOI_DEN", "Nơi chuyển đến"}}}},
+  }};
+
+  void documents() {
+    for (const auto& pp : papers)
+      for (const auto& r : rec_.rows(pp.table)) {
+        std::string text;
+        for (const auto& [field, label] : pp.sections)
+          if (!field.empty()) append(text, label, r.value(field));
+        if (text.empty()) continue;
+        auto d = document(std::string(table_name(pp.table)) + "|" + key_of(r), pp.loinc, pp.display, text,
+                          date_time(r, pp.date_field));
+        if (!pp.author_field.empty() && r.has(pp.author_field))
+          d.author.push_back(practitioner(r.value(pp.author_field)));
+        add(std::move(d));
+      }
+  }
+
+  void appointment(std::string id_part, std::string_view when_text, const row& r, std::string_view field,
+                   std::string description) {
+    fhir::Appointment a;
+    a.id = fhir::stable_id("Appointment", encounter_id_, id_part);
+    fhir::time_settings ts = s_.time;
+    ts.zero_time_is_unknown = false;
+    fhir::issue_list scratch;
+    const auto t = fhir::from_qd130(when_text, scratch, r.location(field), ts);
+    if (!t) {
+      out_.issues.insert(out_.issues.end(), scratch.begin(), scratch.end());
+      return;
+    }
+    if (t->is_date()) {
+      a.status = "proposed";  // app-3: a booked appointment needs a start instant
+      description += " (" + t->value + ")";
+    } else {
+      a.status = "booked";
+      a.start = t->value;
+    }
+    a.description = std::move(description);
+    a.service_type.push_back(concept_of({}, {}, {}, "Tái khám"));
+    fhir::Appointment::Participant p;
+    p.actor = patient_ref();
+    p.status = "accepted";
+    a.participant.push_back(std::move(p));
+    fhir::Appointment::Participant org;
+    org.actor = ref("Organization", org_id_);
+    org.status = "accepted";
+    a.participant.push_back(std::move(org));
+    a.created = date_time(*x1_, "NGAY_RA");
+    add(std::move(a));
+  }
+
+  void appointments() {
+    const auto& x14 = rec_.rows(table_id::xml14);
+    for (const auto& r : x14) {
+      if (!r.has("NGAY_HEN_KL")) continue;
+      std::string desc = "Giấy hẹn khám lại";
+      if (r.has("SO_GIAYHEN_KL")) desc += " " + std::string(r.value("SO_GIAYHEN_KL"));
+      appointment("XML14|" + key_of(r), r.value("NGAY_HEN_KL"), r, "NGAY_HEN_KL", std::move(desc));
+    }
+    if (!x14.empty()) return;
+    for (auto d : detail::split_list(x1_->value("NGAY_TAI_KHAM")))
+      appointment("NGAY_TAI_KHAM|" + std::string(d), d, *x1_, "NGAY_TAI_KHAM", "Hẹn tái khám");
+  }
+};
+
+bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::issue_list& issues) {
+  if (ctx.authenticated_facility.empty()) return false;
+  bool forbidden = false;
+  if (!decoded.env.facility_code.empty() && decoded.env.facility_code != ctx.authenticated_facility) {
+    issues.push_back(issue{severity::error, issue_code::forbidden, "GIAMDINHHS.MACSKCB",
+                           "MACSKCB is not the authenticated facility"});
+    forbidden = true;
+  }
+  for (const auto& rec : decoded.env.records)
+    if (const row* x1 = rec.first(table_id::xml1); x1 != nullptr && x1->has("MA_CSKCB") &&
+                                                    x1->value("MA_CSKCB") != ctx.authenticated_facility) {
+      issues.push_back(issue{severity::error, issue_code::forbidden, x1->location("MA_CSKCB"),
+                             "MA_CSKCB is not the authenticated facility"});
+      forbidden = true;
+    }
+  return forbidden;
+}
+
+}  // namespace
+
+translation translate(const decode_result& decoded, const settings& s, const context& ctx) {
+  translation out;
+  out.issues = decoded.issues;
+  out.version = decoded.env.version == schema_version::unknown ? schema_version::qd130 : decoded.env.version;
+  out.kind = decoded.env.kind;
+  out.bundle.type = "transaction";
+  if (!decoded.usable()) return out;
+  if (facility_forbidden(decoded, ctx, out.issues)) return out;
+  std::unordered_set<std::string> seen;
+  std::vector<Reference> targets;
+  std::string facility;
+  for (const auto& rec : decoded.env.records) {
+    mapper m(s, ctx, out, decoded.env, rec, seen);
+    m.run();
+    targets.insert(targets.end(), m.targets().begin(), m.targets().end());
+    if (facility.empty()) facility = m.facility();
+  }
+  if (targets.empty()) return out;
+  fhir::Provenance p;
+  p.id = fhir::stable_id("Provenance", "qd130",
+                         ctx.sha256_hex.empty() ? targets.front().reference : ctx.sha256_hex);
+  p.target = std::move(targets);
+  p.recorded = fhir::format_instant(ctx.received, s.time.default_offset);
+  p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
+  fhir::Provenance::Agent agent;
+  agent.type = category("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author");
+  agent.who = ref("Organization", fhir::organization_id(facility));
+  p.agent.push_back(std::move(agent));
+  if (!ctx.sha256_hex.empty()) {
+    fhir::Provenance::Entity e;
+    e.role = "source";
+    e.what = logical(s.codes.message_hash, ctx.sha256_hex,
+                     out.version == schema_version::qd4210 ? "QĐ 4210 XML" : "QĐ 130 XML");
+    p.entity.push_back(std::move(e));
+  }
+  const std::string pid = p.id;
+  fhir::Bundle::Entry e;
+  e.full_url = fhir::urn_uuid(pid);
+  e.request = fhir::Bundle::Request{};
+  e.request->method = "PUT";
+  e.request->url = "Provenance/" + pid;
+  e.resource = std::move(p);
+  out.bundle.entry.push_back(std::move(e));
+  return out;
+}
+
+translation translate(std::string_view bytes, const settings& s, const context& ctx) {
+  return translate(decode(bytes, s.limits), s, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+/// Reads a decimal number at the start of `s` (digits with one optional '.'), advancing `s`.
+std::string_view take_number(std::string_view& s) {
+  std::size_t i = 0;
+  bool dot = false;
+  while (i < s.size() && (detail::is_digit(s[i]) || (s[i] == '.' && !dot && i > 0))) {
+    dot = dot || s[i] == '.';
+    ++i;
+  }
+  if (i > 0 && s[i - 1] == '.') --i;
+  const auto n = s.substr(0, i);
+  s.remove_prefix(i);
+  return n;
+}
+void skip_spaces(std::string_view& s) {
+  while (!s.empty() && detail::is_space(s.front())) s.remove_prefix(1);
+}
+bool eat(std::string_view& s, std::string_view word) {
+  skip_spaces(s);
+  if (!s.starts_with(word)) return false;
+  s.remove_prefix(word.size());
+  return true;
+}
+int to_int(std::string_view n) {
+  int v = 0;
+  for (char c : n) {
+    if (!detail::is_digit(c) || v > 100000) return 0;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+}  // namespace
+
+bool parse_dose(std::string_view text, dose_pattern& out) {
+  std::string_view s = detail::trim(text);
+  const auto dose = take_number(s);
+  if (dose.empty()) return false;
+  skip_spaces(s);
+  const auto slash = s.find("/lần");
+  if (slash == std::string_view::npos || slash == 0) return false;
+  const auto unit = detail::trim(s.substr(0, slash));
+  if (unit.empty() || unit.find('*') != std::string_view::npos) return false;
+  s.remove_prefix(slash + std::string_view("/lần").size());
+  if (!eat(s, "*")) return false;
+  skip_spaces(s);
+  const int per_day = to_int(take_number(s));
+  if (per_day <= 0 || !eat(s, "lần/ngày")) return false;
+  int days = 0;
+  if (eat(s, "*")) {
+    skip_spaces(s);
+    days = to_int(take_number(s));
+    if (days <= 0 || !eat(s, "ngày")) return false;
+  }
+  out.dose = std::string(dose);
+  out.dose_unit = std::string(unit);
+  out.per_day = per_day;
+  out.days = days;
+  return true;
+}
+
+vital_signs parse_vital_signs(std::string_view text, std::string_view location, fhir::issue_list& issues) {
+  vital_signs v;
+  const auto b = text.find("CSST<");
+  if (b == std::string_view::npos) return v;
+  const auto e = text.find('>', b);
+  if (e == std::string_view::npos) {
+    issues.push_back(issue{severity::warning, issue_code::value, std::string(location), "CSST<...> is not closed"});
+    return v;
+  }
+  v.found = true;
+  for (auto part : detail::split_list(text.substr(b + 5, e - b - 5), '_')) {
+    if (part.empty()) continue;
+    std::string_view key;
+    for (std::string_view k : {"HA", "HL", "NT", "SP", "M", "T"})
+      if (part.starts_with(k)) {
+        key = k;
+        break;
+      }
+    std::string_view value = key.empty() ? part : part.substr(key.size());
+    auto number = [&](std::string_view n, std::string& dst) {
+      if (detail::is_decimal(n)) dst = std::string(n);
+      else
+        issues.push_back(issue{severity::warning, issue_code::value, std::string(location),
+                               "CSST " + std::string(key) + " value is not a number"});
+    };
+    if (key == "M") number(value, v.pulse);
+    else if (key == "T") number(value, v.temperature);
+    else if (key == "NT") number(value, v.respiratory_rate);
+    else if (key == "SP") number(value, v.spo2);
+    else if (key == "HL") v.care_level = std::string(value);
+    else if (key == "HA") {
+      const auto slash = value.find('/');
+      if (slash == std::string_view::npos) {
+        issues.push_back(issue{severity::warning, issue_code::value, std::string(location),
+                               "CSST HA is not systolic/diastolic"});
+      } else {
+        number(value.substr(0, slash), v.systolic);
+        number(value.substr(slash + 1), v.diastolic);
+      }
+    } else {
+      issues.push_back(issue{severity::information, issue_code::informational, std::string(location),
+                             "CSST part not recognised; ignored"});
+    }
+  }
+  return v;
+}
+
+}  // namespace gw::qd130
