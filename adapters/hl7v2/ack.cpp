@@ -240,19 +240,24 @@ std::string build_ack(const message* original, ack_code code, const fhir::issue_
   return w.finish();
 }
 
-std::optional<std::string> acknowledge(const parse_result& parsed, outcome o,
+std::optional<std::string> acknowledge(const message* original, outcome o,
                                        const fhir::issue_list& issues, const ack_params& params,
                                        const ack_settings& settings) {
-  const message* m = parsed.msg ? &*parsed.msg : nullptr;
-  if (m != nullptr && m->message_code().raw() == "ACK") return std::nullopt;
-  fhir::issue_list all = parsed.issues;
-  all.insert(all.end(), issues.begin(), issues.end());
-  if (!parsed.complete && !fhir::has_errors(all) && o == outcome::stored) o = outcome::rejected;
-  ack_request req = ack_request_of(m);
+  if (original != nullptr && original->segment_count() == 0) original = nullptr;
+  if (original != nullptr && original->message_code().raw() == "ACK") return std::nullopt;
+  ack_request req = ack_request_of(original);
   ack_kind kind = req.enhanced ? ack_kind::commit : ack_kind::original;
-  ack_code code = choose_ack_code(o, all, kind);
+  ack_code code = choose_ack_code(o, issues, kind);
   if (req.enhanced && !should_send(req.accept_condition, code)) return std::nullopt;
-  return build_ack(m, code, all, params, settings);
+  return build_ack(original, code, issues, params, settings);
+}
+
+std::optional<std::string> acknowledge(const parse_result& parsed, outcome o,
+                                       const fhir::issue_list& extra, const ack_params& params,
+                                       const ack_settings& settings) {
+  fhir::issue_list all = parsed.issues;
+  all.insert(all.end(), extra.begin(), extra.end());
+  return acknowledge(parsed.msg ? &*parsed.msg : nullptr, o, all, params, settings);
 }
 
 }  // namespace gw::hl7v2

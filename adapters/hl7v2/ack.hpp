@@ -83,11 +83,18 @@ struct ack_params {
 std::string build_ack(const message* original, ack_code code, const fhir::issue_list& issues,
                       const ack_params& params, const ack_settings& settings = {});
 
-/// The answer to send right after the gateway's decision about a parsed message: the original
-/// mode ACK, or in enhanced mode the commit acknowledgement; nothing when MSH-15 says not to send
-/// one, or when the message is itself an ACK. `issues` are added to the parse issues.
-std::optional<std::string> acknowledge(const parse_result& parsed, outcome o,
+/// The answer to send right after the gateway's decision about a message: in original mode the
+/// AA/AE/AR ACK, in enhanced mode the commit acknowledgement CA/CE/CR; nothing when MSH-15 says
+/// not to send one, or when the message is itself an ACK. `original` is null when no MSH could be
+/// read; `issues` are all the issues to report (parse, translation and gateway issues: e.g. a
+/// `translation::issues` list, which already holds the parse issues).
+std::optional<std::string> acknowledge(const message* original, outcome o,
                                        const fhir::issue_list& issues, const ack_params& params,
+                                       const ack_settings& settings = {});
+
+/// Convenience for a message that was only parsed: reports `parsed.issues` followed by `extra`.
+std::optional<std::string> acknowledge(const parse_result& parsed, outcome o,
+                                       const fhir::issue_list& extra, const ack_params& params,
                                        const ack_settings& settings = {});
 
 /// Text of a table 0357 code ("Required field missing", ...).
