@@ -97,6 +97,10 @@ void database::worker() {
   }
 }
 
+void database::post(std::function<void(session&)> work) {
+  submit(job{std::move(work), [](std::exception_ptr) {}});
+}
+
 void database::run_sync(const std::function<void(session&)>& work) {
   std::promise<void> p;
   auto f = p.get_future();

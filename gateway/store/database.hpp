@@ -55,7 +55,10 @@ class database {
   /// a broken connection is dropped (reconnected on next use) and surfaces as `unavailable`.
   boost::asio::awaitable<void> run(std::function<void(session&)> work);
 
-  /// Same, from a plain thread (tests, command-line tools): blocks until done.
+  /// Runs `work` on a pool thread without waiting for it; `work` handles its own errors.
+  void post(std::function<void(session&)> work);
+
+  /// Same as run, from a plain thread (tests, command-line tools): blocks until done.
   void run_sync(const std::function<void(session&)>& work);
 
   /// True when a connection can be made and `SELECT 1` answers.

@@ -27,6 +27,165 @@ CREATE TABLE facility (
 );
 COMMENT ON TABLE facility IS 'Facilities from configuration, refreshed at start-up (for status views).';
 )sql"},
+    {2, "ingest: raw messages, resources with history, patient links, outbox, counters, audit",
+     R"sql(
+-- Every message received, exactly as received, with what the gateway answered.
+-- Partitioned by month of arrival so retention is a DROP; partitions are made ahead of need.
+CREATE SEQUENCE inbound_message_id_seq;
+CREATE TABLE inbound_message (
+  id             bigint NOT NULL DEFAULT nextval('inbound_message_id_seq'),
+  received_at    timestamptz NOT NULL,
+  facility       text NOT NULL,
+  transport      text NOT NULL CHECK (transport IN ('mllp', 'https')),
+  format         text NOT NULL,
+  message_key    text NOT NULL,
+  sha256         bytea NOT NULL,
+  raw            bytea NOT NULL,
+  outcome        text NOT NULL CHECK (outcome IN ('accepted', 'rejected', 'error')),
+  issues         jsonb NOT NULL DEFAULT '[]',
+  answer         bytea NOT NULL,
+  answer_status  int NOT NULL,
+  resource_count int NOT NULL DEFAULT 0,
+  PRIMARY KEY (received_at, id)
+) PARTITION BY RANGE (received_at);
+CREATE INDEX inbound_message_facility_idx ON inbound_message (facility, received_at);
+CREATE INDEX inbound_message_outcome_idx ON inbound_message (outcome, received_at) WHERE outcome <> 'accepted';
+
+-- Duplicate detection (unique per facility + message key) outside the partitions, so that it
+-- holds across months. The stored answer is what a re-send gets back.
+CREATE TABLE message_key (
+  facility      text NOT NULL,
+  message_key   text NOT NULL,
+  sha256        bytea NOT NULL,
+  message_id    bigint NOT NULL,
+  received_at   timestamptz NOT NULL,
+  answer        bytea NOT NULL,
+  answer_status int NOT NULL,
+  PRIMARY KEY (facility, message_key)
+);
+CREATE INDEX message_key_received_idx ON message_key (received_at);
+
+-- Current version of every FHIR resource, and every version ever stored.
+CREATE TABLE resource (
+  type            text NOT NULL,
+  id              uuid NOT NULL,
+  version         int NOT NULL,
+  patient_id      uuid,
+  facility        text,
+  last_updated    timestamptz NOT NULL,
+  content         jsonb NOT NULL,
+  content_sha256  bytea NOT NULL,
+  source_message  bigint,
+  PRIMARY KEY (type, id)
+);
+CREATE INDEX resource_patient_idx ON resource (patient_id, type) WHERE patient_id IS NOT NULL;
+CREATE TABLE resource_history (
+  type            text NOT NULL,
+  id              uuid NOT NULL,
+  version         int NOT NULL,
+  last_updated    timestamptz NOT NULL,
+  content         jsonb NOT NULL,
+  source_message  bigint,
+  PRIMARY KEY (type, id, version)
+);
+
+-- Facility record numbers and the person (CCCD-keyed Patient) they belong to, once known.
+CREATE TABLE patient_link (
+  facility          text NOT NULL,
+  record_number     text NOT NULL,
+  local_patient_id  uuid NOT NULL,
+  person_id         uuid,
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (facility, record_number)
+);
+CREATE INDEX patient_link_person_idx ON patient_link (person_id) WHERE person_id IS NOT NULL;
+
+-- What must reach the national database, in order per patient key.
+CREATE TABLE outbox (
+  seq              bigserial PRIMARY KEY,
+  patient_key      text NOT NULL,
+  resource_type    text NOT NULL,
+  resource_id      uuid NOT NULL,
+  resource_version int NOT NULL,
+  state            text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'in_flight', 'delivered', 'dead')),
+  attempts         int NOT NULL DEFAULT 0,
+  next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+  lease_owner      text,
+  lease_until      timestamptz,
+  last_error       text,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  delivered_at     timestamptz
+);
+CREATE INDEX outbox_open_idx ON outbox (patient_key, seq) WHERE state IN ('pending', 'in_flight');
+CREATE INDEX outbox_due_idx ON outbox (next_attempt_at) WHERE state = 'pending';
+
+-- Per facility and day: what arrived and how it ended (status page, alerts).
+CREATE TABLE facility_counter (
+  facility         text NOT NULL,
+  day              date NOT NULL,
+  accepted         bigint NOT NULL DEFAULT 0,
+  rejected         bigint NOT NULL DEFAULT 0,
+  duplicates       bigint NOT NULL DEFAULT 0,
+  bytes            bigint NOT NULL DEFAULT 0,
+  last_message_at  timestamptz,
+  last_rejected_at timestamptz,
+  PRIMARY KEY (facility, day)
+);
+
+-- Who did what to which patient's data, and how it ended.
+CREATE TABLE audit_event (
+  id          bigserial PRIMARY KEY,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  actor       text NOT NULL,
+  role        text,
+  facility    text,
+  action      text NOT NULL,
+  entity      text,
+  patient_id  uuid,
+  source      text,
+  outcome     text NOT NULL,
+  detail      jsonb
+);
+CREATE INDEX audit_event_patient_idx ON audit_event (patient_id, recorded_at) WHERE patient_id IS NOT NULL;
+
+-- Monthly partitions of inbound_message from last month to `months_ahead` ahead (idempotent),
+-- and retention: partitions wholly older than `retention_months` are dropped with their keys.
+-- Called at start-up and daily by every gateway process; an advisory lock serialises them.
+CREATE TABLE inbound_message_default PARTITION OF inbound_message DEFAULT;
+CREATE FUNCTION gw_maintain_inbound_partitions(months_ahead int, retention_months int)
+RETURNS int LANGUAGE plpgsql AS $fn$
+DECLARE
+  m date;
+  name text;
+  made int := 0;
+  cutoff date := (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => retention_months))::date;
+  part record;
+BEGIN
+  PERFORM pg_advisory_xact_lock(4542310);
+  FOR i IN -1..months_ahead LOOP
+    m := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+    name := 'inbound_message_y' || to_char(m, 'YYYY') || 'm' || to_char(m, 'MM');
+    IF to_regclass(name) IS NULL THEN
+      EXECUTE format('CREATE TABLE %I PARTITION OF inbound_message FOR VALUES FROM (%L) TO (%L)',
+                     name, to_char(m, 'YYYY-MM-DD') || ' 00:00:00+00',
+                     to_char((m + interval '1 month')::date, 'YYYY-MM-DD') || ' 00:00:00+00');
+      made := made + 1;
+    END IF;
+  END LOOP;
+  FOR part IN
+    SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'inbound_message'::regclass AND c.relname ~ '^inbound_message_y[0-9]{4}m[0-9]{2}$'
+  LOOP
+    m := to_date(substr(part.relname, 18, 4) || substr(part.relname, 23, 2) || '01', 'YYYYMMDD');
+    IF (m + interval '1 month')::date <= cutoff THEN
+      EXECUTE format('DROP TABLE %I', part.relname);
+    END IF;
+  END LOOP;
+  DELETE FROM message_key WHERE received_at < cutoff;
+  RETURN made;
+END
+$fn$;
+)sql"},
 };
 
 // One key for every gateway process sharing the database: migrations run one process at a time.

@@ -1,0 +1,289 @@
+#include "gateway/ingest/pipeline.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "adapters/hl7v2/ack.hpp"
+#include "adapters/hl7v2/parser.hpp"
+#include "gateway/store/database.hpp"
+
+namespace gw::ingest {
+
+namespace asio = boost::asio;
+using fhir::issue;
+using fhir::issue_code;
+using fhir::severity;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+/// A short, stable message id for answers: derived from facility + key, so a duplicate gets
+/// the same id as the original.
+std::string message_id_of(std::string_view facility, std::string_view key) {
+  std::string s(facility);
+  s += '|';
+  s += key;
+  return "msg-" + store::to_hex(store::sha256_of(s)).substr(0, 24);
+}
+
+bool has_code(const fhir::issue_list& issues, issue_code c) {
+  return std::any_of(issues.begin(), issues.end(),
+                     [c](const issue& i) { return i.code == c && (i.severity == severity::error || i.severity == severity::fatal); });
+}
+
+int http_status_for(store::outcome o, const fhir::issue_list& issues) {
+  if (o == store::outcome::accepted) return 200;
+  if (has_code(issues, issue_code::forbidden)) return 403;
+  if (has_code(issues, issue_code::not_supported)) return 422;
+  return 422;
+}
+
+hl7v2::outcome hl7_outcome(store::outcome o) {
+  return o == store::outcome::accepted ? hl7v2::outcome::stored : hl7v2::outcome::rejected;
+}
+
+std::chrono::sys_seconds now_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::time_point_cast<std::chrono::seconds>(t);
+}
+
+}  // namespace
+
+std::optional<config::feed_format> format_of(std::string_view content_type, const config::facility& f) {
+  auto ct = lower(content_type.substr(0, content_type.find(';')));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  auto pick = [&](config::feed_format want) -> std::optional<config::feed_format> {
+    for (const auto& fd : f.feeds)
+      if (fd.format == want && fd.transport == config::transport::https) return want;
+    return std::nullopt;
+  };
+  if (ct == "application/hl7-v2" || ct == "x-application/hl7-v2+er7" || ct == "application/edi-hl7")
+    return pick(config::feed_format::hl7v2);
+  if (ct == "application/xml" || ct == "text/xml" || ct == "application/x-www-form-urlencoded") {
+    if (auto p = pick(config::feed_format::qd130)) return p;
+    if (auto p = pick(config::feed_format::cv365)) return p;
+    return pick(config::feed_format::mapped);
+  }
+  if (ct == "application/json" || ct == "application/fhir+json") {
+    if (auto p = pick(config::feed_format::cv365)) return p;
+    return pick(config::feed_format::mapped);
+  }
+  if (ct == "text/plain" || ct == "text/csv") return pick(config::feed_format::mapped);
+  return std::nullopt;
+}
+
+std::string issues_json(const fhir::issue_list& issues) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartArray();
+  for (const auto& i : issues) {
+    w.StartObject();
+    w.Key("severity");
+    auto sv = fhir::to_string(i.severity);
+    w.String(sv.data(), static_cast<rapidjson::SizeType>(sv.size()));
+    w.Key("code");
+    auto cv = fhir::to_string(i.code);
+    w.String(cv.data(), static_cast<rapidjson::SizeType>(cv.size()));
+    if (!i.location.empty()) {
+      w.Key("location");
+      w.String(i.location.data(), static_cast<rapidjson::SizeType>(i.location.size()));
+    }
+    w.Key("message");
+    w.String(i.message.data(), static_cast<rapidjson::SizeType>(i.message.size()));
+    w.EndObject();
+  }
+  w.EndArray();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+std::string outcome_json(std::string_view message_id, std::string_view summary_severity, std::string_view summary,
+                         const fhir::issue_list& issues) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  w.StartObject();
+  w.Key("resourceType");
+  str("OperationOutcome");
+  if (!message_id.empty()) {
+    w.Key("id");
+    str(message_id);
+  }
+  w.Key("issue");
+  w.StartArray();
+  w.StartObject();
+  w.Key("severity");
+  str(summary_severity);
+  w.Key("code");
+  str(summary_severity == "information" ? "informational" : (summary_severity == "fatal" ? "transient" : "processing"));
+  w.Key("diagnostics");
+  str(summary);
+  w.EndObject();
+  for (const auto& i : issues) {
+    w.StartObject();
+    w.Key("severity");
+    str(fhir::to_string(i.severity));
+    w.Key("code");
+    str(fhir::to_string(i.code));
+    w.Key("diagnostics");
+    str(i.message);
+    if (!i.location.empty()) {
+      w.Key("expression");
+      w.StartArray();
+      str(i.location);
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+pipeline::pipeline(const config::gateway_config& cfg, std::shared_ptr<store::ingest_store> store,
+                   translator_registry translators)
+    : cfg_(cfg), store_(std::move(store)), translators_(std::move(translators)) {}
+
+asio::awaitable<response> pipeline::handle(request req) {
+  const auto& facility = *req.facility;
+  const bool mllp = req.transport == config::transport::mllp;
+  const auto sha = store::sha256_of(req.body);
+  const auto sha_hex = store::to_hex(sha);
+
+  // HL7 v2 is parsed here only for what the answer needs (MSH: key, sender, ack mode); the
+  // adapter parses again to translate.
+  std::optional<config::feed_format> format;
+  if (mllp) format = config::feed_format::hl7v2;
+  else format = format_of(req.content_type, facility);
+  const bool hl7 = format == config::feed_format::hl7v2;
+  hl7v2::parse_result parsed;
+  std::string key = sha_hex;
+  if (hl7) {
+    parsed = hl7v2::parse(req.body);
+    if (parsed.msg) {
+      auto msh = parsed.msg->header();
+      auto control_id = msh.field(10).text();
+      if (!control_id.empty()) key = msh.field(4).component(1).text() + "|" + control_id;
+    }
+  }
+  const auto msg_id = message_id_of(facility.code, key);
+  const auto now = now_seconds(req.received_at);
+
+  // The answer in the sender's language.
+  auto answer_for = [&](store::outcome o, const fhir::issue_list& issues, int http_status,
+                        std::string_view summary) -> store::answer {
+    if (mllp) {
+      auto ack = hl7v2::acknowledge(parsed, hl7_outcome(o), issues, {now, {}});
+      return {ack.value_or(std::string()), http_status};
+    }
+    std::string_view sev = o == store::outcome::accepted ? "information" : "error";
+    return {outcome_json(msg_id, sev, summary, issues), http_status};
+  };
+  auto transient = [&](std::string_view why) -> response {
+    fhir::issue_list issues{{severity::error, issue_code::transient, "", std::string(why), fhir::hl7_error::application_internal_error}};
+    response r;
+    if (mllp) {
+      r.body = hl7v2::acknowledge(parsed, hl7v2::outcome::not_stored, issues, {now, {}}).value_or(std::string());
+    } else {
+      r.body = outcome_json(msg_id, "fatal", why, issues);
+    }
+    r.http_status = 503;
+    r.content_type = "application/fhir+json";
+    r.retry_after_seconds = 30;
+    return r;
+  };
+  auto to_response = [&](const store::answer& a) {
+    response r;
+    r.body = a.body;
+    r.http_status = a.status;
+    r.content_type = "application/fhir+json";
+    return r;
+  };
+
+  if (stopping_) co_return transient("the gateway is shutting down; send again shortly");
+
+  // Seen before? Answer as before, without translating again.
+  try {
+    if (auto prior = co_await store_->find(facility.code, key); prior && prior->sha256 == sha)
+      co_return to_response(prior->answer);
+  } catch (const std::exception&) {
+    co_return transient("the gateway's database is unavailable; nothing was stored, send again later");
+  }
+
+  store::inbound_record rec;
+  rec.facility = facility.code;
+  rec.transport = std::string(config::to_string(req.transport));
+  rec.format = format ? std::string(config::to_string(*format)) : "unknown";
+  rec.message_key = key;
+  rec.sha256 = sha;
+  rec.received_at = req.received_at;
+
+  fhir::issue_list issues;
+  int status = 200;
+  std::string summary;
+  const translator* tr = format ? translators_.find(*format) : nullptr;
+  if (!format) {
+    issues.push_back({severity::error, issue_code::not_supported, "Content-Type",
+                      "content type '" + req.content_type + "' is not a format facility " + facility.code +
+                          " is configured to send over HTTPS",
+                      fhir::hl7_error::unsupported_message_type});
+    status = 415;
+    summary = "rejected: unsupported content type";
+  } else if (!tr) {
+    issues.push_back({severity::error, issue_code::not_supported, "",
+                      "format " + std::string(config::to_string(*format)) + " is not translated by this gateway yet",
+                      fhir::hl7_error::unsupported_message_type});
+    status = 422;
+    summary = "rejected: format not supported yet";
+  } else {
+    translation t = (*tr)({req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone});
+    issues = std::move(t.issues);
+    if (!fhir::has_errors(issues)) {
+      rec.outcome = store::outcome::accepted;
+      rec.resources = std::move(t.resources);
+      rec.links = std::move(t.links);
+      summary = "accepted: stored with " + std::to_string(rec.resources.size()) + " FHIR resources";
+    } else {
+      status = http_status_for(store::outcome::rejected, issues);
+      summary = status == 403 ? "rejected: the facility in the message is not the authenticated facility"
+                              : "rejected: the message has errors; it was kept and can be replayed once fixed";
+    }
+  }
+  if (status != 200) rec.outcome = store::outcome::rejected;
+  rec.issues_json = issues_json(issues);
+  rec.answer = answer_for(rec.outcome, issues, status, summary);
+  if (hl7) {
+    fhir::issue_list conflict{{severity::error, issue_code::duplicate, "MSH^1^10",
+                               "control id " + key.substr(key.find('|') + 1) +
+                                   " was already used for a different message from this facility",
+                               fhir::hl7_error::duplicate_key_identifier}};
+    rec.conflict_issues_json = issues_json(conflict);
+    rec.conflict_answer = answer_for(store::outcome::rejected, conflict, 409,
+                                     "rejected: this control id was already used for different content");
+  }
+
+  try {
+    auto result = co_await store_->commit(std::move(rec));
+    spdlog::info("event=ingest facility={} transport={} format={} message={} result={} status={} changed={}",
+                 facility.code, config::to_string(req.transport), format ? config::to_string(*format) : "unknown",
+                 msg_id,
+                 result.status == store::commit_status::stored ? "stored"
+                 : result.status == store::commit_status::duplicate ? "duplicate" : "conflict",
+                 result.answer.status, result.resources_changed);
+    co_return to_response(result.answer);
+  } catch (const store::unavailable&) {
+    co_return transient("the gateway's database is unavailable; nothing was stored, send again later");
+  } catch (const std::exception& e) {
+    spdlog::error("event=ingest_failed facility={} message={} reason=\"{}\"", facility.code, msg_id, e.what());
+    co_return transient("the gateway could not store the message; nothing was stored, send again later");
+  }
+}
+
+}  // namespace gw::ingest

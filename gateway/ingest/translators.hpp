@@ -1,0 +1,50 @@
+#pragma once
+/// Adapters as the ingest pipeline sees them: bytes of one format in, the resources to store and
+/// the issues out. Adapters are pure (no I/O, no clock): everything they need is in the input.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/issue.hpp"
+#include "gateway/config/config.hpp"
+#include "gateway/store/ingest_store.hpp"
+
+namespace gw::ingest {
+
+struct translate_input {
+  std::string_view body;
+  const config::facility* facility = nullptr;  ///< the authenticated facility
+  std::chrono::system_clock::time_point received_at;
+  std::string sha256_hex;        ///< of the body (for Provenance)
+  std::string default_timezone;  ///< "+07:00"
+};
+
+struct translation {
+  fhir::issue_list issues;
+  std::vector<store::resource_write> resources;  ///< in dependency order (Patient first)
+  std::vector<store::patient_link_write> links;
+};
+
+using translator = std::function<translation(const translate_input&)>;
+
+/// Which translator serves which feed format.
+class translator_registry {
+ public:
+  void add(config::feed_format f, translator t) { by_format_[f] = std::move(t); }
+  const translator* find(config::feed_format f) const {
+    auto it = by_format_.find(f);
+    return it == by_format_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<config::feed_format, translator> by_format_;
+};
+
+/// Every adapter this build has, set up from the configuration.
+translator_registry default_translators(const config::gateway_config& cfg);
+
+}  // namespace gw::ingest

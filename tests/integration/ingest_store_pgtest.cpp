@@ -1,0 +1,200 @@
+// The durable ingest write against a real PostgreSQL: versions only on change, outbox rows per
+// new version, duplicates and control-id conflicts, group commit under concurrency, monthly
+// partitions, and "unavailable" (nothing stored) when the database cannot be reached.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "gateway/store/database.hpp"
+#include "gateway/store/ingest_store.hpp"
+#include "tests/support/pg_database.hpp"
+#include "tests/support/run_awaitable.hpp"
+
+namespace gw::store {
+namespace {
+
+using test::pg_database;
+using test::run_awaitable;
+
+constexpr const char* k_patient = "0b0f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d01";
+constexpr const char* k_encounter = "1c1f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d02";
+
+inbound_record record(std::string key, std::string raw, std::string family = "Nguyen") {
+  inbound_record r;
+  r.facility = "42001";
+  r.transport = "https";
+  r.format = "qd130";
+  r.message_key = std::move(key);
+  r.raw = std::move(raw);
+  r.sha256 = sha256_of(r.raw);
+  r.received_at = std::chrono::system_clock::now();
+  r.answer = {"{\"resourceType\":\"OperationOutcome\"}", 200};
+  r.resources.push_back({"Patient", k_patient, k_patient,
+                         R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
+                             R"(","name":[{"family":")" + family + R"("}]})"});
+  r.resources.push_back({"Encounter", k_encounter, k_patient,
+                         R"({"resourceType":"Encounter","id":")" + std::string(k_encounter) +
+                             R"(","status":"finished","class":{"code":"IMP"}})"});
+  r.links.push_back({"42001", "BN0001", k_patient, ""});
+  return r;
+}
+
+struct ingest_store_test : ::testing::Test {
+  pg_database pg;
+  database db{{pg.dsn(), 2, std::chrono::seconds(3), std::chrono::seconds(15)}};
+  std::shared_ptr<ingest_store> store = std::make_shared<ingest_store>(db);
+  void SetUp() override {
+    db.migrate_sync();
+    run_awaitable(store->maintain_partitions(2, 120));
+  }
+  commit_result commit(inbound_record r) { return run_awaitable(store->commit(std::move(r))); }
+};
+
+TEST_F(ingest_store_test, stores_message_resources_history_and_outbox_in_order) {
+  auto r = commit(record("k1", "body-1"));
+  EXPECT_EQ(r.status, commit_status::stored);
+  EXPECT_EQ(r.resources_changed, 2);
+  EXPECT_GT(r.message_id, 0);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'accepted'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message"), "body-1");
+  EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), "2");
+  // Outbox: Patient before Encounter (message order), both keyed by the patient.
+  EXPECT_EQ(pg.scalar("SELECT string_agg(resource_type, ',' ORDER BY seq) FROM outbox"), "Patient,Encounter");
+  EXPECT_EQ(pg.scalar("SELECT count(DISTINCT patient_key) FROM outbox"), "1");
+  EXPECT_EQ(pg.scalar("SELECT local_patient_id FROM patient_link WHERE record_number = 'BN0001'"), k_patient);
+  EXPECT_EQ(pg.scalar("SELECT accepted FROM facility_counter WHERE facility = '42001'"), "1");
+  // The row landed in its month's partition, not the default one.
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message_default"), "0");
+}
+
+TEST_F(ingest_store_test, duplicate_returns_stored_answer_and_writes_nothing) {
+  auto first = commit(record("k1", "body-1"));
+  auto rec = record("k1", "body-1");
+  rec.answer = {"a different answer that must not be used", 200};
+  auto again = commit(std::move(rec));
+  EXPECT_EQ(again.status, commit_status::duplicate);
+  EXPECT_EQ(again.answer.body, "{\"resourceType\":\"OperationOutcome\"}");
+  EXPECT_EQ(again.message_id, first.message_id);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "1");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "2");
+  EXPECT_EQ(pg.scalar("SELECT duplicates FROM facility_counter"), "1");
+  auto found = run_awaitable(store->find("42001", "k1"));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->sha256, sha256_of("body-1"));
+}
+
+TEST_F(ingest_store_test, same_content_again_under_a_new_key_creates_no_new_version) {
+  commit(record("k1", "body-1"));
+  auto r = commit(record("k2", "body-2"));  // corrected file: same resources
+  EXPECT_EQ(r.status, commit_status::stored);
+  EXPECT_EQ(r.resources_changed, 0);
+  EXPECT_EQ(pg.scalar("SELECT max(version) FROM resource"), "1");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "2");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "2");
+}
+
+TEST_F(ingest_store_test, changed_resource_gets_a_new_version_history_and_outbox_row) {
+  commit(record("k1", "body-1"));
+  auto r = commit(record("k2", "body-2", "Tran"));
+  EXPECT_EQ(r.resources_changed, 1);
+  EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "2");
+  EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Encounter'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT content->'name'->0->>'family' FROM resource_history WHERE type = 'Patient' AND version = 1"), "Nguyen");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), "2");
+}
+
+TEST_F(ingest_store_test, control_id_reused_for_different_content_is_kept_as_rejected) {
+  commit(record("42001|MSG1", "body-1"));
+  auto rec = record("42001|MSG1", "body-other");
+  rec.conflict_answer = answer{"conflict-ack", 409};
+  rec.conflict_issues_json = R"([{"severity":"error","code":"duplicate"}])";
+  auto r = commit(std::move(rec));
+  EXPECT_EQ(r.status, commit_status::conflict);
+  EXPECT_EQ(r.answer.body, "conflict-ack");
+  EXPECT_EQ(r.answer.status, 409);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'rejected'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message WHERE outcome = 'rejected'"), "body-other");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "2");  // nothing of the refused message
+  EXPECT_EQ(pg.scalar("SELECT rejected FROM facility_counter"), "1");
+}
+
+TEST_F(ingest_store_test, rejected_message_keeps_raw_and_issues_but_no_resources) {
+  auto rec = record("k9", "broken");
+  rec.outcome = outcome::rejected;
+  rec.issues_json = R"([{"severity":"error","code":"required","location":"XML1.MA_LK","message":"MA_LK missing"}])";
+  rec.answer = {"{}", 422};
+  auto r = commit(std::move(rec));
+  EXPECT_EQ(r.status, commit_status::stored);
+  EXPECT_EQ(r.answer.status, 422);
+  EXPECT_EQ(pg.scalar("SELECT issues->0->>'location' FROM inbound_message"), "XML1.MA_LK");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "0");
+}
+
+TEST_F(ingest_store_test, concurrent_commits_are_grouped_and_each_is_stored_once) {
+  constexpr int n = 300;
+  boost::asio::io_context ioc;
+  std::atomic<int> stored{0}, failed{0};
+  for (int i = 0; i < n; ++i) {
+    boost::asio::co_spawn(
+        ioc,
+        [](ingest_store& st, int k, std::atomic<int>& ok, std::atomic<int>& bad) -> boost::asio::awaitable<void> {
+          try {
+            auto rec = record("key-" + std::to_string(k), "body-" + std::to_string(k));
+            // Every message its own patient, so each adds rows.
+            auto pid = "00000000-0000-5000-8000-" + std::string(12 - std::to_string(k).size(), '0') + std::to_string(k);
+            for (auto& res : rec.resources) res.patient_id = pid;
+            rec.resources[0].id = pid;
+            rec.links.clear();
+            auto r = co_await st.commit(std::move(rec));
+            if (r.status == commit_status::stored) ++ok;
+          } catch (...) {
+            ++bad;
+          }
+        }(*store, i, stored, failed),
+        boost::asio::detached);
+  }
+  std::thread t([&] { ioc.run(); });
+  ioc.run();
+  t.join();
+  EXPECT_EQ(stored.load(), n);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), std::to_string(n));
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM message_key"), std::to_string(n));
+  EXPECT_EQ(pg.scalar("SELECT accepted FROM facility_counter"), std::to_string(n));
+  // Group commit: fewer transactions than messages.
+  auto st = store->stats();
+  EXPECT_EQ(st.records, static_cast<std::uint64_t>(n));
+  EXPECT_LT(st.transactions, st.records);
+}
+
+TEST_F(ingest_store_test, partitions_are_made_ahead_and_idempotently) {
+  auto made = run_awaitable(store->maintain_partitions(2, 120));
+  EXPECT_EQ(made, 0);  // SetUp already made them
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'inbound_message'::regclass"),
+            "5");  // last month, this month, two ahead, and the default
+  auto more = run_awaitable(store->maintain_partitions(4, 120));
+  EXPECT_EQ(more, 2);
+}
+
+TEST_F(ingest_store_test, retention_drops_old_partitions) {
+  pg.scalar("CREATE TABLE inbound_message_y2001m01 PARTITION OF inbound_message FOR VALUES FROM ('2001-01-01 00:00:00+00') TO ('2001-02-01 00:00:00+00')");
+  EXPECT_EQ(pg.scalar("SELECT to_regclass('inbound_message_y2001m01') IS NOT NULL"), "t");
+  run_awaitable(store->maintain_partitions(2, 12));
+  EXPECT_EQ(pg.scalar("SELECT to_regclass('inbound_message_y2001m01') IS NULL"), "t");
+}
+
+TEST(ingest_store_unavailable, commit_throws_unavailable_when_the_database_is_unreachable) {
+  database db{{"host=127.0.0.1 port=1 user=postgres dbname=none", 1, std::chrono::seconds(1), std::chrono::seconds(5)}};
+  auto st = std::make_shared<ingest_store>(db);
+  EXPECT_THROW(run_awaitable(st->commit(record("k", "b"))), unavailable);
+}
+
+}  // namespace
+}  // namespace gw::store
