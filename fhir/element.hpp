@@ -122,6 +122,9 @@ template <class T> struct is_vector : std::false_type {};
 template <class T, class A> struct is_vector<std::vector<T, A>> : std::true_type {};
 template <class T> struct is_variant : std::false_type {};
 template <class... T> struct is_variant<std::variant<T...>> : std::true_type {};
+/// A choice element: std::optional<std::variant<...>>.
+template <class T> struct is_choice : std::false_type {};
+template <class... T> struct is_choice<std::optional<std::variant<T...>>> : std::true_type {};
 template <class T> struct is_tagged : std::false_type {};
 template <prim K> struct is_tagged<tagged<K>> : std::true_type { static constexpr prim kind = K; };
 

@@ -1323,7 +1323,7 @@ struct Bundle : Resource {
     std::string location{};
     std::string etag{};
     std::string last_modified{};  ///< instant
-    any_resource outcome;       ///< usually an OperationOutcome
+    any_resource outcome{};       ///< usually an OperationOutcome
     template <class S, class V> static void fields(S& s, V& v) {
       v("status", s.status, required);
       v("location", s.location, as(prim::uri));
@@ -1335,7 +1335,7 @@ struct Bundle : Resource {
   struct Entry {
     std::vector<Link> link{};
     std::string full_url{};  ///< uri: urn:uuid:... or absolute URL
-    any_resource resource;
+    any_resource resource{};
     std::optional<Search> search{};
     std::optional<Request> request{};
     std::optional<Response> response{};
