@@ -6,13 +6,24 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "adapters/hl7v2/ack.hpp"
+#include "adapters/hl7v2/parser.hpp"
 #include "gateway/app/commands.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/ingest/handler.hpp"
 #include "gateway/net/admin_server.hpp"
+#include "gateway/net/facility_auth.hpp"
+#include "gateway/net/ingest_http_server.hpp"
+#include "gateway/net/mllp_server.hpp"
 #include "gateway/store/database.hpp"
 
 namespace gw::app {
@@ -45,6 +56,43 @@ asio::awaitable<void> migrate_until_done(store::database& db) {
   }
 }
 
+// TEMPORARY: replaced by the ingest pipeline (gateway/ingest/pipeline.*) once it lands.
+/// Answers every message as transient trouble, because nothing can be stored yet: AR (enhanced
+/// mode: CR) with an ERR naming the reason over MLLP, 503 + Retry-After: 30 over HTTPS. Nothing is
+/// stored and nothing claims success; senders keep their messages and send them again later.
+class unavailable_handler final : public ingest::handler {
+ public:
+  asio::awaitable<ingest::response> handle(ingest::request req) override {
+    static constexpr std::string_view reason = "ingest pipeline not yet available; send the message again later";
+    ingest::response res;
+    if (req.transport == config::transport::mllp) {
+      hl7v2::parse_settings limits;
+      limits.max_message_bytes = std::max(limits.max_message_bytes, req.body.size());
+      auto parsed = hl7v2::parse(req.body, limits);
+      fhir::issue_list issues{{fhir::severity::error, fhir::issue_code::transient, "", std::string(reason),
+                               fhir::hl7_error::application_internal_error}};
+      hl7v2::ack_params params{std::chrono::time_point_cast<std::chrono::seconds>(req.received_at), ""};
+      // Empty when the message asked for no acknowledgement (or is one): nothing is written.
+      res.body = hl7v2::acknowledge(parsed, hl7v2::outcome::not_stored, issues, params).value_or("");
+    } else {
+      res.http_status = 503;
+      res.content_type = "application/json";
+      res.retry_after_seconds = 30;
+      res.body = std::string(R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient",)"
+                             R"("diagnostics":")") + std::string(reason) + "\"}]}";
+    }
+    co_return res;
+  }
+};
+
+/// How long SIGTERM waits for connections to finish their message in flight: a frame may still
+/// be arriving (read_timeout), then be handled (bounded by the database statement timeout) and
+/// answered (read_timeout again for the write).
+std::chrono::milliseconds drain_grace(const config::gateway_config& cfg) {
+  auto longest = std::max(cfg.listeners.mllp.limits.read_timeout, cfg.listeners.ingest.limits.read_timeout);
+  return 2 * longest + cfg.database.statement_timeout + std::chrono::seconds(5);
+}
+
 }  // namespace
 
 int cmd_serve(const args& a) {
@@ -71,13 +119,63 @@ int cmd_serve(const args& a) {
     return 1;
   }
 
+  // Hospital listeners: client certificate → facility, built once from the configuration.
+  net::facility_auth auth(cfg.facilities);
+  unavailable_handler handler;  // TEMPORARY: the ingest pipeline replaces it
+  std::optional<net::mllp_server> mllp;
+  std::optional<net::ingest_http_server> ingest_http;
+  try {
+    if (cfg.listeners.mllp.enabled) {
+      mllp.emplace(ioc, cfg.listeners.mllp, auth, handler);
+      mllp->start();
+    }
+    if (cfg.listeners.ingest.enabled) {
+      ingest_http.emplace(ioc, cfg.listeners.ingest, auth, handler);
+      ingest_http->start();
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("event=listener_failed reason=\"{}\"", e.what());
+    return 1;
+  }
+
+  // SIGTERM / SIGINT: stop accepting everywhere, let every connection answer its message in
+  // flight, then stop. A second signal, or the grace period running out, stops at once.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+  asio::steady_timer grace(ioc);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  bool draining = false;
+  on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
+    if (draining) {
+      spdlog::warn("event=stopping_now signal={}", sig);
+      ioc.stop();
+      return;
+    }
+    draining = true;
+    signals.async_wait(on_signal);
     spdlog::info("event=stopping signal={}", sig);
     admin.stop();
-    ioc.stop();
-  });
+    auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()));
+    auto one_drained = [&ioc, listeners] {
+      if (--*listeners == 0) {
+        spdlog::info("event=drained");
+        ioc.stop();
+      }
+    };
+    if (*listeners == 0) {
+      ioc.stop();
+      return;
+    }
+    if (mllp) mllp->stop(one_drained);
+    if (ingest_http) ingest_http->stop(one_drained);
+    grace.expires_after(drain_grace(cfg));
+    grace.async_wait([&ioc](const boost::system::error_code& gec) {
+      if (gec) return;
+      spdlog::warn("event=drain_timeout reason=\"connections still open; stopping anyway\"");
+      ioc.stop();
+    });
+  };
+  signals.async_wait(on_signal);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < cfg.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
