@@ -306,6 +306,7 @@ template <class T> constexpr std::string_view choice_suffix() {
   if constexpr (std::is_same_v<T, bool>) return "Boolean";
   else if constexpr (std::is_same_v<T, std::int32_t>) return "Integer";
   else if constexpr (std::is_same_v<T, decimal>) return "Decimal";
+  else if constexpr (std::is_same_v<T, PositiveInt>) return "PositiveInt";
   else if constexpr (std::is_same_v<T, std::string>) return "String";
   else if constexpr (std::is_same_v<T, Code>) return "Code";
   else if constexpr (std::is_same_v<T, Uri>) return "Uri";

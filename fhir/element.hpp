@@ -112,6 +112,13 @@ using Code = tagged<prim::code>;
 using Uri = tagged<prim::uri>;
 using Base64Binary = tagged<prim::base64>;
 
+/// A positiveInt alternative of a choice element (`doseNumberPositiveInt`); plain positiveInt
+/// elements are `std::optional<std::int32_t>` with `as(prim::positive_int)`.
+struct PositiveInt {
+  std::int32_t value = 1;
+  friend bool operator==(const PositiveInt&, const PositiveInt&) = default;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Type traits the visitors use.
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ template <class T> void write_value(json_writer& w, const T& v) {
     w.Bool(v);
   } else if constexpr (std::is_same_v<T, std::int32_t>) {
     w.Int(v);
+  } else if constexpr (std::is_same_v<T, PositiveInt>) {
+    w.Int(v.value);
   } else if constexpr (std::is_same_v<T, decimal>) {
     w.RawValue(v.text().data(), v.text().size(), rapidjson::kNumberType);
   } else if constexpr (detail::is_optional<T>::value) {
@@ -312,6 +314,8 @@ template <class T> void read_value(const jnode& n, T& out, read_context& cx) {
       cx.error(issue_code::value, "not a 32-bit integer");
     else
       out = static_cast<std::int32_t>(*v);
+  } else if constexpr (std::is_same_v<T, PositiveInt>) {
+    read_value(n, out.value, cx);
   } else if constexpr (std::is_same_v<T, decimal>) {
     if (!expect(n, jnode::kind::number, cx)) return;
     if (auto d = decimal::parse(n.text))

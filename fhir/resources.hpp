@@ -627,7 +627,7 @@ struct Immunization : DomainResource {
   struct ProtocolApplied {
     std::string series{};
     std::vector<CodeableConcept> target_disease{};
-    std::optional<std::variant<std::int32_t, std::string>> dose_number{};
+    std::optional<std::variant<PositiveInt, std::string>> dose_number{};
     template <class S, class V> static void fields(S& s, V& v) {
       v("series", s.series);
       v("targetDisease", s.target_disease);

@@ -155,6 +155,8 @@ template <class T> void check(const T& v, field_spec spec, vcontext& cx) {
   } else if constexpr (std::is_same_v<T, std::int32_t>) {
     if (spec.kind == prim::positive_int && v < 1) cx.add(issue_code::value, "must be a positive integer");
     if (spec.kind == prim::unsigned_int && v < 0) cx.add(issue_code::value, "must not be negative");
+  } else if constexpr (std::is_same_v<T, PositiveInt>) {
+    check(v.value, field_spec{0, prim::positive_int, nullptr}, cx);
   } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, decimal>) {
     // Always valid once they exist (decimal is checked on creation).
   } else if constexpr (detail::is_optional<T>::value) {

@@ -238,7 +238,7 @@ inline Immunization immunization() {
   i.occurrence = DateTime{"2026-11-21T08:00:00+07:00"};
   i.primary_source = true;
   i.lot_number = "LOT-001";
-  i.protocol_applied.push_back({.dose_number = std::int32_t{1}});
+  i.protocol_applied.push_back({.dose_number = PositiveInt{1}});
   return i;
 }
 
@@ -351,7 +351,9 @@ inline CapabilityStatement capability_statement() {
   c.kind = "instance";
   c.software = CapabilityStatement::Software{.name = "emr-gateway", .version = "0.1.0"};
   c.implementation = CapabilityStatement::Implementation{.description = "Hà Tĩnh EMR gateway"};
-  c.fhir_version = "4.0.1";
+  // The R4 JSON schema the suite checks against (npm fhir.schema.json) is the 4.0.0 one, whose
+  // FHIRVersion enum lacks 4.0.1; 4.0.0 and 4.0.1 are wire-compatible.
+  c.fhir_version = "4.0.0";
   c.format = {"json"};
   CapabilityStatement::Rest rest;
   rest.mode = "server";
