@@ -185,6 +185,14 @@ class mapper {
     if (pv1_index < m_.segment_count()) {
       segment pv1 = m_.at(pv1_index);
       visit_ = text(pv1.get(19, 1));
+      if (visit_.empty() && pv1.get(20, 4).has_value() && pv1.get(20, 1).has_value()) {
+        // PV1-20 (financial class) is never a CX with an assigning authority: a sender that
+        // shifted its fields by one put the visit number there.
+        visit_ = text(pv1.get(20, 1));
+        warning(issue_code::structure, loc(pv1, 20),
+                "PV1-19 (visit number) is empty and PV1-20 holds a visit number with its "
+                "assigning authority: taken as the visit number; check the sender's field order");
+      }
       if (!visit_.empty()) encounter_id_ = fhir::encounter_id(facility_, visit_);
     }
 
@@ -705,7 +713,8 @@ class mapper {
     e.subject = patient_ref();
     fhir::Period period;
     period.start = date_time(pv1.field(44), loc(pv1, 44));
-    if (trigger_ != "A13") period.end = date_time(pv1.field(45), loc(pv1, 45));
+    // An end only once the stay is over: admissions and registrations are still in progress.
+    if (e.status == "finished") period.end = date_time(pv1.field(45), loc(pv1, 45));
     const std::size_t evn = m_.find_index("EVN");
     if (evn < m_.segment_count()) {
       segment ev = m_.at(evn);
@@ -1006,6 +1015,9 @@ class mapper {
   void order_control(segment orc) {
     order_ = order_state{};
     order_.orc = orc.index();
+    medication_ = nullptr;
+    immunization_ = nullptr;
+    pending_tq1_.reset();
   }
 
   /// Placer / filler order numbers from OBR-2/3, else ORC-2/3 (EI: id^namespace).
@@ -1391,6 +1403,11 @@ class mapper {
     }
     medication_ = add(std::move(mr));
     immunization_ = nullptr;
+    if (pending_tq1_) {
+      segment tq1 = m_.at(*pending_tq1_);
+      pending_tq1_.reset();
+      timing(tq1);
+    }
   }
 
   void route(segment rxr) {
@@ -1408,7 +1425,11 @@ class mapper {
   }
 
   void timing(segment tq1) {
-    if (medication_ == nullptr || medication_->dosage_instruction.empty()) return;
+    // In RDE^O11 the timing (TQ1) comes before the RXE it belongs to.
+    if (medication_ == nullptr || medication_->dosage_instruction.empty()) {
+      pending_tq1_ = tq1.index();
+      return;
+    }
     auto& d = medication_->dosage_instruction.front();
     CodeableConcept pattern = concept_of_cwe(tq1.field(3));
     fix_table(pattern, "0335");
@@ -1595,6 +1616,7 @@ class mapper {
   fhir::Immunization* immunization_ = nullptr;
   fhir::DocumentReference* document_ = nullptr;
   order_state order_;
+  std::optional<std::size_t> pending_tq1_;
   std::string_view last_;
   bool merged_ = false;
 };
