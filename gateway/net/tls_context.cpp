@@ -3,6 +3,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <fstream>
 #include <string>
@@ -68,11 +69,15 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::tls_settings
   if (::SSL_CTX_use_certificate_chain_file(native, s.certificate.c_str()) != 1)
     fail("cannot load server certificate", s.certificate, openssl_reason());
   require_readable("server private key", s.private_key);
-  if (::SSL_CTX_use_PrivateKey_file(native, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1)
+  auto mismatch = [&] {
+    return tls_setup_error("server private key '" + s.private_key.string() + "' does not match certificate '" +
+                           s.certificate.string() + "'");
+  };
+  if (::SSL_CTX_use_PrivateKey_file(native, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(::ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) throw mismatch();
     fail("cannot load server private key", s.private_key, openssl_reason());
-  if (::SSL_CTX_check_private_key(native) != 1)
-    throw tls_setup_error("server private key '" + s.private_key.string() + "' does not match certificate '" +
-                          s.certificate.string() + "': " + openssl_reason());
+  }
+  if (::SSL_CTX_check_private_key(native) != 1) throw mismatch();
 
   if (clients == client_certificates::required) {
     require_readable("client CA bundle", s.ca);

@@ -164,6 +164,7 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
         err = json_error(400, "structure", "malformed HTTP request");
       spdlog::warn("event=http_request_refused listener={} peer={} facility={} status={} reason=\"{}\"", listener_name,
                    c.peer(), code, err.status, ec.message());
+      c.linger_on_close();  // the rest of the request is unread
       co_await write_http_reply(c, err, false, steady::now() + limits.read_timeout);
       co_return;
     }

@@ -101,10 +101,12 @@ class connection final : public tls_connection {
   void set_idle(bool idle) override { entry_.idle = idle; }
   bool stopping() const override { return entry_.stopping; }
   void close_abruptly() override { abrupt_ = true; }
+  void linger_on_close() override { linger_ = true; }
   const config::facility* facility() const override { return facility_; }
   const std::string& peer() const override { return peer_; }
   const std::string& certificate_subject() const override { return subject_; }
   bool abrupt() const { return abrupt_; }
+  bool linger() const { return linger_; }
 
  private:
   stream_type& stream_;
@@ -113,6 +115,7 @@ class connection final : public tls_connection {
   const std::string& subject_;
   const config::facility* facility_;
   bool abrupt_ = false;
+  bool linger_ = false;
 };
 
 std::string endpoint_text(const tcp::socket& s) {
@@ -193,11 +196,13 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
     ~stream_binding() { e.tcp = nullptr; }
   };
 
-  asio::awaitable<void> close(stream_type& stream, bool abrupt) {
+  asio::awaitable<void> close(stream_type& stream, const connection& conn) {
     auto& tcp_layer = beast::get_lowest_layer(stream);
-    if (!abrupt) {
-      // close_notify, then wait (bounded) for the peer's: this also drains what the peer still
-      // sends (OpenSSL discards it), so an early answer (403, 413) is not lost to a TCP reset.
+    if (!conn.abrupt()) {
+      // Send close_notify. Unless lingering, do not wait for the peer's: pretend it was received,
+      // so SSL_shutdown completes once ours is written. Lingering waits (bounded) for the peer's
+      // and OpenSSL discards what the peer still sends meanwhile.
+      if (!conn.linger()) ::SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
       tcp_layer.expires_after(settings.limits.handshake_timeout);
       co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
     }
@@ -218,7 +223,9 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
     if (hec) {
       // Unknown CA, expired or missing client certificate, old TLS version, timeout.
-      spdlog::info("event=tls_handshake_failed listener={} peer={} reason=\"{}\"", name, peer, hec.message());
+      long verify = ::SSL_get_verify_result(stream.native_handle());
+      spdlog::warn("event=tls_handshake_failed listener={} peer={} reason=\"{}\" certificate=\"{}\"", name, peer,
+                   hec.message(), verify == X509_V_OK ? "-" : ::X509_verify_cert_error_string(verify));
       co_return;
     }
     entry->idle = false;
@@ -239,15 +246,16 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
     if (refused) {
       spdlog::warn("event=connection_refused listener={} peer={} facility={} subject=\"{}\" reason={}", name, peer,
                    code, who.certificate.subject, to_string(*refused));
+      conn.linger_on_close();
       if (!entry->stopping) co_await handler.refuse(conn, *refused);
-      co_await close(stream, conn.abrupt());
+      co_await close(stream, conn);
       co_return;
     }
 
     spdlog::info("event=connection_open listener={} peer={} facility={} subject=\"{}\"", name, peer, code,
                  who.certificate.subject);
     if (!entry->stopping) co_await handler.serve(conn);
-    co_await close(stream, conn.abrupt());
+    co_await close(stream, conn);
     spdlog::info("event=connection_closed listener={} peer={} facility={}", name, peer, code);
   }
 

@@ -54,6 +54,11 @@ class tls_connection {
   virtual bool stopping() const = 0;
   /// Skip the TLS close_notify exchange when the session ends (after a timeout or a failure).
   virtual void close_abruptly() = 0;
+  /// After an early answer (a refusal, 413): when the session ends, send close_notify and keep
+  /// reading (and discarding) until the peer's close_notify or `handshake_timeout`, so the answer
+  /// is not lost to a TCP reset caused by unread bytes. By default close_notify is sent without
+  /// waiting for the peer's.
+  virtual void linger_on_close() = 0;
 
   /// The authenticated facility; null only in `session_handler::refuse` for unknown certificates.
   virtual const config::facility* facility() const = 0;
