@@ -412,6 +412,19 @@ TEST_F(listeners, connections_per_facility_are_limited) {
   EXPECT_TRUE(eventually([&] { return served_mllp_client(good_) != nullptr; }, 10s));
 }
 
+TEST_F(listeners, total_connections_are_limited_before_the_handshake) {
+  settings_.limits.max_connections = 2;
+  start();
+  auto a = served_mllp_client(good_);
+  auto b = served_mllp_client(by_fingerprint_);
+  ASSERT_TRUE(a && b);
+  tls_client c(mllp_->port(), with(https_only_));
+  EXPECT_FALSE(c.connected());  // closed at accept: no handshake is spent on it
+  EXPECT_EQ(handler_.count(), 2u);
+  b.reset();
+  EXPECT_TRUE(eventually([&] { return served_mllp_client(by_fingerprint_) != nullptr; }, 10s));
+}
+
 TEST_F(listeners, graceful_stop_answers_the_message_in_flight) {
   settings_.limits.idle_timeout = 60s;  // the idle connection must be closed by the stop, not by this
   start();
