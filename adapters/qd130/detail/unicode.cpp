@@ -1,11 +1,7 @@
 #include "adapters/qd130/detail/unicode.hpp"
 
-#include <utf8proc.h>
-
-#include <cstdlib>
-#include <memory>
-
 #include "adapters/qd130/detail/text.hpp"
+#include "fhir/text.hpp"
 
 namespace gw::qd130::detail {
 
@@ -31,13 +27,8 @@ std::string nfc(std::string_view text) {
   bool ascii = true;
   for (char c : text) ascii = ascii && static_cast<unsigned char>(c) < 0x80u;
   if (ascii) return collapse(text);
-  utf8proc_uint8_t* out = nullptr;
-  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                              static_cast<utf8proc_ssize_t>(text.size()), &out,
-                              static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-  if (n < 0 || out == nullptr) return collapse(text);
-  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(out, &std::free);
-  return collapse(std::string_view(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)));
+  if (auto n = fhir::to_nfc(text)) return collapse(*n);
+  return collapse(text);
 }
 
 std::string base64_encode(std::string_view in) {

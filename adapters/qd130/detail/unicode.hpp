@@ -1,6 +1,6 @@
 #pragma once
-/// Unicode helpers of the QĐ 130 mapping (module-private; to be replaced by the fhir/ text
-/// helpers once they exist).
+/// Text helpers of the QĐ 130 mapping (module-private): NFC via fhir/text.hpp plus the white-space
+/// clean-up free text needs, and base64 for DocumentReference attachments.
 
 #include <string>
 #include <string_view>
