@@ -280,7 +280,12 @@ template <class T> void read_object(const jnode& n, T& out, read_context& cx) {
       if (key == "resourceType") continue;
     }
     path_scope p(cx.path, key);
-    if (!key.empty() && key[0] == '_')
+    bool duplicate = false;
+    for (std::size_t j = 0; j < n.members.size() && !duplicate; ++j)
+      duplicate = j != i && used[j] && n.members[j].first == key;
+    if (duplicate)
+      cx.error(issue_code::duplicate, "element given more than once");
+    else if (!key.empty() && key[0] == '_')
       cx.error(issue_code::not_supported, "primitive extensions are not supported; element ignored",
                severity::warning);
     else

@@ -26,7 +26,7 @@ struct json_limits {
   std::size_t max_bytes = 16 * 1024 * 1024;     ///< whole document
   std::size_t max_depth = 64;                   ///< nesting of objects and arrays
   std::size_t max_string_bytes = 1024 * 1024;   ///< one string or key (attachments may be big)
-  std::size_t max_values = 2 * 1024 * 1024;     ///< JSON values in the document (memory bound)
+  std::size_t max_values = 500 * 1000;          ///< JSON values in the document (memory: ~100 B each)
 };
 
 /// JSON text of a resource (compact).

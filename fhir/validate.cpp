@@ -3,6 +3,7 @@
 #include "fhir/datetime.hpp"
 #include "fhir/detail/walk.hpp"
 #include "fhir/ids.hpp"
+#include "fhir/text.hpp"
 
 #include <algorithm>
 #include <set>
@@ -21,10 +22,11 @@ bool is_id_char(char c) {
 bool is_id(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), is_id_char);
 }
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_base64(std::string_view s) {
   std::size_t n = 0;
   for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\r') continue;
+    if (is_ws(c)) continue;
     bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
               c == '=';
     if (!ok) return false;
@@ -32,8 +34,13 @@ bool is_base64(std::string_view s) {
   }
   return n % 4 == 0;
 }
-bool no_space(std::string_view s) {
-  return std::none_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+bool no_space(std::string_view s) { return std::none_of(s.begin(), s.end(), is_ws); }
+// code: ^[^\s]+(\s[^\s]+)*$ — no leading, trailing or doubled white space.
+bool is_code(std::string_view s) {
+  if (s.empty() || is_ws(s.front()) || is_ws(s.back())) return false;
+  for (std::size_t i = 1; i < s.size(); ++i)
+    if (is_ws(s[i]) && is_ws(s[i - 1])) return false;
+  return true;
 }
 bool is_resource_type_name(std::string_view s) {
   return !s.empty() && s[0] >= 'A' && s[0] <= 'Z' &&
@@ -92,6 +99,10 @@ void check_binding(std::string_view code, const code_set& set, vcontext& cx) {
 void check_string(const std::string& s, field_spec spec, vcontext& cx) {
   if (s.empty()) return;
   prim kind = spec.kind == prim::none ? prim::string : spec.kind;
+  if (!is_valid_utf8(s)) {
+    cx.add(issue_code::value, "text is not valid UTF-8");
+    return;
+  }
   if (!is_valid_primitive(kind, s)) {
     cx.add(issue_code::value, "invalid value for its primitive type");
     return;
@@ -199,10 +210,16 @@ template <class T> void check(const T& v, field_spec spec, vcontext& cx) {
         check_reference(v.reference, cx);
       }
     }
+    // A Bundle resolves the references found inside it, and only those.
+    std::vector<ref_use> outer;
+    if constexpr (std::is_same_v<T, Bundle>) outer = std::exchange(cx.refs, {});
     validate_visitor vis{cx};
     T::fields(v, vis);
     invariants(v, cx);
-    if constexpr (std::is_same_v<T, Bundle>) bundle_rules(v, cx);
+    if constexpr (std::is_same_v<T, Bundle>) {
+      bundle_rules(v, cx);
+      cx.refs = std::move(outer);
+    }
   }
 }
 
@@ -234,7 +251,10 @@ void bundle_rules(const Bundle& b, vcontext& cx) {
       if (!e.resource.empty()) {
         const auto& r = e.resource.get();
         std::visit([&](const auto& res) {
-          if (res.meta && !res.meta->version_id.empty()) key += "|" + res.meta->version_id;
+          if (res.meta && !res.meta->version_id.empty()) {
+            key += '|';
+            key += res.meta->version_id;
+          }
         }, r);
       }
       if (!full_urls.insert(key).second) {
@@ -246,16 +266,22 @@ void bundle_rules(const Bundle& b, vcontext& cx) {
         cx.add(issue_code::value, "malformed urn:uuid fullUrl");
       }
     }
-    if (!e.resource.empty() && !e.resource.id().empty())
-      type_ids.insert(std::string(e.resource.type_name()) + "/" + std::string(e.resource.id()));
+    if (!e.resource.empty() && !e.resource.id().empty()) {
+      std::string type_id(e.resource.type_name());
+      type_id += '/';
+      type_id += e.resource.id();
+      type_ids.insert(std::move(type_id));
+    }
   }
   // Resolve the references collected in this Bundle's entries.
   for (const auto& r : cx.refs) {
     const std::string& ref = r.reference;
     if (ref.empty() || ref[0] == '#') continue;
     bool found = false;
-    for (const auto& f : full_urls)
-      if (f == ref || f.starts_with(ref + "|")) found = true;
+    for (std::string_view f : full_urls) {
+      std::string_view url = f.substr(0, f.find('|'));  // fullUrl without the version suffix
+      if (url == ref) found = true;
+    }
     if (found) continue;
     if (ref.starts_with("urn:")) {
       cx.issues.push_back({severity::error, issue_code::not_found, r.path,
@@ -264,9 +290,11 @@ void bundle_rules(const Bundle& b, vcontext& cx) {
       std::string_view base = ref;
       if (auto h = base.find("/_history/"); h != std::string_view::npos) base = base.substr(0, h);
       bool local = type_ids.count(std::string(base)) > 0;
-      for (const auto& f : full_urls)
-        if (!local && f.size() > base.size() && std::string_view(f).substr(0, f.find('|')).ends_with("/" + std::string(base)))
-          local = true;
+      for (std::string_view f : full_urls) {
+        std::string_view url = f.substr(0, f.find('|'));
+        // an absolute fullUrl ending in /Type/id
+        if (url.size() > base.size() && url.ends_with(base) && url[url.size() - base.size() - 1] == '/') local = true;
+      }
       if (!local && cx.settings.require_local_references)
         cx.issues.push_back({severity::error, issue_code::not_found, r.path,
                              "reference matches no resource in the Bundle", hl7_error::none});
@@ -291,7 +319,7 @@ bool is_valid_primitive(prim kind, std::string_view v) {
     case prim::none:
     case prim::string:
     case prim::markdown: return !v.empty();
-    case prim::code: return !v.empty() && v.front() != ' ' && v.back() != ' ' && v.find("  ") == std::string_view::npos;
+    case prim::code: return is_code(v);
     case prim::id: return is_id(v);
     case prim::uri:
     case prim::url:

@@ -166,6 +166,10 @@ TEST(json, bad_input_never_crashes) {
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].code, issue_code::too_costly);
 
+  issues.clear();
+  parse_resource(R"({"resourceType":"Patient","gender":"male","gender":"female"})", issues);
+  EXPECT_TRUE(has_issue(issues, issue_code::duplicate, "Patient.gender")) << dump(issues);
+
   json_limits small;
   small.max_string_bytes = 4;
   issues.clear();

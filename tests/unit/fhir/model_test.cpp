@@ -1,5 +1,7 @@
 #include "fhir/model.hpp"
 
+#include "fhir/bundle.hpp"
+
 #include <gtest/gtest.h>
 
 namespace gw::fhir {
@@ -29,6 +31,18 @@ TEST(model, resource_type_dispatch) {
   }));
   EXPECT_EQ(seen, "Observation");
   EXPECT_FALSE(with_resource_type("Patientx", [](auto*) {}));
+}
+TEST(model, bundle_helpers) {
+  Patient p;
+  p.id = patient_id_from_cccd("042078000123");
+  EXPECT_EQ(reference_to(p).reference, "Patient/" + p.id);
+  EXPECT_TRUE(reference_to(Patient{}).reference.empty());
+  Bundle::Entry e = put_entry(p);
+  EXPECT_EQ(e.full_url, "urn:uuid:" + p.id);
+  ASSERT_TRUE(e.request);
+  EXPECT_EQ(e.request->method, "PUT");
+  EXPECT_EQ(e.request->url, "Patient/" + p.id);
+  EXPECT_EQ(e.resource.id(), p.id);
 }
 TEST(model, decimal_keeps_text) {
   EXPECT_EQ(decimal::parse("1.50")->text(), "1.50");

@@ -68,6 +68,13 @@ TEST(validate, primitive_formats) {
   EXPECT_TRUE(is_valid_primitive(prim::base64, "aGVsbG8="));
   EXPECT_FALSE(is_valid_primitive(prim::base64, "aGVsbG8"));
   EXPECT_FALSE(is_valid_primitive(prim::code, " x"));
+  EXPECT_FALSE(is_valid_primitive(prim::code, "a\t\tb"));
+  EXPECT_TRUE(is_valid_primitive(prim::code, "text/plain; charset=utf-8"));
+  Patient bad_text;
+  bad_text.name.push_back({.text = "Nguy\xff"});
+  l.clear();
+  EXPECT_FALSE(validate(bad_text, l));
+  EXPECT_TRUE(has(l, issue_code::value, "Patient.name[0].text")) << dump(l);
 }
 
 TEST(validate, invariants) {
@@ -109,6 +116,23 @@ TEST(validate, bundle_references_and_rules) {
   l.clear();
   validate(b, l, validate_settings{.require_local_references = true});
   EXPECT_TRUE(has(l, issue_code::not_found, "Bundle.entry[1].resource.recorder.reference")) << dump(l);
+
+  // References inside a nested Bundle resolve against that Bundle only.
+  Bundle outer;
+  outer.type = "collection";
+  Patient op = samples::patient();
+  op.managing_organization.reset();
+  outer.entry.push_back({.full_url = urn_uuid(op.id), .resource = op});
+  Condition oc = samples::condition();
+  oc.subject = {.reference = urn_uuid(op.id)};
+  oc.encounter.reset();
+  outer.entry.push_back({.full_url = urn_uuid(oc.id), .resource = oc});
+  Bundle inner;
+  inner.type = "collection";
+  inner.entry.push_back({.full_url = urn_uuid(stable_id("x", "1")), .resource = samples::organization()});
+  outer.entry.push_back({.full_url = urn_uuid(stable_id("x", "2")), .resource = inner});
+  l.clear();
+  EXPECT_TRUE(validate(outer, l)) << dump(l);
 
   Condition bad_ref = samples::condition();
   bad_ref.subject.reference = "patient 1";
