@@ -281,18 +281,39 @@ class mapper {
   static bool empty(const CodeableConcept& c) { return c.coding.empty() && c.text.empty(); }
 
   /// The FHIR date/dateTime of a DTM/TS value (TS: first component), or nullopt.
-  std::optional<fhir::fhir_time> when(value v, const std::string& location) {
-    std::string dtm = v.component(1).text();
-    if (dtm.empty()) return std::nullopt;
-    return fhir::from_hl7_dtm(dtm, out_.issues, location, s_.time);
+  /// A place in the message whose location text is built only when an issue needs it.
+  struct where_t {
+    segment seg;
+    std::size_t field, rep = 0, comp = 0;
+    std::string str() const { return loc(seg, field, rep, comp); }
+  };
+  static where_t at(segment seg, std::size_t field, std::size_t rep = 0, std::size_t comp = 0) {
+    return {seg, field, rep, comp};
   }
-  std::string date_time(value v, const std::string& location) {
-    auto t = when(v, location);
+
+  /// The FHIR date/dateTime of a DTM/TS value (TS: first component), or nullopt; conversion
+  /// problems become issues at `w`.
+  std::optional<fhir::fhir_time> when(value v, const where_t& w) {
+    value dtm = v.component(1);
+    if (!dtm.has_value()) return std::nullopt;
+    scratch_.clear();
+    auto t = fhir::from_hl7_dtm(dtm.raw(), scratch_, {}, s_.time);
+    if (!scratch_.empty()) {
+      const std::string l = w.str();
+      for (auto& i : scratch_) {
+        i.location = l;
+        out_.issues.push_back(std::move(i));
+      }
+    }
+    return t;
+  }
+  std::string date_time(value v, const where_t& w) {
+    auto t = when(v, w);
     return t ? t->value : std::string{};
   }
   /// An instant (FHIR needs the time to the second and a zone; a date alone is not one).
-  std::string instant(value v, const std::string& location) {
-    auto t = when(v, location);
+  std::string instant(value v, const where_t& w) {
+    auto t = when(v, w);
     return t && !t->is_date() ? t->value : std::string{};
   }
 
@@ -510,12 +531,12 @@ class mapper {
       std::string v = text(cx.component(1));
       if (v.empty()) continue;
       std::string type = cx.component(5).text();
-      const std::string where = loc(seg, field, i + 1, 1);
+      const where_t where = at(seg, field, i + 1, 1);
       if (type == "NI") {
         fhir::issue_list scratch;
         switch (fhir::classify_personal_id(v)) {
           case fhir::id_kind::cccd:
-            fhir::check_cccd(v, where, scratch);
+            fhir::check_cccd(v, where.str(), scratch);
             r.push_back(typed_identifier("NI", s_.systems.national_id, v, "official"));
             break;
           case fhir::id_kind::cmnd:
@@ -525,7 +546,7 @@ class mapper {
             r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official"));
             break;
           case fhir::id_kind::unknown:
-            warning(issue_code::value, where,
+            warning(issue_code::value, where.str(),
                     "identifier of type NI is neither a CCCD nor a CMND; not mapped");
             break;
         }
@@ -560,8 +581,8 @@ class mapper {
     return r;
   }
 
-  std::string date_only(value v, const std::string& location) {
-    auto t = when(v, location);
+  std::string date_only(value v, const where_t& w) {
+    auto t = when(v, w);
     return t ? t->date() : std::string{};
   }
 
@@ -589,7 +610,7 @@ class mapper {
     if (!g.empty() && p.gender.empty())
       warning(issue_code::code_invalid, loc(pid, 8), "administrative sex not in table 0001",
               hl7_error::table_value_not_found);
-    if (auto b = when(pid.field(7), loc(pid, 7))) {
+    if (auto b = when(pid.field(7), at(pid, 7))) {
       p.birth_date = b->date();
       if (!b->is_date()) {
         fhir::Extension e;
@@ -618,7 +639,7 @@ class mapper {
       }
     }
     if (pid.field(30).text() == "Y" || pid.field(29).has_value()) {
-      std::string dt = date_time(pid.field(29), loc(pid, 29));
+      std::string dt = date_time(pid.field(29), at(pid, 29));
       if (!dt.empty()) p.deceased = fhir::DateTime{dt};
       else p.deceased = true;
     } else if (pid.field(30).text() == "N") {
@@ -712,14 +733,14 @@ class mapper {
     }
     e.subject = patient_ref();
     fhir::Period period;
-    period.start = date_time(pv1.field(44), loc(pv1, 44));
+    period.start = date_time(pv1.field(44), at(pv1, 44));
     // An end only once the stay is over: admissions and registrations are still in progress.
-    if (e.status == "finished") period.end = date_time(pv1.field(45), loc(pv1, 45));
+    if (e.status == "finished") period.end = date_time(pv1.field(45), at(pv1, 45));
     const std::size_t evn = m_.find_index("EVN");
     if (evn < m_.segment_count()) {
       segment ev = m_.at(evn);
-      std::string occurred = date_time(ev.field(6), loc(ev, 6));
-      if (occurred.empty()) occurred = date_time(ev.field(2), loc(ev, 2));
+      std::string occurred = date_time(ev.field(6), at(ev, 6));
+      if (occurred.empty()) occurred = date_time(ev.field(2), at(ev, 2));
       if (period.start.empty() && trigger_ == "A01") period.start = occurred;
       if (period.end.empty() && trigger_ == "A03") period.end = occurred;
     }
@@ -861,7 +882,7 @@ class mapper {
     c.code = std::move(cc);
     c.subject = patient_ref();
     c.encounter = encounter_opt();
-    c.recorded_date = date_time(dg1.field(5), loc(dg1, 5));
+    c.recorded_date = date_time(dg1.field(5), at(dg1, 5));
     const std::string id = c.id;
     add(std::move(c));
     if (encounter_ != nullptr) {
@@ -904,7 +925,7 @@ class mapper {
     else if (sev == "U") a.criticality = "unable-to-assess";
     a.patient = patient_ref();
     a.encounter = encounter_opt();
-    a.recorded_date = date_time(al1.field(6), loc(al1, 6));
+    a.recorded_date = date_time(al1.field(6), at(al1, 6));
     fhir::AllergyIntolerance::Reaction r;
     value reactions = al1.field(5);
     for (std::size_t i = 0; i < reactions.repetition_count(); ++i) {
@@ -942,8 +963,8 @@ class mapper {
       c.payor.push_back(std::move(payor));
     }
     fhir::Period p;
-    p.start = date_only(in1.field(12), loc(in1, 12));
-    p.end = date_only(in1.field(13), loc(in1, 13));
+    p.start = date_only(in1.field(12), at(in1, 12));
+    p.end = date_only(in1.field(13), at(in1, 13));
     if (!p.start.empty() || !p.end.empty()) c.period = p;
     const std::string rel = in1.get(17, 1).text();
     if (!rel.empty()) {
@@ -1083,11 +1104,11 @@ class mapper {
     sr.encounter = encounter_opt();
     if (order_.orc) {
       segment orc = m_.at(*order_.orc);
-      sr.authored_on = date_time(orc.field(9), loc(orc, 9));
+      sr.authored_on = date_time(orc.field(9), at(orc, 9));
       Reference req = practitioner(orc.field(12));
       if (!empty(req)) sr.requester = std::move(req);
     }
-    if (sr.authored_on.empty()) sr.authored_on = date_time(obr.field(6), loc(obr, 6));
+    if (sr.authored_on.empty()) sr.authored_on = date_time(obr.field(6), at(obr, 6));
     if (!sr.requester) {
       Reference req = practitioner(obr.field(16));
       if (!empty(req)) sr.requester = std::move(req);
@@ -1111,11 +1132,11 @@ class mapper {
     dr.code = concept_of_cwe(obr.field(4));
     dr.subject = patient_ref();
     dr.encounter = encounter_opt();
-    std::string start = date_time(obr.field(7), loc(obr, 7));
-    std::string end = date_time(obr.field(8), loc(obr, 8));
+    std::string start = date_time(obr.field(7), at(obr, 7));
+    std::string end = date_time(obr.field(8), at(obr, 8));
     if (!end.empty()) dr.effective = fhir::Period{start, end};
     else if (!start.empty()) dr.effective = fhir::DateTime{start};
-    dr.issued = instant(obr.field(22), loc(obr, 22));
+    dr.issued = instant(obr.field(22), at(obr, 22));
     value interpreters = obr.field(32);
     for (std::size_t i = 0; i < interpreters.repetition_count(); ++i) {
       value cnn = interpreters.repetition(i).component(1);
@@ -1236,7 +1257,7 @@ class mapper {
     }
     o.subject = patient_ref();
     o.encounter = encounter_opt();
-    std::string eff = date_time(obx.field(14), loc(obx, 14));
+    std::string eff = date_time(obx.field(14), at(obx, 14));
     if (eff.empty() && order_.report != nullptr && order_.report->effective) {
       if (const auto* dt = std::get_if<fhir::DateTime>(&*order_.report->effective)) eff = dt->value;
     }
@@ -1266,14 +1287,14 @@ class mapper {
     const std::string type = obx.field(2).text();
     value values = obx.field(5);
     if (!values.has_value()) return;
-    const std::string where = loc(obx, 5);
+    const where_t where = at(obx, 5);
     if (values.repetition_count() > 1 && type != "TX" && type != "FT" && type != "ST")
-      warning(issue_code::value, where, "only the first repetition of OBX-5 is mapped");
+      warning(issue_code::value, where.str(), "only the first repetition of OBX-5 is mapped");
     value v = values.repetition(0);
     if (type == "NM") {
       auto d = to_decimal(v.text());
       if (!d) {
-        warning(issue_code::value, where, "OBX-5 is not a number (type NM); kept as text",
+        warning(issue_code::value, where.str(), "OBX-5 is not a number (type NM); kept as text",
                 hl7_error::data_type_error);
         o.value = text(v);
         return;
@@ -1318,7 +1339,7 @@ class mapper {
       std::string dt = date_time(v, where);
       if (!dt.empty()) o.value = fhir::DateTime{dt};
     } else {
-      info(where, "OBX value type " + type + " kept as text");
+      info(where.str(), "OBX value type " + type + " kept as text");
       std::string t = text(v);
       if (!t.empty()) o.value = std::move(t);
     }
@@ -1372,7 +1393,7 @@ class mapper {
     mr.encounter = encounter_opt();
     if (order_.orc) {
       segment orc = m_.at(*order_.orc);
-      mr.authored_on = date_time(orc.field(9), loc(orc, 9));
+      mr.authored_on = date_time(orc.field(9), at(orc, 9));
       Reference req = practitioner(orc.field(12));
       if (!empty(req)) mr.requester = std::move(req);
     }
@@ -1435,8 +1456,8 @@ class mapper {
     fix_table(pattern, "0335");
     if (!d.timing) d.timing = fhir::Timing{};
     if (!empty(pattern)) d.timing->code = pattern;
-    std::string start = date_time(tq1.field(7), loc(tq1, 7));
-    std::string end = date_time(tq1.field(8), loc(tq1, 8));
+    std::string start = date_time(tq1.field(7), at(tq1, 7));
+    std::string end = date_time(tq1.field(8), at(tq1, 8));
     if (!start.empty() || !end.empty()) {
       if (!d.timing->repeat) d.timing->repeat = fhir::Timing::Repeat{};
       d.timing->repeat->bounds = fhir::Period{start, end};
@@ -1466,7 +1487,7 @@ class mapper {
     if (rxa.field(18).has_value()) im.status_reason = concept_of_cwe(rxa.field(18));
     im.patient = patient_ref();
     im.encounter = encounter_opt();
-    std::string when_given = date_time(rxa.field(3), loc(rxa, 3));
+    std::string when_given = date_time(rxa.field(3), at(rxa, 3));
     if (when_given.empty()) {
       error(issue_code::required, loc(rxa, 3), "RXA-3 (date of administration) is required",
             hl7_error::required_field_missing);
@@ -1477,7 +1498,7 @@ class mapper {
     if (source == "00") im.primary_source = true;
     else if (!source.empty()) im.primary_source = false;
     im.lot_number = text(rxa.field(15).repetition(0));
-    im.expiration_date = date_only(rxa.field(16), loc(rxa, 16));
+    im.expiration_date = date_only(rxa.field(16), at(rxa, 16));
     if (rxa.field(17).has_value()) {
       Reference man;
       CodeableConcept mvx = concept_of_cwe(rxa.field(17));
@@ -1535,8 +1556,8 @@ class mapper {
       d.type = std::move(type);
     }
     d.subject = patient_ref();
-    d.date = instant(txa.field(4), loc(txa, 4));
-    if (d.date.empty()) d.date = instant(txa.field(6), loc(txa, 6));
+    d.date = instant(txa.field(4), at(txa, 4));
+    if (d.date.empty()) d.date = instant(txa.field(6), at(txa, 6));
     value authors = txa.field(5);
     for (std::size_t i = 0; i < authors.repetition_count(); ++i) {
       Reference r = practitioner(authors.repetition(i));
@@ -1617,6 +1638,7 @@ class mapper {
   fhir::DocumentReference* document_ = nullptr;
   order_state order_;
   std::optional<std::size_t> pending_tq1_;
+  fhir::issue_list scratch_;
   std::string_view last_;
   bool merged_ = false;
 };

@@ -6,14 +6,34 @@
 
 namespace gw::hl7v2::detail {
 
-std::string nfc(std::string text) {
-  bool ascii = true;
-  for (char c : text)
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      ascii = false;
-      break;
+namespace {
+
+/// True when every code point of valid UTF-8 `s` is below U+0300 or in U+1E00..U+1EFF (Latin
+/// Extended Additional: the precomposed Vietnamese letters). Such text has no combining marks and
+/// no character that NFC changes, so it is already in NFC: the common case, without a library call.
+bool trivially_nfc(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+    } else if (c < 0xCC) {  // 2-byte sequences up to U+02FF
+      i += 2;
+    } else if (c == 0xE1 && i + 1 < n && (p[i + 1] == 0xB8 || p[i + 1] == 0xB9 ||
+                                          p[i + 1] == 0xBA || p[i + 1] == 0xBB)) {
+      i += 3;  // U+1E00..U+1EFF
+    } else {
+      return false;
     }
-  if (ascii) return text;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string nfc(std::string text) {
+  if (trivially_nfc(text)) return text;
   utf8proc_uint8_t* out = nullptr;
   utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
                                     static_cast<utf8proc_ssize_t>(text.size()), &out,

@@ -330,6 +330,19 @@ TEST(Hl7Translate, PatientWithoutCccdIsFacilityScoped) {
   EXPECT_TRUE(t.bundle.entry.empty());
 }
 
+TEST(Hl7Translate, NamesAreNormalisedToNfc) {
+  // "Nguyễn" written decomposed (e + circumflex + tilde) comes out precomposed.
+  std::string s =
+      "MSH|^~\\&|HIS|42009|GW|SYT|2026||ADT^A31|X12|P|2.5\r"
+      "PID|1||MR-1^^^42009^MR||Nguye\xCC\x82\xCC\x83n^Va\xCC\x86n\r";
+  translation t = run("nfd-name", s);
+  ASSERT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);
+  const auto* p = first<fhir::Patient>(t.bundle);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name.at(0).family, "Nguy\xE1\xBB\x85n");
+  EXPECT_EQ(p->name.at(0).given.at(0), "V\xC4\x83n");
+}
+
 TEST(Hl7Translate, TransferAndCancel) {
   std::string base =
       "MSH|^~\\&|HIS|42001|GW|SYT|202611211000+0700||ADT^{T}|X5|P|2.5.1\r"
