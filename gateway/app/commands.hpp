@@ -10,6 +10,7 @@ using args = std::vector<std::string>;
 int cmd_serve(const args& a);
 int cmd_check_config(const args& a);
 int cmd_version(const args& a);
+int cmd_translate(const args& a);
 
 /// The config path given with --config / -c (or the first positional argument when
 /// `positional` is true), else config/gateway.yaml.

@@ -16,6 +16,9 @@ commands:
   serve [--config FILE]          run the gateway (listeners, store, forwarder) in the foreground
   check-config [FILE]            validate the configuration without binding or connecting;
                                  prints every mistake with file, line and key; exit 0 when valid
+  translate (--format hl7v2|qd130 | --facility CODE) FILE
+                                 translate one file to a FHIR Bundle and print it with its
+                                 issues; no database or network; exit 1 when there are errors
   version                        print the version
   help, --help                   this text
 
@@ -34,6 +37,7 @@ int main(int argc, char** argv) {
   gw::app::args rest(argv + 2, argv + argc);
   if (cmd == "serve") return gw::app::cmd_serve(rest);
   if (cmd == "check-config") return gw::app::cmd_check_config(rest);
+  if (cmd == "translate") return gw::app::cmd_translate(rest);
   if (cmd == "version" || cmd == "--version") return gw::app::cmd_version(rest);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     std::fputs(k_usage, stdout);

@@ -180,7 +180,8 @@ asio::awaitable<response> pipeline::handle(request req) {
   auto answer_for = [&](store::outcome o, const fhir::issue_list& issues, int http_status,
                         std::string_view summary) -> store::answer {
     if (mllp) {
-      auto ack = hl7v2::acknowledge(parsed, hl7_outcome(o), issues, {now, {}});
+      // `issues` is the whole list (a translation's issues already hold the parse issues).
+      auto ack = hl7v2::acknowledge(parsed.msg ? &*parsed.msg : nullptr, hl7_outcome(o), issues, {now, {}});
       return {ack.value_or(std::string()), http_status};
     }
     std::string_view sev = o == store::outcome::accepted ? "information" : "error";
@@ -243,7 +244,7 @@ asio::awaitable<response> pipeline::handle(request req) {
     status = 422;
     summary = "rejected: format not supported yet";
   } else {
-    translation t = (*tr)({req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone});
+    translation t = (*tr)({req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone, hl7 ? &parsed : nullptr});
     issues = std::move(t.issues);
     if (!fhir::has_errors(issues)) {
       rec.outcome = store::outcome::accepted;

@@ -13,6 +13,10 @@
 #include "gateway/config/config.hpp"
 #include "gateway/store/ingest_store.hpp"
 
+namespace gw::hl7v2 {
+struct parse_result;
+}
+
 namespace gw::ingest {
 
 struct translate_input {
@@ -21,6 +25,8 @@ struct translate_input {
   std::chrono::system_clock::time_point received_at;
   std::string sha256_hex;        ///< of the body (for Provenance)
   std::string default_timezone;  ///< "+07:00"
+  /// HL7 v2 only: the pipeline's parse of `body` (it parses once, for the key and the answer).
+  const hl7v2::parse_result* hl7_parsed = nullptr;
 };
 
 struct translation {

@@ -1,6 +1,7 @@
 // The emr-gateway command line as an operator uses it.
 #include <gtest/gtest.h>
 
+#include "tests/support/fhir_out.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -57,6 +58,51 @@ TEST(cli, unknown_command_is_explained) {
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("unknown command 'frobnicate'"), std::string::npos) << out;
   EXPECT_NE(out.find("check-config"), std::string::npos);
+}
+
+/// Runs translate with stdout and stderr kept apart.
+int translate(const std::string& args, std::string& out, std::string& err, const std::string& env = {}) {
+  temp_dir d("translate");
+  int rc = run_command(env + GW_GATEWAY_BIN " translate " + args + " >" + (d / "out").string() + " 2>" + (d / "err").string());
+  out = read_file(d / "out");
+  err = read_file(d / "err");
+  return rc;
+}
+
+TEST(cli, translate_hl7v2_prints_a_bundle_and_exits_0) {
+  std::string out, err;
+  int rc = translate("--format hl7v2 " GW_SHARED_DIR "/samples/hl7v2/oru-r01-cbc-42001.hl7", out, err);
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_EQ(out.rfind("{\"resourceType\":\"Bundle\"", 0), 0u) << out.substr(0, 200);
+  EXPECT_NE(out.find("\"DiagnosticReport\""), std::string::npos);
+  EXPECT_NE(err.find("0 errors"), std::string::npos) << err;
+  write_fhir_output("cli-translate-oru-r01-cbc", out);
+}
+
+TEST(cli, translate_qd130_for_a_configured_facility) {
+  // The shipped configuration names certificate files; stand-ins make it load.
+  temp_dir certs("certs");
+  for (auto f : {"gateway.crt", "gateway.key", "ca.crt"}) write_file(certs / f, "x");
+  std::string out, err;
+  int rc = translate("--facility 42001 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SHARED_DIR
+                     "/samples/vn-xml130/giamdinhhs-inpatient-pneumonia.xml",
+                     out, err, "GW_CERT_DIR=" + certs.path().string() + " ");
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_NE(out.find("\"MedicationRequest\""), std::string::npos);
+  write_fhir_output("cli-translate-qd130-envelope", out);
+}
+
+TEST(cli, translate_reports_errors_with_their_location_and_exits_1) {
+  std::string out, err;
+  int rc = translate("--format hl7v2 " GW_SHARED_DIR "/samples/hl7v2/malformed-missing-msh9-42001.hl7", out, err);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(err.find("MSH^1^9"), std::string::npos) << err;
+}
+
+TEST(cli, translate_without_a_format_explains_its_usage) {
+  std::string out, err;
+  EXPECT_EQ(translate("somefile", out, err), 2);
+  EXPECT_NE(err.find("usage: emr-gateway translate"), std::string::npos) << err;
 }
 
 }  // namespace

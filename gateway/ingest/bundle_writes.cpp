@@ -1,0 +1,108 @@
+#include "gateway/ingest/bundle_writes.hpp"
+
+#include <type_traits>
+#include <unordered_map>
+
+#include "fhir/ids.hpp"
+#include "fhir/json.hpp"
+
+namespace gw::ingest {
+
+namespace {
+
+constexpr std::string_view k_urn = "urn:uuid:";
+
+/// The id in "urn:uuid:<id>" or "Patient/<id>"; empty otherwise.
+std::string_view patient_ref_id(std::string_view ref) {
+  if (ref.substr(0, k_urn.size()) == k_urn) return ref.substr(k_urn.size());
+  if (ref.substr(0, 8) == "Patient/") return ref.substr(8);
+  return {};
+}
+
+template <class T>
+std::string patient_of(const T& r) {
+  if constexpr (std::is_same_v<T, fhir::Patient>) {
+    return r.id;
+  } else if constexpr (requires { r.subject.reference; }) {
+    return std::string(patient_ref_id(r.subject.reference));
+  } else if constexpr (requires { r.subject->reference; }) {
+    return r.subject ? std::string(patient_ref_id(r.subject->reference)) : std::string();
+  } else if constexpr (requires { r.patient.reference; }) {
+    return std::string(patient_ref_id(r.patient.reference));
+  } else if constexpr (requires { r.patient->reference; }) {
+    return r.patient ? std::string(patient_ref_id(r.patient->reference)) : std::string();
+  } else if constexpr (requires { r.beneficiary.reference; }) {
+    return std::string(patient_ref_id(r.beneficiary.reference));
+  } else {
+    return {};
+  }
+}
+
+/// Replaces every "urn:uuid:<id>" JSON string whose id is an entry of the Bundle by "Type/<id>".
+std::string resolve_references(std::string json, const std::unordered_map<std::string_view, std::string_view>& types) {
+  std::string out;
+  out.reserve(json.size());
+  std::size_t i = 0;
+  const std::string needle = "\"urn:uuid:";
+  for (;;) {
+    auto at = json.find(needle, i);
+    if (at == std::string::npos) {
+      out.append(json, i, std::string::npos);
+      break;
+    }
+    std::string_view id(json.data() + at + needle.size(), std::min<std::size_t>(36, json.size() - at - needle.size()));
+    auto it = id.size() == 36 && at + needle.size() + 36 < json.size() && json[at + needle.size() + 36] == '"'
+                  ? types.find(id)
+                  : types.end();
+    out.append(json, i, at - i + 1);  // up to and including the opening quote
+    if (it != types.end()) {
+      out.append(it->second);
+      out.push_back('/');
+      out.append(id);
+      i = at + needle.size() + 36;
+    } else {
+      i = at + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility,
+                      const fhir::identifier_systems& systems, translation& out) {
+  std::unordered_map<std::string_view, std::string_view> types;
+  for (const auto& e : bundle.entry)
+    if (e.resource) types.emplace(e.resource.id(), e.resource.type_name());
+
+  const auto record_system = fhir::facility_record_system(systems, facility);
+  for (const auto& e : bundle.entry) {
+    if (!e.resource) continue;
+    store::resource_write w;
+    w.type = std::string(e.resource.type_name());
+    w.id = std::string(e.resource.id());
+    w.patient_id = std::visit([](const auto& r) { return patient_of(r); }, e.resource.get());
+    if (!w.patient_id.empty() && !fhir::is_uuid(w.patient_id)) w.patient_id.clear();
+    w.json = resolve_references(fhir::to_json(e.resource), types);
+
+    // Facility record numbers on a Patient: link them to the person when the Patient is the
+    // CCCD-keyed one, or record them facility-scoped until a CCCD arrives.
+    if (const auto* p = e.resource.get_if<fhir::Patient>()) {
+      std::string cccd;
+      for (const auto& id : p->identifier)
+        if (id.system == systems.national_id) cccd = id.value;
+      for (const auto& id : p->identifier) {
+        if (id.system != record_system || id.value.empty()) continue;
+        store::patient_link_write l;
+        l.facility = std::string(facility);
+        l.record_number = id.value;
+        l.local_patient_id = fhir::facility_patient_id(facility, id.value);
+        if (!cccd.empty() && p->id == fhir::patient_id_from_cccd(cccd)) l.person_id = p->id;
+        out.links.push_back(std::move(l));
+      }
+    }
+    out.resources.push_back(std::move(w));
+  }
+}
+
+}  // namespace gw::ingest
