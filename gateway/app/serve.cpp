@@ -63,23 +63,27 @@ asio::awaitable<void> migrate_until_done(store::database& db) {
 class unavailable_handler final : public ingest::handler {
  public:
   asio::awaitable<ingest::response> handle(ingest::request req) override {
-    static constexpr std::string_view reason = "ingest pipeline not yet available; send the message again later";
+    static constexpr std::string_view reason =
+        "ingest pipeline not yet available; send the message again later";
     ingest::response res;
     if (req.transport == config::transport::mllp) {
       hl7v2::parse_settings limits;
       limits.max_message_bytes = std::max(limits.max_message_bytes, req.body.size());
       auto parsed = hl7v2::parse(req.body, limits);
-      fhir::issue_list issues{{fhir::severity::error, fhir::issue_code::transient, "", std::string(reason),
-                               fhir::hl7_error::application_internal_error}};
-      hl7v2::ack_params params{std::chrono::time_point_cast<std::chrono::seconds>(req.received_at), ""};
+      fhir::issue_list issues{{fhir::severity::error, fhir::issue_code::transient, "",
+                               std::string(reason), fhir::hl7_error::application_internal_error}};
+      hl7v2::ack_params params{std::chrono::time_point_cast<std::chrono::seconds>(req.received_at),
+                               ""};
       // Empty when the message asked for no acknowledgement (or is one): nothing is written.
-      res.body = hl7v2::acknowledge(parsed, hl7v2::outcome::not_stored, issues, params).value_or("");
+      res.body =
+          hl7v2::acknowledge(parsed, hl7v2::outcome::not_stored, issues, params).value_or("");
     } else {
       res.http_status = 503;
       res.content_type = "application/json";
       res.retry_after_seconds = 30;
-      res.body = std::string(R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient",)"
-                             R"("diagnostics":")") + std::string(reason) + "\"}]}";
+      res.body = R"({"resourceType":"OperationOutcome","issue":[{"severity":"error",)"
+                 R"("code":"transient","diagnostics":"ingest pipeline not yet available; )"
+                 R"(send the message again later"}]})";
     }
     co_return res;
   }
@@ -89,7 +93,8 @@ class unavailable_handler final : public ingest::handler {
 /// be arriving (read_timeout), then be handled (bounded by the database statement timeout) and
 /// answered (read_timeout again for the write).
 std::chrono::milliseconds drain_grace(const config::gateway_config& cfg) {
-  auto longest = std::max(cfg.listeners.mllp.limits.read_timeout, cfg.listeners.ingest.limits.read_timeout);
+  auto longest =
+      std::max(cfg.listeners.mllp.limits.read_timeout, cfg.listeners.ingest.limits.read_timeout);
   return 2 * longest + cfg.database.statement_timeout + std::chrono::seconds(5);
 }
 
@@ -155,7 +160,8 @@ int cmd_serve(const args& a) {
     signals.async_wait(on_signal);
     spdlog::info("event=stopping signal={}", sig);
     admin.stop();
-    auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()));
+    auto listeners =
+        std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()));
     auto one_drained = [&ioc, listeners] {
       if (--*listeners == 0) {
         spdlog::info("event=drained");

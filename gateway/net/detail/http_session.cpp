@@ -1,12 +1,12 @@
 #include "gateway/net/detail/http_session.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -24,40 +24,18 @@ namespace {
 
 constexpr std::size_t read_chunk = 16 * 1024;
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0x0f];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
 /// Reads more bytes into `buf`.
 awaitable<io_status> fill(tls_connection& c, beast::flat_buffer& buf, steady_time deadline) {
   auto space = buf.prepare(read_chunk);
-  auto [st, n] = co_await c.read_some(std::span<char>(static_cast<char*>(space.data()), space.size()), deadline);
+  auto [st, n] = co_await c.read_some(
+      std::span<char>(static_cast<char*>(space.data()), space.size()), deadline);
   if (st == io_status::ok) buf.commit(n);
   co_return st;
 }
@@ -69,19 +47,8 @@ std::string_view http_request::path() const {
   return t.substr(0, t.find('?'));
 }
 
-http_reply json_error(int status, std::string_view code, std::string_view diagnostics) {
-  http_reply r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":)";
-  append_json_string(r.body, code);
-  r.body += R"(,"diagnostics":)";
-  append_json_string(r.body, diagnostics);
-  r.body += "}]}";
-  return r;
-}
-
-awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bool keep_alive, steady_time deadline) {
+awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bool keep_alive,
+                                      steady_time deadline) {
   std::string out;
   out.reserve(256 + r.body.size());
   auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(r.status)));
@@ -91,7 +58,8 @@ awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bo
   if (!r.content_type.empty()) out += "Content-Type: " + r.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   out += "Cache-Control: no-store\r\n";
-  if (r.retry_after_seconds) out += "Retry-After: " + std::to_string(*r.retry_after_seconds) + "\r\n";
+  if (r.retry_after_seconds)
+    out += "Retry-After: " + std::to_string(*r.retry_after_seconds) + "\r\n";
   for (const auto& [name, value] : r.headers) out += name + ": " + value + "\r\n";
   out += keep_alive && !r.close ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
   out += "\r\n";
@@ -102,11 +70,13 @@ awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bo
 awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http_router& router,
                            std::string_view listener_name) {
   beast::flat_buffer buf;
-  std::string_view code = c.facility() ? std::string_view(c.facility()->code) : std::string_view("-");
+  std::string_view code =
+      c.facility() ? std::string_view(c.facility()->code) : std::string_view("-");
   for (;;) {
     if (c.stopping() && buf.size() == 0) co_return;
     http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(static_cast<std::uint64_t>(limits.max_message_bytes));
     parser.eager(true);
 
@@ -116,7 +86,8 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
       auto st = co_await fill(c, buf, steady::now() + limits.idle_timeout);
       c.set_idle(false);
       if (st != io_status::ok) {
-        if (st == io_status::timeout) spdlog::debug("event=idle_timeout listener={} peer={}", listener_name, c.peer());
+        if (st == io_status::timeout)
+          spdlog::debug("event=idle_timeout listener={} peer={}", listener_name, c.peer());
         co_return;
       }
     }
@@ -144,9 +115,11 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
       auto st = co_await fill(c, buf, deadline);
       if (st != io_status::ok) {
         if (st == io_status::timeout)
-          spdlog::warn("event=read_timeout listener={} peer={} facility={} reason=\"request not complete within "
-                       "read_timeout\"",
-                       listener_name, c.peer(), code);
+          spdlog::warn(
+              "event=read_timeout listener={} peer={} facility={} reason=\"request not complete "
+              "within "
+              "read_timeout\"",
+              listener_name, c.peer(), code);
         co_return;
       }
     }
@@ -154,16 +127,18 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
     if (ec) {
       http_reply err;
       if (ec == http::error::body_limit)
-        err = json_error(413, "too-long",
-                         "the request body exceeds the limit of " + std::to_string(limits.max_message_bytes) + " bytes");
+        err = json_error(413, fhir::issue_code::too_long,
+                         "the request body exceeds the limit of " +
+                             std::to_string(limits.max_message_bytes) + " bytes");
       else if (ec == http::error::header_limit)
-        err = json_error(431, "too-long",
-                         "the request header exceeds the limit of " + std::to_string(limits.max_header_bytes) +
-                             " bytes");
+        err = json_error(431, fhir::issue_code::too_long,
+                         "the request header exceeds the limit of " +
+                             std::to_string(limits.max_header_bytes) + " bytes");
       else
-        err = json_error(400, "structure", "malformed HTTP request");
-      spdlog::warn("event=http_request_refused listener={} peer={} facility={} status={} reason=\"{}\"", listener_name,
-                   c.peer(), code, err.status, ec.message());
+        err = json_error(400, fhir::issue_code::structure, "malformed HTTP request");
+      spdlog::warn(
+          "event=http_request_refused listener={} peer={} facility={} status={} reason=\"{}\"",
+          listener_name, c.peer(), code, err.status, ec.message());
       c.linger_on_close();  // the rest of the request is unread
       co_await write_http_reply(c, err, false, steady::now() + limits.read_timeout);
       co_return;
@@ -181,9 +156,10 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
     try {
       reply = co_await router.route(req, c);
     } catch (const std::exception& e) {
-      spdlog::error("event=handler_failed listener={} peer={} facility={} reason=\"{}\"", listener_name, c.peer(),
-                    code, e.what());
-      reply = json_error(500, "exception", "internal error; the message was not accepted, send it again later");
+      spdlog::error("event=handler_failed listener={} peer={} facility={} reason=\"{}\"",
+                    listener_name, c.peer(), code, e.what());
+      reply = json_error(500, fhir::issue_code::exception,
+                         "internal error; the message was not accepted, send it again later");
       reply.close = true;
     }
     bool keep = req.keep_alive && !reply.close && !c.stopping();

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhir/issue.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/net/detail/tls_listener.hpp"
 
@@ -38,9 +39,10 @@ struct http_reply {
   bool close = false;  ///< close the connection after this answer
 };
 
-/// An OperationOutcome-style JSON error answer: one issue with `code` (an OperationOutcome
-/// issue type such as "security", "too-long", "not-found") and `diagnostics` (no patient data).
-http_reply json_error(int status, std::string_view code, std::string_view diagnostics);
+/// An error answer: `status` with an OperationOutcome (one error issue with `code` and
+/// `diagnostics`, no patient data) built by the one place that does it (fhir/outcome.hpp).
+/// Defined in http_error.cpp, so only that file pays for the FHIR model.
+http_reply json_error(int status, fhir::issue_code code, std::string_view diagnostics);
 
 /// Maps requests to answers. Called on the connection's strand; may be awaited concurrently from
 /// many connections.
@@ -54,11 +56,11 @@ class http_router {
 /// stops (the request in flight is answered first, with `Connection: close`).
 /// Deadlines: `idle_timeout` for the first byte of a request, then `read_timeout` for the whole
 /// request; writes get `read_timeout`. Limits: `max_header_bytes` (431), `max_message_bytes` (413).
-boost::asio::awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http_router& router,
-                                        std::string_view listener_name);
+boost::asio::awaitable<void> serve_http(tls_connection& c, const config::limits& limits,
+                                        http_router& router, std::string_view listener_name);
 
 /// Writes one answer (used to refuse a connection before reading anything).
-boost::asio::awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bool keep_alive,
-                                                   steady_time deadline);
+boost::asio::awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r,
+                                                   bool keep_alive, steady_time deadline);
 
 }  // namespace gw::net::detail

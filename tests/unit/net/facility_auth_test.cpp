@@ -42,7 +42,8 @@ TEST(tls_context, loads_matching_certificate_and_key) {
   EXPECT_NE(::SSL_CTX_get_options(native) & SSL_OP_NO_RENEGOTIATION, 0u);
   EXPECT_NE(::SSL_CTX_get_options(native) & SSL_OP_NO_COMPRESSION, 0u);
   s.min_version = "1.3";
-  EXPECT_EQ(::SSL_CTX_get_min_proto_version(make_server_tls_context(s, client_certificates::none)->native_handle()),
+  EXPECT_EQ(::SSL_CTX_get_min_proto_version(
+                make_server_tls_context(s, client_certificates::none)->native_handle()),
             TLS1_3_VERSION);
 }
 
@@ -112,7 +113,8 @@ TEST(facility_auth, maps_subject_and_fingerprint_and_checks_the_transport) {
 
   EXPECT_EQ(auth.authenticate(test_certs::load(stranger.cert).get(), config::transport::mllp).what,
             auth_result::status::unknown_certificate);
-  EXPECT_EQ(auth.authenticate(nullptr, config::transport::mllp).what, auth_result::status::no_certificate);
+  EXPECT_EQ(auth.authenticate(nullptr, config::transport::mllp).what,
+            auth_result::status::no_certificate);
 }
 
 }  // namespace

@@ -3,11 +3,11 @@
 // transport), limits, deadlines and graceful stop.
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 #include <atomic>
 #include <future>
@@ -61,7 +61,8 @@ class recording_handler final : public ingest::handler {
     }
     ingest::response res;
     if (req.transport == config::transport::mllp) {
-      res.body = "MSH|^~\\&|GW|GW|||20260101||ACK|" + std::to_string(n) + "|P|2.5\rMSA|AA|" + std::to_string(n) + "\r";
+      res.body = "MSH|^~\\&|GW|GW|||20260101||ACK|" + std::to_string(n) + "|P|2.5\rMSA|AA|" +
+                 std::to_string(n) + "\r";
     } else if (req.body == "busy") {
       res.http_status = 503;
       res.content_type = "application/json";
@@ -94,7 +95,9 @@ std::string ack_number(const std::string& ack) {
   return p == std::string::npos ? "" : ack.substr(p + 7, ack.find('\r', p) - p - 7);
 }
 
-std::string frame(std::string_view msg) { return "\x0b" + std::string(msg) + "\x1c\x0d"; }
+std::string frame(std::string_view msg) {
+  return "\x0b" + std::string(msg) + "\x1c\x0d";
+}
 
 const std::string a01 = "MSH|^~\\&|HIS|42001|GW|SYT|20260101||ADT^A01|C1|P|2.5\rPID|1||X\r";
 
@@ -105,7 +108,8 @@ class listeners : public ::testing::Test {
     https_only_ = certs_.client("f42002", "facility-42002.emr-gateway.test");
     by_fingerprint_ = certs_.client("f42003", "lab-device-7");
     unbound_ = certs_.client("f99999", "facility-99999.emr-gateway.test");
-    expired_ = certs_.client("expired", "facility-42001.emr-gateway.test", test::test_certs::validity::expired);
+    expired_ = certs_.client("expired", "facility-42001.emr-gateway.test",
+                             test::test_certs::validity::expired);
     untrusted_ = certs_.untrusted_client("untrusted", "facility-42001.emr-gateway.test");
 
     facilities_.resize(3);
@@ -118,12 +122,14 @@ class listeners : public ::testing::Test {
     facilities_[1].certificates.subjects = {"CN=facility-42002.emr-gateway.test"};
     facilities_[2].code = "42003";
     facilities_[2].feeds = {{config::feed_format::hl7v2, config::transport::mllp}};
-    facilities_[2].certificates.sha256_fingerprints = {test::test_certs::sha256_of(by_fingerprint_.cert)};
+    facilities_[2].certificates.sha256_fingerprints = {
+        test::test_certs::sha256_of(by_fingerprint_.cert)};
     auth_.emplace(facilities_);
 
     settings_.address = "127.0.0.1";
     settings_.port = 0;
-    settings_.tls = config::tls_settings{certs_.server().cert, certs_.server().key, certs_.ca(), "1.2"};
+    settings_.tls =
+        config::tls_settings{certs_.server().cert, certs_.server().key, certs_.ca(), "1.2"};
     settings_.limits.max_message_bytes = 4096;
     settings_.limits.max_header_bytes = 2048;
     settings_.limits.handshake_timeout = 5s;
@@ -176,7 +182,8 @@ class listeners : public ::testing::Test {
   config::listener settings_;
   recording_handler handler_;
   asio::io_context ioc_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{ioc_.get_executor()};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+      ioc_.get_executor()};
   std::optional<mllp_server> mllp_;
   std::optional<ingest_http_server> https_;
   std::vector<std::thread> threads_;
@@ -252,8 +259,9 @@ TEST_F(listeners, https_post_ingest_reaches_the_handler) {
   EXPECT_EQ(na.header("allow"), "POST");
   EXPECT_EQ(handler_.count(), 2u);
   // Expect: 100-continue is honoured: the header alone gets "100 Continue", then the body is sent.
-  ASSERT_TRUE(c.send("POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n"));
   EXPECT_EQ(c.read_http().status, 100);
   ASSERT_TRUE(c.send("{}"));
   EXPECT_EQ(c.read_http().status, 202);
@@ -276,7 +284,8 @@ TEST_F(listeners, tls_1_1_client_is_refused) {
 
 /// With TLS 1.2 the client learns in the handshake that its certificate was refused; with TLS
 /// 1.3 it learns right after, from the server's alert. Either way no message reaches the handler.
-void expect_handshake_refused(std::uint16_t port, tls_client_options o, int tls13_alert, recording_handler& h) {
+void expect_handshake_refused(std::uint16_t port, tls_client_options o, int tls13_alert,
+                              recording_handler& h) {
   o.max_version = TLS1_2_VERSION;
   tls_client v12(port, o);
   EXPECT_FALSE(v12.connected()) << "TLS 1.2 handshake should fail";
@@ -292,7 +301,8 @@ void expect_handshake_refused(std::uint16_t port, tls_client_options o, int tls1
 
 TEST_F(listeners, no_client_certificate_fails_the_handshake) {
   start();
-  expect_handshake_refused(mllp_->port(), no_cert(), SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, handler_);
+  expect_handshake_refused(mllp_->port(), no_cert(), SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED,
+                           handler_);
 }
 
 TEST_F(listeners, certificate_from_an_untrusted_ca_fails_the_handshake) {
@@ -302,7 +312,8 @@ TEST_F(listeners, certificate_from_an_untrusted_ca_fails_the_handshake) {
 
 TEST_F(listeners, expired_certificate_fails_the_handshake) {
   start();
-  expect_handshake_refused(mllp_->port(), with(expired_), SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, handler_);
+  expect_handshake_refused(mllp_->port(), with(expired_), SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED,
+                           handler_);
 }
 
 TEST_F(listeners, valid_certificate_bound_to_no_facility_is_refused) {
@@ -358,11 +369,13 @@ TEST_F(listeners, oversize_body_gets_413) {
   start();
   tls_client c(https_->port(), with(good_));
   ASSERT_TRUE(c.connected());
-  auto r = c.http("POST", "/ingest", "application/xml", std::string(settings_.limits.max_message_bytes + 1, 'x'));
+  auto r = c.http("POST", "/ingest", "application/xml",
+                  std::string(settings_.limits.max_message_bytes + 1, 'x'));
   EXPECT_EQ(r.status, 413);
   EXPECT_NE(r.body.find(R"("code":"too-long")"), std::string::npos) << r.body;
   EXPECT_TRUE(c.wait_closed(5s));
-  EXPECT_EQ(c.http("POST", "/ingest", "application/xml", "<x/>").status, 0);  // the connection is gone
+  EXPECT_EQ(c.http("POST", "/ingest", "application/xml", "<x/>").status,
+            0);  // the connection is gone
   tls_client h(https_->port(), with(good_));
   auto r2 = h.http("POST", "/ingest", "application/xml", "<x/>",
                    "X-Padding: " + std::string(settings_.limits.max_header_bytes, 'p') + "\r\n");
@@ -379,8 +392,10 @@ TEST_F(listeners, slow_drip_sender_is_cut_off) {
   ASSERT_TRUE(c.send(start));
   bool cut = false;
   for (int i = 0; i < 200 && !cut; ++i) {
-    if (!c.send("x")) cut = true;
-    else cut = c.wait_closed(50ms);
+    if (!c.send("x"))
+      cut = true;
+    else
+      cut = c.wait_closed(50ms);
   }
   EXPECT_TRUE(cut) << "a frame dripping for 10 s should be cut off by a 300 ms read_timeout";
   EXPECT_EQ(handler_.count(), 0u);
@@ -389,8 +404,10 @@ TEST_F(listeners, slow_drip_sender_is_cut_off) {
   ASSERT_TRUE(h.send("POST /ingest HTTP/1.1\r\nHost: x\r\n"));
   bool http_cut = false;
   for (int i = 0; i < 200 && !http_cut; ++i) {
-    if (!h.send("X: y\r\n")) http_cut = true;
-    else http_cut = h.wait_closed(50ms);
+    if (!h.send("X: y\r\n"))
+      http_cut = true;
+    else
+      http_cut = h.wait_closed(50ms);
   }
   EXPECT_TRUE(http_cut);
   EXPECT_EQ(handler_.count(), 0u);
@@ -426,7 +443,8 @@ TEST_F(listeners, total_connections_are_limited_before_the_handshake) {
 }
 
 TEST_F(listeners, graceful_stop_answers_the_message_in_flight) {
-  settings_.limits.idle_timeout = 60s;  // the idle connection must be closed by the stop, not by this
+  settings_.limits.idle_timeout =
+      60s;  // the idle connection must be closed by the stop, not by this
   start();
   tls_client idle(mllp_->port(), with(by_fingerprint_));
   ASSERT_TRUE(idle.connected());
@@ -441,7 +459,7 @@ TEST_F(listeners, graceful_stop_answers_the_message_in_flight) {
   std::promise<void> drained;
   mllp_->stop([&drained] { drained.set_value(); });
   auto done = drained.get_future();
-  EXPECT_TRUE(idle.wait_closed(10s));           // idle: closed at once
+  EXPECT_TRUE(idle.wait_closed(10s));                            // idle: closed at once
   EXPECT_EQ(done.wait_for(200ms), std::future_status::timeout);  // still answering the busy one
   {
     tls_client late(mllp_->port(), with(good_));  // no longer accepting
@@ -462,8 +480,9 @@ TEST_F(listeners, graceful_stop_answers_the_https_request_in_flight) {
   tls_client c(https_->port(), with(good_));
   ASSERT_TRUE(c.connected());
   handler_.hold = true;
-  ASSERT_TRUE(c.send("POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
-                     "Content-Length: 4\r\n\r\n<x/>"));
+  ASSERT_TRUE(
+      c.send("POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
+             "Content-Length: 4\r\n\r\n<x/>"));
   ASSERT_TRUE(eventually([&] { return handler_.count() == 1; }, 10s));
   std::promise<void> drained;
   https_->stop([&drained] { drained.set_value(); });
