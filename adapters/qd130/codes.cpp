@@ -1,6 +1,8 @@
 #include "adapters/qd130/codes.hpp"
 
 #include <array>
+#include <cstdint>
+#include <unordered_map>
 
 #include "adapters/qd130/detail/text.hpp"
 
@@ -108,9 +110,14 @@ int episode_date(const record& r) {
 }
 
 bool has_code_list(table_id t, std::string_view field) {
-  for (const auto& c : codes)
-    if (c.table == t && c.field == field) return true;
-  return false;
+  // field → bit mask of the tables where it has a list (checked for every decoded field).
+  static const auto index = [] {
+    std::unordered_map<std::string_view, std::uint32_t> m;
+    for (const auto& c : codes) m[c.field] |= 1u << static_cast<unsigned>(c.table);
+    return m;
+  }();
+  const auto it = index.find(field);
+  return it != index.end() && (it->second & (1u << static_cast<unsigned>(t))) != 0;
 }
 
 const code_entry* find_code(table_id t, std::string_view field, std::string_view code, int date,

@@ -110,6 +110,16 @@ pugi::xml_node next_in(pugi::xml_node n, pugi::xml_node root, bool skip_children
   return {};
 }
 
+/// True when the text holds `<!DOCTYPE` (any case) or `<!ENTITY`; one pass over the "<!" marks.
+bool declares_dtd(std::string_view text) {
+  for (auto p = text.find("<!"); p != std::string_view::npos; p = text.find("<!", p + 2)) {
+    std::string_view rest = text.substr(p + 2, 7);
+    if (rest.size() == 7 && (rest == "DOCTYPE" || rest == "doctype")) return true;
+    if (rest.starts_with("ENTITY")) return true;
+  }
+  return false;
+}
+
 bool has_element_child(pugi::xml_node n) {
   for (auto c = n.first_child(); c; c = c.next_sibling())
     if (c.type() == pugi::node_element) return true;
@@ -250,9 +260,7 @@ class decoder {
       return;
     }
     // DTDs are refused outright: pugixml never loads them, and a claims file never has one.
-    if (text.find("<!DOCTYPE") != std::string_view::npos ||
-        text.find("<!doctype") != std::string_view::npos ||
-        text.find("<!ENTITY") != std::string_view::npos) {
+    if (declares_dtd(text)) {
       add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
       return;
     }
@@ -528,7 +536,8 @@ class decoder {
     for (auto n = root; n;) {
       bool skip = false;
       if (n.type() == pugi::node_element) {
-        if (std::find(rows.begin(), rows.end(), n) != rows.end()) {
+        if ((!def.row.empty() && def.row == n.name()) ||
+            std::find(rows.begin(), rows.end(), n) != rows.end()) {
           skip = true;
         } else if (!is_wrapper_name(def, n.name()) && !has_element_child(n)) {
           add(severity::information, issue_code::informational, tname + "." + clip(n.name()),

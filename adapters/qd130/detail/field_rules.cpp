@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "adapters/qd130/codes.hpp"
 #include "adapters/qd130/detail/text.hpp"
@@ -39,19 +40,42 @@ bool in_list(std::string_view list, std::string_view v) {
   return false;
 }
 
-bool applies(const field_rule& f, const row& r, schema_version version) {
+/// The row's values by rule index (one hash lookup per field instead of a scan per rule).
+class row_values {
+ public:
+  row_values(const row& r, std::size_t begin, std::size_t end) : table_(r.table), begin_(begin) {
+    values_.resize(end - begin);
+    for (const auto& f : r.fields)
+      if (const field_rule* rule = find_rule(r.table, f.name)) values_[index_of(rule)] = f.value;
+  }
+  std::string_view at(std::size_t rule_index) const { return values_[rule_index - begin_]; }
+  std::string_view get(std::string_view name) const {
+    const field_rule* rule = find_rule(table_, name);
+    return rule == nullptr ? std::string_view{} : values_[index_of(rule)];
+  }
+
+ private:
+  std::size_t index_of(const field_rule* rule) const {
+    return static_cast<std::size_t>(rule - rules) - begin_;
+  }
+  table_id table_;
+  std::size_t begin_;
+  std::vector<std::string_view> values_;
+};
+
+bool applies(const field_rule& f, const row_values& r, schema_version version) {
   if (version == schema_version::qd4210) return f.required_4210;
   if ((f.versions & 1u) == 0) return false;
   switch (f.requirement) {
     case req::none: return false;
     case req::always: return true;
-    case req::when_present: return r.has(f.cond_field);
+    case req::when_present: return !r.get(f.cond_field).empty();
     case req::when_absent:
       for (auto part : split_list(f.cond_field, ','))
-        if (r.has(part)) return false;
+        if (!r.get(part).empty()) return false;
       return true;
-    case req::when_in: return in_list(f.cond_values, r.value(f.cond_field));
-    case req::unless_in: return !in_list(f.cond_values, r.value(f.cond_field));
+    case req::when_in: return in_list(f.cond_values, r.get(f.cond_field));
+    case req::unless_in: return !in_list(f.cond_values, r.get(f.cond_field));
   }
   return false;
 }
@@ -71,11 +95,12 @@ const field_rule* find_rule(table_id t, std::string_view name) {
 
 void check_row(const row& r, schema_version version, int episode_date, fhir::issue_list& out) {
   const auto [b, e] = the_index().ranges[static_cast<std::size_t>(r.table)];
+  const row_values values(r, b, e);
   for (std::size_t i = b; i < e; ++i) {
     const field_rule& f = rules[i];
-    const std::string_view v = r.value(f.name);
+    const std::string_view v = values.at(i);
     if (v.empty()) {
-      if (!applies(f, r, version)) continue;
+      if (!applies(f, values, version)) continue;
       auto sev = fhir::severity::error;
       if (version != schema_version::qd4210) {
         if (f.relaxation == relax::until) {
@@ -83,7 +108,7 @@ void check_row(const row& r, schema_version version, int episode_date, fhir::iss
           if (episode_date == 0 || episode_date >= until) continue;
         } else if (f.relaxation == relax::warn_if) {
           const auto eq = f.relax_arg.find('=');
-          if (in_list(f.relax_arg.substr(eq + 1), r.value(f.relax_arg.substr(0, eq))))
+          if (in_list(f.relax_arg.substr(eq + 1), values.get(f.relax_arg.substr(0, eq))))
             sev = fhir::severity::warning;
         }
       }

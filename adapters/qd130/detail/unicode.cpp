@@ -23,10 +23,29 @@ std::string collapse(std::string_view s) {
 }
 }  // namespace
 
+/// True when every code point is in U+0000–U+02FF or U+1E00–U+1EFF (where precomposed
+/// Vietnamese letters live): such text has no combining marks and no NFC singletons, so it is
+/// already in NFC and the normaliser can be skipped.
+bool plainly_nfc(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned c = p[i];
+    if (c < 0x80u) {
+      ++i;
+    } else if (c >= 0xC2u && c <= 0xCBu) {
+      i += 2;
+    } else if (c == 0xE1u && i + 1 < n && p[i + 1] >= 0xB8u && p[i + 1] <= 0xBBu) {
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string nfc(std::string_view text) {
-  bool ascii = true;
-  for (char c : text) ascii = ascii && static_cast<unsigned char>(c) < 0x80u;
-  if (ascii) return collapse(text);
+  if (plainly_nfc(text)) return collapse(text);
   if (auto n = fhir::to_nfc(text)) return collapse(*n);
   return collapse(text);
 }

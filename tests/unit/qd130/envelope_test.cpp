@@ -6,6 +6,8 @@
 #include <string>
 
 #include "adapters/qd130/codes.hpp"
+#include "adapters/qd130/detail/text.hpp"
+#include "adapters/qd130/detail/unicode.hpp"
 #include "tests/unit/qd130/test_util.hpp"
 
 namespace gw::qd130 {
@@ -424,6 +426,50 @@ TEST(Qd130BadInput, EnvelopeWithoutFilesOrWithGarbageFiles) {
   EXPECT_NE(find_issue(r.issues, "XML1.NOIDUNGFILE", issue_code::value), nullptr)
       << describe(r.issues);
   EXPECT_NE(find_issue(r.issues, "XML2.NOIDUNGFILE", issue_code::required), nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+std::string b64(std::string_view in, detail::base64_status* status = nullptr, std::size_t max = 1000) {
+  auto r = detail::base64_decode(in, max);
+  if (status != nullptr) *status = r.status;
+  return r.status == detail::base64_status::ok ? std::string(r.data.get(), r.size) : std::string("!");
+}
+
+TEST(Qd130Helpers, Base64) {
+  using detail::base64_status;
+  EXPECT_EQ(b64("TWFu"), "Man");
+  EXPECT_EQ(b64("TWE="), "Ma");
+  EXPECT_EQ(b64("TQ=="), "M");
+  EXPECT_EQ(b64("TWE"), "Ma");  // unpadded
+  EXPECT_EQ(b64("TQ"), "M");
+  EXPECT_EQ(b64(" T W\r\nF u\t"), "Man");
+  EXPECT_EQ(b64("TWFuTWFu\nTWE="), "ManManMa");
+  EXPECT_EQ(b64("-_-_"), b64("+/+/"));  // URL-safe alphabet
+  base64_status st{};
+  b64("TWFuT", &st);
+  EXPECT_EQ(st, base64_status::truncated);
+  b64("TQ==TWFu", &st);
+  EXPECT_EQ(st, base64_status::invalid_character);  // data after padding
+  b64("TW*u", &st);
+  EXPECT_EQ(st, base64_status::invalid_character);
+  b64(" \n= ", &st);
+  EXPECT_EQ(st, base64_status::empty);
+  b64("TWFuTWFu", &st, 5);
+  EXPECT_EQ(st, base64_status::too_large);
+  EXPECT_EQ(b64("TWFuTWFu", &st, 6), "ManMan");
+  const auto r = detail::base64_decode("TWE", 10);
+  EXPECT_TRUE(r.unpadded);
+}
+
+TEST(Qd130Helpers, NfcAndUtf8) {
+  EXPECT_EQ(detail::nfc("  Nguy\xE1\xBB\x85n   V\xC4\x83n "), "Nguy\xE1\xBB\x85n V\xC4\x83n");
+  EXPECT_EQ(detail::nfc("A\xCC\x8A"), "\xC3\x85");       // A + ring above → Å
+  EXPECT_EQ(detail::nfc("\xE2\x84\xAB"), "\xC3\x85");     // Angstrom sign singleton → Å
+  EXPECT_EQ(detail::utf8_invalid_at("abcdefghijklmnop\xC3"), 16u);
+  EXPECT_EQ(detail::utf8_invalid_at("abcdefgh\xED\xA0\x80"), 8u);  // surrogate
+  EXPECT_EQ(detail::utf8_invalid_at("Nguy\xE1\xBB\x85n V\xC4\x83n Th\xE1\xBB\xAD"), std::string_view::npos);
 }
 
 }  // namespace
