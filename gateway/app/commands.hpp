@@ -11,6 +11,7 @@ int cmd_serve(const args& a);
 int cmd_check_config(const args& a);
 int cmd_version(const args& a);
 int cmd_translate(const args& a);
+int cmd_replay(const args& a);
 
 /// The config path given with --config / -c (or the first positional argument when
 /// `positional` is true), else config/gateway.yaml.

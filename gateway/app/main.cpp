@@ -19,6 +19,9 @@ commands:
   translate (--format hl7v2|qd130 | --facility CODE) FILE
                                  translate one file to a FHIR Bundle and print it with its
                                  issues; no database or network; exit 1 when there are errors
+  replay --facility CODE [--since TIME] [--outcome rejected]
+                                 re-translate stored messages with today's mappings and record
+                                 the new outcome (idempotent; audited)
   version                        print the version
   help, --help                   this text
 
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
   gw::app::args rest(argv + 2, argv + argc);
   if (cmd == "serve") return gw::app::cmd_serve(rest);
   if (cmd == "check-config") return gw::app::cmd_check_config(rest);
+  if (cmd == "replay") return gw::app::cmd_replay(rest);
   if (cmd == "translate") return gw::app::cmd_translate(rest);
   if (cmd == "version" || cmd == "--version") return gw::app::cmd_version(rest);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {

@@ -10,6 +10,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "gateway/store/detail/rows.hpp"
 #include "gateway/store/detail/session.hpp"
 
 namespace gw::store {
@@ -44,6 +45,11 @@ std::array<std::uint8_t, 32> sha256_of(std::string_view bytes) {
 
 namespace {
 
+using detail::k_upsert_links;
+using detail::k_upsert_resources;
+using detail::links_json;
+using detail::resources_json;
+
 std::array<std::uint8_t, 32> digest_from(const pqxx::field& f) {
   pqxx::binarystring b(f);
   std::array<std::uint8_t, 32> d{};
@@ -61,112 +67,6 @@ std::string timestamp_param(std::chrono::system_clock::time_point t) {
     return std::string(6 - frac.size(), '0') + frac;
   }();
 }
-
-/// Appends s as a JSON string literal.
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          static constexpr char k[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(k[(ch >> 4) & 15]);
-          out.push_back(k[ch & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-/// The record's resources as one JSON array for jsonb_to_recordset: a single statement stores
-/// them all. The same (type, id) twice keeps the last one (one row can change once per statement).
-std::string resources_json(const std::vector<resource_write>& resources) {
-  std::map<std::pair<std::string_view, std::string_view>, std::size_t> last;
-  for (std::size_t i = 0; i < resources.size(); ++i) last[{resources[i].type, resources[i].id}] = i;
-  std::string out = "[";
-  bool first = true;
-  for (std::size_t i = 0; i < resources.size(); ++i) {
-    const auto& r = resources[i];
-    if (last[{r.type, r.id}] != i) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    out += "{\"ord\":" + std::to_string(i) + ",\"type\":";
-    append_json_string(out, r.type);
-    out += ",\"id\":";
-    append_json_string(out, r.id);
-    out += ",\"patient_id\":";
-    if (r.patient_id.empty()) out += "null";
-    else append_json_string(out, r.patient_id);
-    out += ",\"content\":";
-    out += r.json;
-    out.push_back('}');
-  }
-  out.push_back(']');
-  return out;
-}
-
-std::string links_json(const std::vector<patient_link_write>& links) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < links.size(); ++i) {
-    const auto& l = links[i];
-    if (i) out.push_back(',');
-    out += "{\"facility\":";
-    append_json_string(out, l.facility);
-    out += ",\"record_number\":";
-    append_json_string(out, l.record_number);
-    out += ",\"local_patient_id\":";
-    append_json_string(out, l.local_patient_id);
-    out += ",\"person_id\":";
-    if (l.person_id.empty()) out += "null";
-    else append_json_string(out, l.person_id);
-    out.push_back('}');
-  }
-  out.push_back(']');
-  return out;
-}
-
-// Resources: new version only when the canonical content (jsonb text) changed; history and an
-// outbox row per new version, in the order the message gave them.
-constexpr const char* k_upsert_resources = R"sql(
-WITH input AS (
-  SELECT t.ord, t.type, t.id, t.patient_id, t.content,
-         sha256(convert_to(t.content::text, 'UTF8')) AS sha
-  FROM jsonb_to_recordset($1::jsonb) AS t(ord int, type text, id uuid, patient_id uuid, content jsonb)
-), up AS (
-  INSERT INTO resource AS r (type, id, version, patient_id, facility, last_updated, content, content_sha256, source_message)
-  SELECT type, id, 1, patient_id, $2, now(), content, sha, $3 FROM input
-  ON CONFLICT (type, id) DO UPDATE
-    SET version = r.version + 1, patient_id = EXCLUDED.patient_id, facility = EXCLUDED.facility,
-        last_updated = EXCLUDED.last_updated, content = EXCLUDED.content,
-        content_sha256 = EXCLUDED.content_sha256, source_message = EXCLUDED.source_message
-    WHERE r.content_sha256 <> EXCLUDED.content_sha256
-  RETURNING r.type, r.id, r.version, r.last_updated, r.content, r.patient_id
-), hist AS (
-  INSERT INTO resource_history (type, id, version, last_updated, content, source_message)
-  SELECT type, id, version, last_updated, content, $3 FROM up
-), ob AS (
-  INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version)
-  SELECT coalesce(up.patient_id::text, up.type || '/' || up.id::text), up.type, up.id, up.version
-  FROM up JOIN input USING (type, id) ORDER BY input.ord
-)
-SELECT count(*) FROM up
-)sql";
-
-constexpr const char* k_upsert_links = R"sql(
-INSERT INTO patient_link AS l (facility, record_number, local_patient_id, person_id)
-SELECT facility, record_number, local_patient_id, person_id
-FROM jsonb_to_recordset($1::jsonb) AS t(facility text, record_number text, local_patient_id uuid, person_id uuid)
-ON CONFLICT (facility, record_number) DO UPDATE
-  SET person_id = coalesce(EXCLUDED.person_id, l.person_id), updated_at = now()
-)sql";
 
 constexpr const char* k_insert_message = R"sql(
 INSERT INTO inbound_message (received_at, facility, transport, format, message_key, sha256, raw,
