@@ -3,7 +3,8 @@
 //   * parse never crashes; a message, when returned, has the MSH first;
 //   * parse → encode → parse gives the same encoding (the encoder is a fixed point);
 //   * re-encoding with other delimiters and parsing again keeps the segment/field structure;
-//   * an acknowledgement can always be built and parses cleanly.
+//   * an acknowledgement can always be built and parses cleanly;
+//   * translation to FHIR never crashes, and every entry has an id and a PUT request.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "adapters/hl7v2/ack.hpp"
 #include "adapters/hl7v2/encoder.hpp"
 #include "adapters/hl7v2/parser.hpp"
+#include "adapters/hl7v2/translate.hpp"
 
 namespace {
 
@@ -36,19 +38,26 @@ bool valid_ids(const gw::hl7v2::message& m) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace gw::hl7v2;
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  parse_settings settings;
-  settings.max_message_bytes = 1 << 20;
-  settings.max_segments = 200;
-  settings.max_fields = 100;
-  settings.max_repetitions = 100;
-  settings.max_components = 100;
-  parse_result r = parse(in, settings);
+  parse_settings limits;
+  limits.max_message_bytes = 1 << 20;
+  limits.max_segments = 200;
+  limits.max_fields = 100;
+  limits.max_repetitions = 100;
+  limits.max_components = 100;
+  parse_result r = parse(in, limits);
 
   ack_params p{std::chrono::sys_seconds{std::chrono::seconds{1'800'000'000}}, ""};
   auto ack = acknowledge(r, outcome::rejected, {}, p);
   if (ack) {
     parse_result a = parse(*ack);
     check(a.msg.has_value() && a.complete);
+  }
+  {
+    settings ts;
+    ts.parse = limits;
+    translation t = translate(r, ts, context{});
+    for (const auto& e : t.bundle.entry)
+      check(!e.resource.id().empty() && e.request.has_value() && e.request->method == "PUT");
   }
   if (!r.msg) return 0;
   const message& m = *r.msg;
@@ -65,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!r.complete) return 0;
 
   std::string enc = encode(m);
-  parse_result r2 = parse(enc, settings);
+  parse_result r2 = parse(enc, limits);
   check(r2.msg.has_value());
   check(encode(*r2.msg) == enc);
 
@@ -73,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     delimiters other{'#', '*', '!', '%', '$', 0};
     if (m.delims() != other) {
       std::string enc2 = encode(m, other);
-      parse_result r3 = parse(enc2, settings);
+      parse_result r3 = parse(enc2, limits);
       check(r3.msg.has_value());
       check(r3.msg->segment_count() == m.segment_count());
       for (std::size_t i = 0; i < m.segment_count(); ++i)
