@@ -135,6 +135,11 @@ class mapper {
       : m_(m), s_(s), ctx_(ctx), out_(out) {}
 
   void run() {
+    {
+      std::unordered_map<std::string_view, std::size_t> seen;
+      sequence_.reserve(m_.segment_count());
+      for (std::size_t i = 0; i < m_.segment_count(); ++i) sequence_.push_back(++seen[m_.at(i).name()]);
+    }
     segment msh = m_.header();
     facility_ = text(msh.get(4, 1));
     const std::string code = m_.message_code().text();
@@ -227,9 +232,11 @@ class mapper {
         {severity::information, issue_code::informational, std::move(location), std::move(text)});
   }
 
-  static std::string loc(segment seg, std::size_t field, std::size_t rep = 0,
-                         std::size_t comp = 0) {
-    return hl7_location(seg.name(), seg.sequence(), field, rep, comp);
+  /// HL7 location of a place in a segment; the segment's sequence number comes from a table
+  /// built once per message (segment::sequence() would rescan the message for every issue).
+  std::string loc(segment seg, std::size_t field, std::size_t rep = 0,
+                  std::size_t comp = 0) const {
+    return hl7_location(seg.name(), sequence_[seg.index()], field, rep, comp);
   }
 
   /// Decoded, NFC-normalised text of a value.
@@ -283,12 +290,13 @@ class mapper {
   /// The FHIR date/dateTime of a DTM/TS value (TS: first component), or nullopt.
   /// A place in the message whose location text is built only when an issue needs it.
   struct where_t {
+    const mapper* m;
     segment seg;
     std::size_t field, rep = 0, comp = 0;
-    std::string str() const { return loc(seg, field, rep, comp); }
+    std::string str() const { return m->loc(seg, field, rep, comp); }
   };
-  static where_t at(segment seg, std::size_t field, std::size_t rep = 0, std::size_t comp = 0) {
-    return {seg, field, rep, comp};
+  where_t at(segment seg, std::size_t field, std::size_t rep = 0, std::size_t comp = 0) const {
+    return {this, seg, field, rep, comp};
   }
 
   /// The FHIR date/dateTime of a DTM/TS value (TS: first component), or nullopt; conversion
@@ -1639,6 +1647,7 @@ class mapper {
   order_state order_;
   std::optional<std::size_t> pending_tq1_;
   fhir::issue_list scratch_;
+  std::vector<std::size_t> sequence_;  ///< per segment: occurrence number of its id
   std::string_view last_;
   bool merged_ = false;
 };

@@ -546,6 +546,20 @@ TEST(Hl7Translate, ObservationValueTypes) {
   EXPECT_EQ(dr->result.size(), 8u);
 }
 
+TEST(Hl7Translate, ThousandsOfResultsWithIssues) {
+  std::string s =
+      "MSH|^~\\&|LIS|42001|GW|SYT|202611201000+0700||ORU^R01|X13|P|2.5.1\r"
+      "PID|1||042078000123^^^BCA^NI\r"
+      "OBR|1|P1|F1|CHEM^Chemistry^L\r";
+  for (int i = 0; i < 3000; ++i)
+    s += "OBX|" + std::to_string(i + 1) + "|NM|C" + std::to_string(i) + "^x^L||not-a-number||||||F\r";
+  translation t = translate(s, settings{}, test_context());
+  EXPECT_EQ(all<fhir::Observation>(t.bundle).size(), 3000u);
+  ASSERT_GE(t.issues.size(), 3000u);
+  EXPECT_EQ(t.issues.back().location, "OBX^3000^5");
+  EXPECT_FALSE(fhir::has_errors(t.issues));
+}
+
 TEST(Hl7Translate, DeterministicAndIdempotent) {
   for (const auto& p : test::sample_files()) {
     std::string bytes = test::read_file(p);
