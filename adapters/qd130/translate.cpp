@@ -203,6 +203,15 @@ class mapper {
     return logical(s_.systems.practitioner_licence, parts.front());
   }
 
+  /// The LOINC entry a code map gives for a result item (facility map first), or nullptr.
+  const fhir::code_entry* lab_loinc(std::string_view item) const {
+    if (s_.terminology == nullptr || item.empty()) return nullptr;
+    for (const std::string& name : {"lab-loinc." + facility_, std::string("lab-loinc")})
+      if (const auto* e = s_.terminology->lookup(name, item); e != nullptr && !e->target_code.empty())
+        return e;
+    return nullptr;
+  }
+
   Reference patient_ref() const { return ref("Patient", patient_id_); }
   Reference encounter_ref() const { return ref("Encounter", encounter_id_); }
 
@@ -371,7 +380,10 @@ class mapper {
                                   "encounter-diagnosis", "Encounter Diagnosis"));
     c.verification_status = category("http://terminology.hl7.org/CodeSystem/condition-ver-status",
                                      "confirmed", "Confirmed");
-    c.code = concept_of(system, code, {}, std::move(text));
+    std::string display;
+    if (s_.terminology != nullptr && system == s_.codes.icd10)
+      if (const auto* e = s_.terminology->lookup("icd10", code)) display = e->display;
+    c.code = concept_of(system, code, std::move(display), std::move(text));
     c.subject = patient_ref();
     c.encounter = encounter_ref();
     c.recorded_date = date_time(*x1_, "NGAY_RA");
@@ -724,6 +736,8 @@ class mapper {
       o.id = fhir::stable_id("Observation", encounter_id_, "XML4", key_of(r));
       const std::string name = detail::nfc(r.value("TEN_CHI_SO"));
       o.code = concept_of(s_.codes.lab_item, r.value("MA_CHI_SO"), name, name);
+      if (const auto* loinc = lab_loinc(r.value("MA_CHI_SO")))
+        o.code.coding.push_back(Coding{loinc->target_system, {}, loinc->target_code, loinc->target_display, {}});
       if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(r.value("MA_DICH_VU"));
       std::string_view nhom;
       for (const auto& x3 : rec_.rows(table_id::xml3))

@@ -16,6 +16,7 @@
 #include "fhir/identifiers.hpp"
 #include "fhir/issue.hpp"
 #include "fhir/model.hpp"
+#include "fhir/terminology.hpp"
 
 namespace gw::qd130 {
 
@@ -55,6 +56,11 @@ struct settings {
   fhir::time_settings time;
   decode_limits limits;
   std::string facility_name;  ///< Organization.name of the sending facility, when known
+  /// Code maps (config/codemaps) or nullptr. Used for ICD-10 displays ("icd10") and for the
+  /// LOINC code of a result item where a map gives one ("lab-loinc.<facility>", then
+  /// "lab-loinc"); never required, never a source of invented codes. Not owned; must outlive
+  /// the calls.
+  const fhir::terminology* terminology = nullptr;
 };
 
 /// What the caller knows about this message; nothing here is read from a clock by the adapter.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fhir/ids.hpp"
+#include "fhir/terminology.hpp"
 #include "tests/unit/qd130/test_util.hpp"
 
 namespace gw::qd130 {
@@ -296,6 +297,31 @@ TEST(Qd130Translate, PapersBecomeDocumentsAndFollowUpAnAppointment) {
   ASSERT_EQ(appts.size(), 1u);  // XML14 replaces XML1 NGAY_TAI_KHAM
   EXPECT_EQ(appts[0]->status, "booked");
   EXPECT_EQ(appts[0]->start, "2026-12-02T08:00:00+07:00");
+}
+
+TEST(Qd130Translate, CodeMapsAddLoincAndIcd10DisplaysWhereTheyHaveThem) {
+  fhir::terminology term;
+  fhir::issue_list load_issues;
+  for (const char* name : {"lab-loinc", "icd10"})
+    ASSERT_TRUE(term.add(name, read_file(std::string(GW_SOURCE_DIR) + "/config/codemaps/" + name + ".tsv"),
+                         load_issues))
+        << describe(load_issues);
+  settings s;
+  s.terminology = &term;
+  const auto t = translate(sample_envelope(), s, sample_context());
+  EXPECT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);
+  const auto* wbc = observation_with_code(t.bundle, "9999.WBC");
+  ASSERT_NE(wbc, nullptr);
+  ASSERT_EQ(wbc->code.coding.size(), 2u);
+  EXPECT_EQ(wbc->code.coding[1].system, "http://loinc.org");
+  EXPECT_EQ(wbc->code.coding[1].code, "6690-2");
+  const std::string enc = fhir::encounter_id("42001", "2611200007");
+  const auto* j18 = by_id<fhir::Condition>(t.bundle, fhir::condition_id(enc, "J18.9", "principal"));
+  ASSERT_NE(j18, nullptr);
+  EXPECT_FALSE(j18->code->coding.at(0).display.empty());
+  // Without maps: no LOINC, no display (nothing invented).
+  const auto plain = translate_sample(sample_envelope());
+  EXPECT_EQ(observation_with_code(plain.bundle, "9999.WBC")->code.coding.size(), 1u);
 }
 
 // ---------------------------------------------------------------------------------------------
