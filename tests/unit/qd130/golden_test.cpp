@@ -13,6 +13,7 @@
 
 #include "adapters/qd130/translate.hpp"
 #include "fhir/json.hpp"
+#include "fhir/validate.hpp"
 #include "tests/support/fhir_out.hpp"
 #include "tests/unit/qd130/test_util.hpp"
 
@@ -52,6 +53,8 @@ void check_golden(const std::string& name, const std::string& body, const std::s
   ctx.sha256_hex = sha256_hex(body);
   const auto t = translate(body, settings{}, ctx);
   ASSERT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);
+  fhir::issue_list invalid;
+  EXPECT_TRUE(fhir::validate(t.bundle, invalid)) << describe(invalid);
   const std::string json = fhir::to_json(t.bundle);
   write_fhir_output("qd130-" + name, json);
 
