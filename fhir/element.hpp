@@ -73,7 +73,8 @@ struct field_spec {
 };
 
 /// Spec helpers for `fields()` descriptions.
-inline constexpr field_spec required{1, prim::none, nullptr};
+/// Minimum cardinality 1 (not named `required`: that would shadow issue_code::required).
+inline constexpr field_spec min1{1, prim::none, nullptr};
 constexpr field_spec as(prim k, std::uint8_t min = 0) { return {min, k, nullptr}; }
 constexpr field_spec bound(const code_set& s, std::uint8_t min = 0) { return {min, prim::code, &s}; }
 /// For Coding / CodeableConcept elements: codings in `s.system` must use one of its codes.

@@ -96,8 +96,8 @@ struct jnode {
   kind k = kind::null;
   bool b = false;
   std::string text;  // string value or number text
-  std::vector<jnode> items;
-  std::vector<std::pair<std::string, jnode>> members;
+  std::vector<jnode> items;        // array items, or object member values
+  std::vector<std::string> keys;   // object member names (parallel to items)
 };
 
 class tree_builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, tree_builder> {
@@ -155,12 +155,9 @@ class tree_builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, tree
       return &root;
     }
     jnode& parent = *stack_.back();
-    if (parent.k == jnode::kind::array) {
-      parent.items.push_back(std::move(n));
-      return &parent.items.back();
-    }
-    parent.members.emplace_back(std::move(key_), std::move(n));
-    return &parent.members.back().second;
+    if (parent.k == jnode::kind::object) parent.keys.push_back(std::move(key_));
+    parent.items.push_back(std::move(n));
+    return &parent.items.back();
   }
   bool add(jnode&& n) {
     if (!count()) return false;
@@ -203,6 +200,14 @@ struct read_context {
   }
 };
 
+/// The value of an object's member `key` (first one), or nullptr.
+const jnode* member(const jnode& n, std::string_view key) {
+  if (n.k != jnode::kind::object) return nullptr;
+  for (std::size_t i = 0; i < n.keys.size(); ++i)
+    if (n.keys[i] == key) return &n.items[i];
+  return nullptr;
+}
+
 const char* kind_name(jnode::kind k) {
   switch (k) {
     case jnode::kind::null: return "null";
@@ -229,10 +234,10 @@ struct read_visitor {
   read_context& cx;
 
   const jnode* take(std::string_view key) {
-    for (std::size_t i = 0; i < obj.members.size(); ++i)
-      if (!used[i] && obj.members[i].first == key) {
+    for (std::size_t i = 0; i < obj.keys.size(); ++i)
+      if (!used[i] && obj.keys[i] == key) {
         used[i] = true;
-        return &obj.members[i].second;
+        return &obj.items[i];
       }
     return nullptr;
   }
@@ -269,20 +274,20 @@ struct read_visitor {
 
 template <class T> void read_object(const jnode& n, T& out, read_context& cx) {
   if (!expect(n, jnode::kind::object, cx)) return;
-  if (n.members.empty()) cx.error(issue_code::structure, "empty object");
-  std::vector<bool> used(n.members.size());
+  if (n.keys.empty()) cx.error(issue_code::structure, "empty object");
+  std::vector<bool> used(n.keys.size());
   read_visitor v{n, used, cx};
   T::fields(out, v);
-  for (std::size_t i = 0; i < n.members.size(); ++i) {
+  for (std::size_t i = 0; i < n.keys.size(); ++i) {
     if (used[i]) continue;
-    const std::string& key = n.members[i].first;
+    const std::string& key = n.keys[i];
     if constexpr (resource_type<T>) {
       if (key == "resourceType") continue;
     }
     path_scope p(cx.path, key);
     bool duplicate = false;
-    for (std::size_t j = 0; j < n.members.size() && !duplicate; ++j)
-      duplicate = j != i && used[j] && n.members[j].first == key;
+    for (std::size_t j = 0; j < n.keys.size() && !duplicate; ++j)
+      duplicate = j != i && used[j] && n.keys[j] == key;
     if (duplicate)
       cx.error(issue_code::duplicate, "element given more than once");
     else if (!key.empty() && key[0] == '_')
@@ -354,9 +359,7 @@ template <class T> void read_value(const jnode& n, T& out, read_context& cx) {
 
 void read_resource(const jnode& n, any_resource& out, read_context& cx) {
   if (!expect(n, jnode::kind::object, cx)) return;
-  const jnode* type = nullptr;
-  for (const auto& [k, v] : n.members)
-    if (k == "resourceType") type = &v;
+  const jnode* type = member(n, "resourceType");
   if (!type || type->k != jnode::kind::string) {
     path_scope p(cx.path, "resourceType");
     cx.error(issue_code::required, "resourceType missing or not a string");
@@ -413,11 +416,8 @@ any_resource parse_resource(std::string_view json, issue_list& issues, const jso
     return out;
   }
   read_context cx{issues, {}};
-  const jnode* type = nullptr;
-  if (builder.root.k == jnode::kind::object)
-    for (const auto& [k, v] : builder.root.members)
-      if (k == "resourceType" && v.k == jnode::kind::string) type = &v;
-  cx.path = type ? type->text : "$";
+  const jnode* type = member(builder.root, "resourceType");
+  cx.path = type && type->k == jnode::kind::string ? type->text : "$";
   read_resource(builder.root, out, cx);
   return out;
 }

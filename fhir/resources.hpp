@@ -67,7 +67,7 @@ struct Patient : DomainResource {
     Reference other{};
     std::string type{};  ///< replaced-by | replaces | refer | seealso
     template <class S, class V> static void fields(S& s, V& v) {
-      v("other", s.other, required);
+      v("other", s.other, min1);
       v("type", s.type, bound(vs::link_type, 1));
     }
   };
@@ -120,7 +120,7 @@ struct RelatedPerson : DomainResource {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("active", s.active);
-    v("patient", s.patient, required);
+    v("patient", s.patient, min1);
     v("relationship", s.relationship);
     v("name", s.name);
     v("telecom", s.telecom);
@@ -148,7 +148,7 @@ struct Encounter : DomainResource {
     std::optional<CodeableConcept> use{};  ///< AD admission, DD discharge, CC chief complaint...
     std::optional<std::int32_t> rank{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("condition", s.condition, required);
+      v("condition", s.condition, min1);
       v("use", s.use);
       v("rank", s.rank, as(prim::positive_int));
     }
@@ -174,7 +174,7 @@ struct Encounter : DomainResource {
     std::string status{};
     std::optional<Period> period{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("location", s.location, required);
+      v("location", s.location, min1);
       v("status", s.status, bound(vs::encounter_location_status));
       v("period", s.period);
     }
@@ -244,7 +244,7 @@ struct Condition : DomainResource {
     v("severity", s.severity);
     v("code", s.code);
     v("bodySite", s.body_site);
-    v("subject", s.subject, required);
+    v("subject", s.subject, min1);
     v("encounter", s.encounter);
     v("onset", s.onset);
     v("abatement", s.abatement);
@@ -282,7 +282,7 @@ struct Observation : DomainResource {
     std::vector<CodeableConcept> interpretation{};
     std::vector<ReferenceRange> reference_range{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("code", s.code, required);
+      v("code", s.code, min1);
       v("value", s.value);
       v("dataAbsentReason", s.data_absent_reason);
       v("interpretation", s.interpretation);
@@ -319,7 +319,7 @@ struct Observation : DomainResource {
     v("partOf", s.part_of);
     v("status", s.status, bound(vs::observation_status, 1));
     v("category", s.category, coded(vs::observation_category));
-    v("code", s.code, required);
+    v("code", s.code, min1);
     v("subject", s.subject);
     v("encounter", s.encounter);
     v("effective", s.effective);
@@ -364,7 +364,7 @@ struct DiagnosticReport : DomainResource {
     v("basedOn", s.based_on);
     v("status", s.status, bound(vs::diagnostic_report_status, 1));
     v("category", s.category);
-    v("code", s.code, required);
+    v("code", s.code, min1);
     v("subject", s.subject);
     v("encounter", s.encounter);
     v("effective", s.effective);
@@ -385,7 +385,7 @@ struct Performer {
   Reference actor{};
   template <class S, class V> static void fields(S& s, V& v) {
     v("function", s.function);
-    v("actor", s.actor, required);
+    v("actor", s.actor, min1);
   }
 };
 
@@ -418,7 +418,7 @@ struct Procedure : DomainResource {
     v("status", s.status, bound(vs::event_status, 1));
     v("category", s.category);
     v("code", s.code);
-    v("subject", s.subject, required);
+    v("subject", s.subject, min1);
     v("encounter", s.encounter);
     v("performed", s.performed);
     v("recorder", s.recorder);
@@ -464,7 +464,7 @@ struct ServiceRequest : DomainResource {
     v("category", s.category);
     v("priority", s.priority, bound(vs::request_priority));
     v("code", s.code);
-    v("subject", s.subject, required);
+    v("subject", s.subject, min1);
     v("encounter", s.encounter);
     v("occurrence", s.occurrence);
     v("authoredOn", s.authored_on, as(prim::date_time));
@@ -511,8 +511,8 @@ struct MedicationRequest : DomainResource {
     v("intent", s.intent, bound(vs::medication_request_intent, 1));
     v("category", s.category);
     v("priority", s.priority, bound(vs::request_priority));
-    v("medication", s.medication, required);
-    v("subject", s.subject, required);
+    v("medication", s.medication, min1);
+    v("subject", s.subject, min1);
     v("encounter", s.encounter);
     v("authoredOn", s.authored_on, as(prim::date_time));
     v("requester", s.requester);
@@ -559,10 +559,10 @@ struct MedicationAdministration : DomainResource {
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::medication_admin_status, 1));
     v("category", s.category);
-    v("medication", s.medication, required);
-    v("subject", s.subject, required);
+    v("medication", s.medication, min1);
+    v("subject", s.subject, min1);
     v("context", s.context);
-    v("effective", s.effective, required);
+    v("effective", s.effective, min1);
     v("performer", s.performer);
     v("reasonCode", s.reason_code);
     v("request", s.request);
@@ -581,7 +581,7 @@ struct AllergyIntolerance : DomainResource {
     std::string severity{};
     template <class S, class V> static void fields(S& s, V& v) {
       v("substance", s.substance);
-      v("manifestation", s.manifestation, required);
+      v("manifestation", s.manifestation, min1);
       v("description", s.description);
       v("onset", s.onset, as(prim::date_time));
       v("severity", s.severity, bound(vs::reaction_severity));
@@ -611,7 +611,7 @@ struct AllergyIntolerance : DomainResource {
     v("category", s.category, bound(vs::allergy_category));
     v("criticality", s.criticality, bound(vs::allergy_criticality));
     v("code", s.code);
-    v("patient", s.patient, required);
+    v("patient", s.patient, min1);
     v("encounter", s.encounter);
     v("onset", s.onset);
     v("recordedDate", s.recorded_date, as(prim::date_time));
@@ -631,7 +631,7 @@ struct Immunization : DomainResource {
     template <class S, class V> static void fields(S& s, V& v) {
       v("series", s.series);
       v("targetDisease", s.target_disease);
-      v("doseNumber", s.dose_number, required);
+      v("doseNumber", s.dose_number, min1);
     }
   };
   std::vector<Identifier> identifier{};
@@ -659,10 +659,10 @@ struct Immunization : DomainResource {
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::immunization_status, 1));
     v("statusReason", s.status_reason);
-    v("vaccineCode", s.vaccine_code, required);
-    v("patient", s.patient, required);
+    v("vaccineCode", s.vaccine_code, min1);
+    v("patient", s.patient, min1);
     v("encounter", s.encounter);
-    v("occurrence", s.occurrence, required);
+    v("occurrence", s.occurrence, min1);
     v("recorded", s.recorded, as(prim::date_time));
     v("primarySource", s.primary_source);
     v("location", s.location);
@@ -685,7 +685,7 @@ struct DocumentReference : DomainResource {
     Attachment attachment{};
     std::optional<Coding> format{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("attachment", s.attachment, required);
+      v("attachment", s.attachment, min1);
       v("format", s.format);
     }
   };
@@ -735,7 +735,7 @@ struct DocumentReference : DomainResource {
     v("custodian", s.custodian);
     v("description", s.description);
     v("securityLabel", s.security_label);
-    v("content", s.content, required);
+    v("content", s.content, min1);
     v("context", s.context);
   }
 };
@@ -795,7 +795,7 @@ struct Appointment : DomainResource {
     v("comment", s.comment);
     v("patientInstruction", s.patient_instruction);
     v("basedOn", s.based_on);
-    v("participant", s.participant, required);
+    v("participant", s.participant, min1);
   }
 };
 
@@ -806,8 +806,8 @@ struct Coverage : DomainResource {
     std::string value{};
     std::string name{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("type", s.type, required);
-      v("value", s.value, required);
+      v("type", s.type, min1);
+      v("value", s.value, min1);
       v("name", s.name);
     }
   };
@@ -833,11 +833,11 @@ struct Coverage : DomainResource {
     v("policyHolder", s.policy_holder);
     v("subscriber", s.subscriber);
     v("subscriberId", s.subscriber_id);
-    v("beneficiary", s.beneficiary, required);
+    v("beneficiary", s.beneficiary, min1);
     v("dependent", s.dependent);
     v("relationship", s.relationship);
     v("period", s.period);
-    v("payor", s.payor, required);
+    v("payor", s.payor, min1);
     v("class", s.class_);
     v("order", s.order, as(prim::positive_int));
     v("network", s.network);
@@ -876,7 +876,7 @@ struct Practitioner : DomainResource {
     std::optional<Reference> issuer{};
     template <class S, class V> static void fields(S& s, V& v) {
       v("identifier", s.identifier);
-      v("code", s.code, required);
+      v("code", s.code, min1);
       v("period", s.period);
       v("issuer", s.issuer);
     }
@@ -945,7 +945,7 @@ struct Provenance : DomainResource {
     template <class S, class V> static void fields(S& s, V& v) {
       v("type", s.type);
       v("role", s.role);
-      v("who", s.who, required);
+      v("who", s.who, min1);
       v("onBehalfOf", s.on_behalf_of);
     }
   };
@@ -954,7 +954,7 @@ struct Provenance : DomainResource {
     Reference what{};
     template <class S, class V> static void fields(S& s, V& v) {
       v("role", s.role, bound(vs::provenance_entity_role, 1));
-      v("what", s.what, required);
+      v("what", s.what, min1);
     }
   };
   std::vector<Reference> target{};
@@ -968,14 +968,14 @@ struct Provenance : DomainResource {
   std::vector<Entity> entity{};
   template <class S, class V> static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
-    v("target", s.target, required);
+    v("target", s.target, min1);
     v("occurred", s.occurred);
     v("recorded", s.recorded, as(prim::instant, 1));
     v("policy", s.policy, as(prim::uri));
     v("location", s.location);
     v("reason", s.reason);
     v("activity", s.activity);
-    v("agent", s.agent, required);
+    v("agent", s.agent, min1);
     v("entity", s.entity);
   }
 };
@@ -1006,7 +1006,7 @@ struct AuditEvent : DomainResource {
       v("who", s.who);
       v("altId", s.alt_id);
       v("name", s.name);
-      v("requestor", s.requestor, required);
+      v("requestor", s.requestor, min1);
       v("location", s.location);
       v("policy", s.policy, as(prim::uri));
       v("network", s.network);
@@ -1018,7 +1018,7 @@ struct AuditEvent : DomainResource {
     std::vector<Coding> type{};
     template <class S, class V> static void fields(S& s, V& v) {
       v("site", s.site);
-      v("observer", s.observer, required);
+      v("observer", s.observer, min1);
       v("type", s.type);
     }
   };
@@ -1026,8 +1026,8 @@ struct AuditEvent : DomainResource {
     std::string type{};
     std::optional<std::variant<std::string, Base64Binary>> value{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("type", s.type, required);
-      v("value", s.value, required);
+      v("type", s.type, min1);
+      v("value", s.value, min1);
     }
   };
   struct Entity {
@@ -1065,7 +1065,7 @@ struct AuditEvent : DomainResource {
   std::vector<Entity> entity{};
   template <class S, class V> static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
-    v("type", s.type, required);
+    v("type", s.type, min1);
     v("subtype", s.subtype);
     v("action", s.action, bound(vs::audit_event_action));
     v("period", s.period);
@@ -1073,8 +1073,8 @@ struct AuditEvent : DomainResource {
     v("outcome", s.outcome, bound(vs::audit_event_outcome));
     v("outcomeDesc", s.outcome_desc);
     v("purposeOfEvent", s.purpose_of_event);
-    v("agent", s.agent, required);
-    v("source", s.source, required);
+    v("agent", s.agent, min1);
+    v("source", s.source, min1);
     v("entity", s.entity);
   }
 };
@@ -1100,7 +1100,7 @@ struct OperationOutcome : DomainResource {
   std::vector<Issue> issue{};
   template <class S, class V> static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
-    v("issue", s.issue, required);
+    v("issue", s.issue, min1);
   }
 };
 
@@ -1111,7 +1111,7 @@ struct CapabilityStatement : DomainResource {
     std::string version{};
     std::string release_date{};  ///< dateTime
     template <class S, class V> static void fields(S& s, V& v) {
-      v("name", s.name, required);
+      v("name", s.name, min1);
       v("version", s.version);
       v("releaseDate", s.release_date, as(prim::date_time));
     }
@@ -1120,7 +1120,7 @@ struct CapabilityStatement : DomainResource {
     std::string description{};
     std::string url{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("description", s.description, required);
+      v("description", s.description, min1);
       v("url", s.url, as(prim::url));
     }
   };
@@ -1146,7 +1146,7 @@ struct CapabilityStatement : DomainResource {
     std::string type{};
     std::string documentation{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("name", s.name, required);
+      v("name", s.name, min1);
       v("definition", s.definition, as(prim::canonical));
       v("type", s.type, bound(vs::search_param_type, 1));
       v("documentation", s.documentation, as(prim::markdown));
@@ -1156,7 +1156,7 @@ struct CapabilityStatement : DomainResource {
     std::string name{};
     std::string definition{};  ///< canonical
     template <class S, class V> static void fields(S& s, V& v) {
-      v("name", s.name, required);
+      v("name", s.name, min1);
       v("definition", s.definition, as(prim::canonical, 1));
     }
   };
@@ -1290,7 +1290,7 @@ struct Bundle : Resource {
     std::string relation{};  ///< self | first | previous | next | last
     std::string url{};
     template <class S, class V> static void fields(S& s, V& v) {
-      v("relation", s.relation, required);
+      v("relation", s.relation, min1);
       v("url", s.url, as(prim::uri, 1));
     }
   };
@@ -1325,7 +1325,7 @@ struct Bundle : Resource {
     std::string last_modified{};  ///< instant
     any_resource outcome{};       ///< usually an OperationOutcome
     template <class S, class V> static void fields(S& s, V& v) {
-      v("status", s.status, required);
+      v("status", s.status, min1);
       v("location", s.location, as(prim::uri));
       v("etag", s.etag);
       v("lastModified", s.last_modified, as(prim::instant));
