@@ -85,6 +85,12 @@ int cmd_replay(const args& a) {
       if (fhir::has_errors(t.issues)) {
         c.outcome = store::outcome::rejected;
         ++rejected;
+        for (const auto& i : t.issues)
+          if (i.severity == fhir::severity::error || i.severity == fhir::severity::fatal) {
+            std::printf("  message %lld still rejected: %s: %s\n", static_cast<long long>(m.id),
+                        i.location.empty() ? "-" : i.location.c_str(), i.message.c_str());
+            break;
+          }
       } else {
         c.outcome = store::outcome::accepted;
         c.resources = std::move(t.resources);

@@ -15,16 +15,16 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/hl7v2/ack.hpp"
-#include "adapters/hl7v2/parser.hpp"
 #include "gateway/app/commands.hpp"
 #include "gateway/config/config.hpp"
-#include "gateway/ingest/handler.hpp"
+#include "gateway/ingest/pipeline.hpp"
+#include "gateway/ingest/translators.hpp"
 #include "gateway/net/admin_server.hpp"
 #include "gateway/net/facility_auth.hpp"
 #include "gateway/net/ingest_http_server.hpp"
 #include "gateway/net/mllp_server.hpp"
 #include "gateway/store/database.hpp"
+#include "gateway/store/ingest_store.hpp"
 
 namespace gw::app {
 
@@ -39,14 +39,16 @@ void setup_logging(const std::string& level) {
 }
 
 /// Applies migrations, retrying while the database is unreachable, so the gateway can start
-/// before PostgreSQL and become ready when it appears.
-asio::awaitable<void> migrate_until_done(store::database& db) {
+/// before PostgreSQL and become ready when it appears; then keeps the monthly partitions of raw
+/// messages made ahead of need and applies retention, at start-up and daily.
+asio::awaitable<void> maintain_database(store::database& db, std::shared_ptr<store::ingest_store> st,
+                                        const config::database& settings) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (int attempt = 1;; ++attempt) {
     try {
       int n = co_await db.migrate();
       spdlog::info("event=migrated applied={}", n);
-      co_return;
+      break;
     } catch (const std::exception& e) {
       if (attempt == 1 || attempt % 30 == 0)
         spdlog::warn("event=migrate_failed attempt={} reason=\"{}\"", attempt, e.what());
@@ -54,40 +56,19 @@ asio::awaitable<void> migrate_until_done(store::database& db) {
     timer.expires_after(std::chrono::seconds(2));
     co_await timer.async_wait(asio::use_awaitable);
   }
-}
-
-// TEMPORARY: replaced by the ingest pipeline (gateway/ingest/pipeline.*) once it lands.
-/// Answers every message as transient trouble, because nothing can be stored yet: AR (enhanced
-/// mode: CR) with an ERR naming the reason over MLLP, 503 + Retry-After: 30 over HTTPS. Nothing is
-/// stored and nothing claims success; senders keep their messages and send them again later.
-class unavailable_handler final : public ingest::handler {
- public:
-  asio::awaitable<ingest::response> handle(ingest::request req) override {
-    static constexpr std::string_view reason =
-        "ingest pipeline not yet available; send the message again later";
-    ingest::response res;
-    if (req.transport == config::transport::mllp) {
-      hl7v2::parse_settings limits;
-      limits.max_message_bytes = std::max(limits.max_message_bytes, req.body.size());
-      auto parsed = hl7v2::parse(req.body, limits);
-      fhir::issue_list issues{{fhir::severity::error, fhir::issue_code::transient, "",
-                               std::string(reason), fhir::hl7_error::application_internal_error}};
-      hl7v2::ack_params params{std::chrono::time_point_cast<std::chrono::seconds>(req.received_at),
-                               ""};
-      // Empty when the message asked for no acknowledgement (or is one): nothing is written.
-      res.body =
-          hl7v2::acknowledge(parsed, hl7v2::outcome::not_stored, issues, params).value_or("");
-    } else {
-      res.http_status = 503;
-      res.content_type = "application/json";
-      res.retry_after_seconds = 30;
-      res.body = R"({"resourceType":"OperationOutcome","issue":[{"severity":"error",)"
-                 R"("code":"transient","diagnostics":"ingest pipeline not yet available; )"
-                 R"(send the message again later"}]})";
+  for (;;) {
+    std::chrono::minutes next = std::chrono::hours(24);
+    try {
+      int made = co_await st->maintain_partitions(settings.partitions_ahead_months, settings.raw_retention_months);
+      spdlog::info("event=partitions_maintained created={}", made);
+    } catch (const std::exception& e) {
+      spdlog::warn("event=partition_maintenance_failed reason=\"{}\"", e.what());
+      next = std::chrono::minutes(1);
     }
-    co_return res;
+    timer.expires_after(next);
+    co_await timer.async_wait(asio::use_awaitable);
   }
-};
+}
 
 /// How long SIGTERM waits for connections to finish their message in flight: a frame may still
 /// be arriving (read_timeout), then be handled (bounded by the database statement timeout) and
@@ -114,7 +95,9 @@ int cmd_serve(const args& a) {
   asio::io_context ioc(cfg.io_threads);
   store::database db({cfg.database.dsn, cfg.database.pool_size, cfg.database.connect_timeout,
                       cfg.database.statement_timeout});
-  asio::co_spawn(ioc, migrate_until_done(db), asio::detached);
+  auto ingest_store = std::make_shared<store::ingest_store>(db);
+  asio::co_spawn(ioc, maintain_database(db, ingest_store, cfg.database), asio::detached);
+  ingest::pipeline pipeline(cfg, ingest_store, ingest::default_translators(cfg));
 
   net::admin_server admin(ioc, cfg.listeners.admin, db);
   try {
@@ -126,7 +109,7 @@ int cmd_serve(const args& a) {
 
   // Hospital listeners: client certificate → facility, built once from the configuration.
   net::facility_auth auth(cfg.facilities);
-  unavailable_handler handler;  // TEMPORARY: the ingest pipeline replaces it
+  ingest::handler& handler = pipeline;
   std::optional<net::mllp_server> mllp;
   std::optional<net::ingest_http_server> ingest_http;
   try {

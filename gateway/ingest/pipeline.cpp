@@ -270,6 +270,17 @@ asio::awaitable<response> pipeline::handle(request req) {
                                      "rejected: this control id was already used for different content");
   }
 
+  {
+    fhir::issue_list internal{{severity::error, issue_code::exception, "",
+                               "the gateway could not store this message's content; it was kept and will be "
+                               "replayed once the fault is fixed",
+                               fhir::hl7_error::application_internal_error}};
+    rec.error_issues_json = issues_json(internal);
+    rec.error_answer = answer_for(store::outcome::error, internal, 500, "error: kept, not processed");
+  }
+  // Every answer is built (they may look into the body); the body itself goes to the store.
+  rec.raw = std::move(req.body);
+
   try {
     auto result = co_await store_->commit(std::move(rec));
     spdlog::info("event=ingest facility={} transport={} format={} message={} result={} status={} changed={}",

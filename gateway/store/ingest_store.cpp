@@ -250,7 +250,29 @@ void ingest_store::drain(session& s) {
         p->done(std::make_exception_ptr(unavailable("database unavailable; nothing stored")), {});
       } catch (...) {
         if (s.broken()) s.reset();
-        p->done(std::current_exception(), {});
+        auto failure = std::current_exception();
+        if (!p->rec.error_answer || s.broken()) {
+          p->done(failure, {});
+          continue;
+        }
+        // Keep the bytes: store the message as an error, without what could not be written.
+        p->rec.outcome = outcome::error;
+        p->rec.resources.clear();
+        p->rec.links.clear();
+        p->rec.answer = *p->rec.error_answer;
+        p->rec.issues_json = p->rec.error_issues_json;
+        try {
+          pqxx::work tx(s.conn());
+          std::vector<write_outcome> one{write_record(tx, p->rec)};
+          count(tx, one);
+          tx.commit();
+          ++transactions_;
+          ++records_;
+          p->done(nullptr, std::move(one[0].result));
+        } catch (...) {
+          if (s.broken()) s.reset();
+          p->done(failure, {});
+        }
       }
     }
   }

@@ -66,6 +66,11 @@ struct inbound_record {
   /// is stored as rejected under a derived key with these issues, and this answer is sent.
   std::optional<store::answer> conflict_answer;
   std::string conflict_issues_json;
+  /// When the record cannot be written as it is (a fault of the gateway, not of the database's
+  /// availability): it is stored with outcome `error`, without resources, these issues and this
+  /// answer, so the bytes are kept and can be replayed once the fault is fixed.
+  std::optional<store::answer> error_answer;
+  std::string error_issues_json;
 };
 
 enum class commit_status {

@@ -186,6 +186,24 @@ BEGIN
 END
 $fn$;
 )sql"},
+    {3, "merge shared resources per element",
+     R"sql(
+-- Patient and Encounter are written by several sources (HL7 ADT, ORU, QD 130, merges): the newest
+-- value wins per top-level element, elements a source does not send are kept, and identifiers
+-- are the union of all sources' (a lab result carrying a shorter Patient must not erase the
+-- address an admission gave). Other resources are replaced whole by their source.
+CREATE FUNCTION gw_merge_resource(rtype text, old jsonb, new jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT CASE
+    WHEN old IS NULL OR rtype NOT IN ('Patient', 'Encounter') THEN new
+    ELSE (old || new) || CASE
+      WHEN old ? 'identifier' OR new ? 'identifier' THEN jsonb_build_object('identifier',
+        (SELECT coalesce(jsonb_agg(DISTINCT x), '[]'::jsonb)
+         FROM jsonb_array_elements(coalesce(old->'identifier', '[]'::jsonb) || coalesce(new->'identifier', '[]'::jsonb)) x))
+      ELSE '{}'::jsonb END
+  END
+$fn$;
+)sql"},
 };
 
 // One key for every gateway process sharing the database: migrations run one process at a time.

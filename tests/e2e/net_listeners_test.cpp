@@ -1,6 +1,6 @@
 // The real emr-gateway process with its MLLP/TLS and HTTPS ingest listeners, facility client
-// certificates made at test time: a bound facility is answered (for now by the temporary
-// "pipeline not available" handler: AR / 503 + Retry-After, nothing claimed as stored), a
+// certificates made at test time: a bound facility is answered (the database is unreachable
+// here, so the pipeline answers AR / 503 + Retry-After, nothing claimed as stored), a
 // certificate bound to no facility is refused, and SIGTERM with open connections exits 0.
 #include <gtest/gtest.h>
 

@@ -63,9 +63,14 @@ struct pipeline_test : ::testing::Test {
 };
 
 TEST_F(pipeline_test, hl7_admission_is_acknowledged_after_it_is_stored) {
-  auto r = mllp("42001", sample("hl7v2/adt-a01-admit-42001.hl7"));
+  auto body = sample("hl7v2/adt-a01-admit-42001.hl7");
+  auto r = mllp("42001", body);
   EXPECT_EQ(msa_code(r.body), "AA") << r.body;
   EXPECT_EQ(pg.scalar("SELECT outcome FROM inbound_message"), "accepted");
+  // The bytes exactly as received, and the answer exactly as sent.
+  EXPECT_EQ(pg.scalar("SELECT length(raw) FROM inbound_message"), std::to_string(body.size()));
+  EXPECT_EQ(pg.scalar("SELECT encode(sha256(raw), 'hex') = encode(sha256, 'hex') FROM inbound_message"), "t");
+  EXPECT_EQ(pg.scalar("SELECT convert_from(answer, 'UTF8') FROM inbound_message"), r.body);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Patient'"), "1");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Encounter'"), "1");
   // References inside stored resources point at stored resources (Type/id), not urn:uuid.
@@ -98,6 +103,12 @@ TEST_F(pipeline_test, same_control_id_with_different_content_is_refused_with_205
   EXPECT_NE(r.body.find("|205^"), std::string::npos) << r.body;
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'rejected'"), "1");
   EXPECT_EQ(pg.scalar("SELECT max(version) FROM resource WHERE type = 'Patient'"), "1");
+}
+
+TEST_F(pipeline_test, merge_keeps_both_records_linked) {
+  auto r = mllp("42007", sample("hl7v2/adt-a40-merge-42007.hl7"));
+  EXPECT_EQ(msa_code(r.body), "AA") << r.body;
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Patient' AND content ? 'link'"), "2");
 }
 
 TEST_F(pipeline_test, malformed_message_is_answered_ae_naming_msh9_and_kept) {

@@ -109,6 +109,27 @@ TEST_F(ingest_store_test, changed_resource_gets_a_new_version_history_and_outbox
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), "2");
 }
 
+TEST_F(ingest_store_test, patient_elements_a_source_does_not_send_are_kept) {
+  auto with_address = record("k1", "adt");
+  with_address.resources[0].json = R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
+      R"(","identifier":[{"system":"urn:a","value":"1"}],"name":[{"family":"Nguyen"}],"address":[{"text":"Ha Tinh"}]})";
+  commit(std::move(with_address));
+  // A lab result's shorter Patient: nothing new, nothing lost, no new version.
+  auto shorter = record("k2", "oru");
+  shorter.resources[0].json = R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
+      R"(","identifier":[{"system":"urn:a","value":"1"}],"name":[{"family":"Nguyen"}]})";
+  EXPECT_EQ(commit(std::move(shorter)).resources_changed, 0);
+  // A new element and another identifier: merged into a new version.
+  auto more = record("k3", "a08");
+  more.resources[0].json = R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
+      R"(","identifier":[{"system":"urn:b","value":"2"}],"telecom":[{"system":"phone","value":"0900000000"}]})";
+  EXPECT_EQ(commit(std::move(more)).resources_changed, 1);
+  EXPECT_EQ(pg.scalar("SELECT content->'address'->0->>'text' FROM resource WHERE type = 'Patient'"), "Ha Tinh");
+  EXPECT_EQ(pg.scalar("SELECT content->'telecom'->0->>'value' FROM resource WHERE type = 'Patient'"), "0900000000");
+  EXPECT_EQ(pg.scalar("SELECT jsonb_array_length(content->'identifier') FROM resource WHERE type = 'Patient'"), "2");
+  EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "2");
+}
+
 TEST_F(ingest_store_test, control_id_reused_for_different_content_is_kept_as_rejected) {
   commit(record("42001|MSG1", "body-1"));
   auto rec = record("42001|MSG1", "body-other");
@@ -135,6 +156,21 @@ TEST_F(ingest_store_test, rejected_message_keeps_raw_and_issues_but_no_resources
   EXPECT_EQ(pg.scalar("SELECT issues->0->>'location' FROM inbound_message"), "XML1.MA_LK");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "0");
+}
+
+TEST_F(ingest_store_test, a_record_that_cannot_be_written_is_kept_as_an_error_with_its_bytes) {
+  auto rec = record("k-bad", "raw bytes to keep");
+  rec.resources[1].id = "not-a-uuid";  // the database refuses it: a gateway fault, not the sender's
+  rec.error_answer = answer{"error-answer", 500};
+  rec.error_issues_json = R"([{"severity":"error","code":"exception"}])";
+  auto r = commit(std::move(rec));
+  EXPECT_EQ(r.status, commit_status::stored);
+  EXPECT_EQ(r.answer.body, "error-answer");
+  EXPECT_EQ(pg.scalar("SELECT outcome FROM inbound_message"), "error");
+  EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message"), "raw bytes to keep");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
+  // Other records in the same batch are not affected.
+  EXPECT_EQ(commit(record("k-good", "fine")).status, commit_status::stored);
 }
 
 TEST_F(ingest_store_test, concurrent_commits_are_grouped_and_each_is_stored_once) {

@@ -53,19 +53,27 @@ std::string resources_json(const std::vector<resource_write>& resources) {
 }
 
 std::string links_json(const std::vector<patient_link_write>& links) {
+  // One row per facility record number (a merge names the old number on both records); the
+  // person, when any entry knows it, wins.
+  std::map<std::pair<std::string_view, std::string_view>, const patient_link_write*> unique;
+  for (const auto& l : links) {
+    auto& slot = unique[{l.facility, l.record_number}];
+    if (!slot || (slot->person_id.empty() && !l.person_id.empty())) slot = &l;
+  }
   std::string out = "[";
-  for (std::size_t i = 0; i < links.size(); ++i) {
-    const auto& l = links[i];
-    if (i) out.push_back(',');
+  bool first = true;
+  for (const auto& [key, l] : unique) {
+    if (!first) out.push_back(',');
+    first = false;
     out += "{\"facility\":";
-    append_json_string(out, l.facility);
+    append_json_string(out, l->facility);
     out += ",\"record_number\":";
-    append_json_string(out, l.record_number);
+    append_json_string(out, l->record_number);
     out += ",\"local_patient_id\":";
-    append_json_string(out, l.local_patient_id);
+    append_json_string(out, l->local_patient_id);
     out += ",\"person_id\":";
-    if (l.person_id.empty()) out += "null";
-    else append_json_string(out, l.person_id);
+    if (l->person_id.empty()) out += "null";
+    else append_json_string(out, l->person_id);
     out.push_back('}');
   }
   out.push_back(']');

@@ -28,9 +28,11 @@ WITH input AS (
   SELECT type, id, 1, patient_id, $2, now(), content, sha, $3 FROM input
   ON CONFLICT (type, id) DO UPDATE
     SET version = r.version + 1, patient_id = EXCLUDED.patient_id, facility = EXCLUDED.facility,
-        last_updated = EXCLUDED.last_updated, content = EXCLUDED.content,
-        content_sha256 = EXCLUDED.content_sha256, source_message = EXCLUDED.source_message
-    WHERE r.content_sha256 <> EXCLUDED.content_sha256
+        last_updated = EXCLUDED.last_updated,
+        content = gw_merge_resource(r.type, r.content, EXCLUDED.content),
+        content_sha256 = sha256(convert_to(gw_merge_resource(r.type, r.content, EXCLUDED.content)::text, 'UTF8')),
+        source_message = EXCLUDED.source_message
+    WHERE r.content_sha256 <> sha256(convert_to(gw_merge_resource(r.type, r.content, EXCLUDED.content)::text, 'UTF8'))
   RETURNING r.type, r.id, r.version, r.last_updated, r.content, r.patient_id
 ), hist AS (
   INSERT INTO resource_history (type, id, version, last_updated, content, source_message)
