@@ -24,25 +24,25 @@ inline constexpr sv encounter_status[] = {"planned",  "arrived",   "triaged",   
                                           "finished", "cancelled", "entered-in-error", "unknown"};
 inline constexpr sv act_code[] = {"AMB", "EMER", "FLD", "HH", "IMP", "ACUTE", "NONAC", "OBSENC", "PRENC", "SS", "VR"};
 inline constexpr sv encounter_location_status[] = {"planned", "active", "reserved", "completed"};
-inline constexpr sv observation_status[] = {"registered", "preliminary", "final", "amended",
-                                            "corrected",  "cancelled",   "entered-in-error", "unknown"};
+inline constexpr sv observation_status[] = {"registered", "preliminary",      "final",  "amended", "corrected",
+                                            "cancelled",  "entered-in-error", "unknown"};
 inline constexpr sv observation_category[] = {"social-history", "vital-signs", "imaging", "laboratory", "procedure",
                                               "survey",         "exam",        "therapy", "activity"};
-inline constexpr sv report_status[] = {"registered", "partial",   "preliminary",      "final",  "amended",
-                                       "corrected",  "appended",  "cancelled", "entered-in-error", "unknown"};
+inline constexpr sv report_status[] = {"registered", "partial",   "preliminary",      "final",  "amended", "corrected",
+                                       "appended",   "cancelled", "entered-in-error", "unknown"};
 inline constexpr sv procedure_status[] = {"preparation", "in-progress", "not-done",         "on-hold",
                                           "stopped",     "completed",   "entered-in-error", "unknown"};
 inline constexpr sv request_status[] = {"draft",     "active",           "on-hold", "revoked",
                                         "completed", "entered-in-error", "unknown"};
-inline constexpr sv request_intent[] = {"proposal",     "plan",        "directive",      "order", "original-order",
+inline constexpr sv request_intent[] = {"proposal",     "plan",         "directive",      "order", "original-order",
                                         "reflex-order", "filler-order", "instance-order", "option"};
 inline constexpr sv request_priority[] = {"routine", "urgent", "asap", "stat"};
-inline constexpr sv medication_request_status[] = {"active",  "on-hold", "cancelled", "completed", "entered-in-error",
-                                                   "stopped", "draft",   "unknown"};
+inline constexpr sv medication_request_status[] = {"active",           "on-hold", "cancelled", "completed",
+                                                   "entered-in-error", "stopped", "draft",     "unknown"};
 inline constexpr sv medication_request_intent[] = {"proposal",     "plan",         "order",          "original-order",
                                                    "reflex-order", "filler-order", "instance-order", "option"};
-inline constexpr sv medication_admin_status[] = {"in-progress", "not-done", "on-hold", "completed",
-                                                 "entered-in-error", "stopped", "unknown"};
+inline constexpr sv medication_admin_status[] = {"in-progress",      "not-done", "on-hold", "completed",
+                                                 "entered-in-error", "stopped",  "unknown"};
 inline constexpr sv units_of_time[] = {"s", "min", "h", "d", "wk", "mo", "a"};
 inline constexpr sv allergy_type[] = {"allergy", "intolerance"};
 inline constexpr sv allergy_category[] = {"food", "medication", "environment", "biologic"};
@@ -51,8 +51,8 @@ inline constexpr sv reaction_severity[] = {"mild", "moderate", "severe"};
 inline constexpr sv immunization_status[] = {"completed", "entered-in-error", "not-done"};
 inline constexpr sv document_reference_status[] = {"current", "superseded", "entered-in-error"};
 inline constexpr sv composition_status[] = {"preliminary", "final", "amended", "entered-in-error"};
-inline constexpr sv appointment_status[] = {"proposed",  "pending",          "booked",     "arrived",  "fulfilled",
-                                            "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"};
+inline constexpr sv appointment_status[] = {"proposed",  "pending", "booked",           "arrived",    "fulfilled",
+                                            "cancelled", "noshow",  "entered-in-error", "checked-in", "waitlist"};
 inline constexpr sv participant_required[] = {"required", "optional", "information-only"};
 inline constexpr sv participation_status[] = {"accepted", "declined", "tentative", "needs-action"};
 inline constexpr sv fm_status[] = {"active", "cancelled", "draft", "entered-in-error"};
@@ -63,36 +63,53 @@ inline constexpr sv audit_action[] = {"C", "R", "U", "D", "E"};
 inline constexpr sv audit_outcome[] = {"0", "4", "8", "12"};
 inline constexpr sv audit_network_type[] = {"1", "2", "3", "4", "5"};
 inline constexpr sv issue_severity[] = {"fatal", "error", "warning", "information"};
-inline constexpr sv issue_type[] = {"invalid",   "structure",     "required",      "value",         "invariant",
-                                    "security",  "login",         "unknown",       "expired",       "forbidden",
-                                    "suppressed", "processing",   "not-supported", "duplicate",     "multiple-matches",
-                                    "not-found", "deleted",       "too-long",      "code-invalid",  "extension",
-                                    "too-costly", "business-rule", "conflict",     "transient",     "lock-error",
-                                    "no-store",  "exception",     "timeout",       "incomplete",    "throttled",
-                                    "informational"};
+inline constexpr sv issue_type[] = {
+    "invalid",          "structure", "required",     "value",      "invariant",    "security",      "login",
+    "unknown",          "expired",   "forbidden",    "suppressed", "processing",   "not-supported", "duplicate",
+    "multiple-matches", "not-found", "deleted",      "too-long",   "code-invalid", "extension",     "too-costly",
+    "business-rule",    "conflict",  "transient",    "lock-error", "no-store",     "exception",     "timeout",
+    "incomplete",       "throttled", "informational"};
 inline constexpr sv publication_status[] = {"draft", "active", "retired", "unknown"};
 inline constexpr sv capability_kind[] = {"instance", "capability", "requirements"};
 inline constexpr sv restful_mode[] = {"client", "server"};
-inline constexpr sv type_interaction[] = {"read",   "vread",            "update",       "patch", "delete",
-                                          "history-instance", "history-type", "create", "search-type"};
+inline constexpr sv type_interaction[] = {"read",         "vread",  "update",     "patch", "delete", "history-instance",
+                                          "history-type", "create", "search-type"};
 inline constexpr sv system_interaction[] = {"transaction", "batch", "search-system", "history-system"};
 inline constexpr sv versioning_policy[] = {"no-version", "versioned", "versioned-update"};
 inline constexpr sv search_param_type[] = {"number",    "date",     "string", "token",  "reference",
                                            "composite", "quantity", "uri",    "special"};
 inline constexpr sv fhir_version[] = {"4.0.1", "4.0.0"};
-inline constexpr sv resource_types[] = {
-    "Patient",          "RelatedPerson",     "Encounter",  "Condition",       "Observation",
-    "DiagnosticReport", "Procedure",         "ServiceRequest", "MedicationRequest",
-    "MedicationAdministration", "AllergyIntolerance", "Immunization", "DocumentReference",
-    "Appointment",      "Coverage",          "Organization", "Practitioner",  "Location",
-    "Provenance",       "AuditEvent",        "OperationOutcome", "CapabilityStatement", "Bundle"};
-inline constexpr sv bundle_type[] = {"document", "message",    "transaction", "transaction-response", "batch",
-                                     "batch-response", "history", "searchset", "collection"};
+inline constexpr sv resource_types[] = {"Patient",
+                                        "RelatedPerson",
+                                        "Encounter",
+                                        "Condition",
+                                        "Observation",
+                                        "DiagnosticReport",
+                                        "Procedure",
+                                        "ServiceRequest",
+                                        "MedicationRequest",
+                                        "MedicationAdministration",
+                                        "AllergyIntolerance",
+                                        "Immunization",
+                                        "DocumentReference",
+                                        "Appointment",
+                                        "Coverage",
+                                        "Organization",
+                                        "Practitioner",
+                                        "Location",
+                                        "Provenance",
+                                        "AuditEvent",
+                                        "OperationOutcome",
+                                        "CapabilityStatement",
+                                        "Bundle"};
+inline constexpr sv bundle_type[] = {"document",  "message",        "transaction", "transaction-response",
+                                     "batch",     "batch-response", "history",     "searchset",
+                                     "collection"};
 inline constexpr sv http_verb[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
 inline constexpr sv search_entry_mode[] = {"match", "include", "outcome"};
 inline constexpr sv condition_clinical[] = {"active", "recurrence", "relapse", "inactive", "remission", "resolved"};
-inline constexpr sv condition_verification[] = {"unconfirmed", "provisional", "differential", "confirmed", "refuted",
-                                                "entered-in-error"};
+inline constexpr sv condition_verification[] = {"unconfirmed", "provisional", "differential",
+                                                "confirmed",   "refuted",     "entered-in-error"};
 }  // namespace detail
 
 // Plain `code` elements.
@@ -134,10 +151,8 @@ inline constexpr code_set document_reference_status{"http://hl7.org/fhir/documen
                                                     detail::document_reference_status};
 inline constexpr code_set composition_status{"http://hl7.org/fhir/composition-status", detail::composition_status};
 inline constexpr code_set appointment_status{"http://hl7.org/fhir/appointmentstatus", detail::appointment_status};
-inline constexpr code_set participant_required{"http://hl7.org/fhir/participantrequired",
-                                               detail::participant_required};
-inline constexpr code_set participation_status{"http://hl7.org/fhir/participationstatus",
-                                               detail::participation_status};
+inline constexpr code_set participant_required{"http://hl7.org/fhir/participantrequired", detail::participant_required};
+inline constexpr code_set participation_status{"http://hl7.org/fhir/participationstatus", detail::participation_status};
 inline constexpr code_set fm_status{"http://hl7.org/fhir/fm-status", detail::fm_status};
 inline constexpr code_set location_status{"http://hl7.org/fhir/location-status", detail::location_status};
 inline constexpr code_set location_mode{"http://hl7.org/fhir/location-mode", detail::location_mode};
@@ -151,10 +166,8 @@ inline constexpr code_set issue_type{"http://hl7.org/fhir/issue-type", detail::i
 inline constexpr code_set publication_status{"http://hl7.org/fhir/publication-status", detail::publication_status};
 inline constexpr code_set capability_statement_kind{"http://hl7.org/fhir/capability-statement-kind",
                                                     detail::capability_kind};
-inline constexpr code_set restful_capability_mode{"http://hl7.org/fhir/restful-capability-mode",
-                                                  detail::restful_mode};
-inline constexpr code_set type_restful_interaction{"http://hl7.org/fhir/restful-interaction",
-                                                   detail::type_interaction};
+inline constexpr code_set restful_capability_mode{"http://hl7.org/fhir/restful-capability-mode", detail::restful_mode};
+inline constexpr code_set type_restful_interaction{"http://hl7.org/fhir/restful-interaction", detail::type_interaction};
 inline constexpr code_set system_restful_interaction{"http://hl7.org/fhir/restful-interaction",
                                                      detail::system_interaction};
 inline constexpr code_set versioning_policy{"http://hl7.org/fhir/versioning-policy", detail::versioning_policy};

@@ -11,8 +11,7 @@ namespace gw::fhir {
 
 /// `Type/id` reference to a resource (empty reference when it has no id).
 template <class T>
-  requires resource_type<T>
-Reference reference_to(const T& r) {
+requires resource_type<T> Reference reference_to(const T& r) {
   if (r.id.empty()) return {};
   return {.reference = std::string(T::resource_type) + "/" + r.id};
 }

@@ -20,7 +20,8 @@ struct Coding {
   std::string code{};
   std::string display{};
   std::optional<bool> user_selected{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("system", s.system, as(prim::uri));
     v("version", s.version);
     v("code", s.code, as(prim::code));
@@ -32,7 +33,8 @@ struct Coding {
 struct CodeableConcept {
   std::vector<Coding> coding{};
   std::string text{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("coding", s.coding);
     v("text", s.text);
   }
@@ -41,7 +43,8 @@ struct CodeableConcept {
 struct Period {
   std::string start{};  ///< dateTime
   std::string end{};    ///< dateTime
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("start", s.start, as(prim::date_time));
     v("end", s.end, as(prim::date_time));
   }
@@ -53,7 +56,8 @@ struct Quantity {
   std::string unit{};
   std::string system{};  ///< uri, usually http://unitsofmeasure.org
   std::string code{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("value", s.value);
     v("comparator", s.comparator, bound(vs::quantity_comparator));
     v("unit", s.unit);
@@ -65,7 +69,8 @@ struct Quantity {
 struct Range {
   std::optional<Quantity> low{};
   std::optional<Quantity> high{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("low", s.low);
     v("high", s.high);
   }
@@ -77,7 +82,8 @@ struct Identifier {
   std::string system{};  ///< uri
   std::string value{};
   std::optional<Period> period{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("use", s.use, bound(vs::identifier_use));
     v("type", s.type);
     v("system", s.system, as(prim::uri));
@@ -93,7 +99,8 @@ struct Reference {
   std::string type{};  ///< uri (resource type name)
   std::optional<Identifier> identifier{};
   std::string display{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("reference", s.reference);
     v("type", s.type, as(prim::uri));
     v("identifier", s.identifier);
@@ -110,7 +117,8 @@ struct Attachment {
   std::string hash{};  ///< base64Binary (SHA-1)
   std::string title{};
   std::string creation{};  ///< dateTime
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("contentType", s.content_type, as(prim::code));
     v("language", s.language, as(prim::code));
     v("data", s.data, as(prim::base64));
@@ -124,12 +132,13 @@ struct Attachment {
 
 /// Extension; `value[x]` covers the value types the gateway uses. Sub-extensions in `extension`.
 struct Extension {
-  using value_type = std::variant<bool, std::int32_t, decimal, std::string, Code, Uri, Date, DateTime, Instant,
-                                  Coding, CodeableConcept, Quantity, Period, Identifier, Reference>;
+  using value_type = std::variant<bool, std::int32_t, decimal, std::string, Code, Uri, Date, DateTime, Instant, Coding,
+                                  CodeableConcept, Quantity, Period, Identifier, Reference>;
   std::string url{};  ///< uri, required
   std::vector<Extension> extension{};
   std::optional<value_type> value{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("extension", s.extension);
     v("url", s.url, as(prim::uri, 1));
     v("value", s.value);
@@ -144,7 +153,8 @@ struct HumanName {
   std::vector<std::string> prefix{};
   std::vector<std::string> suffix{};
   std::optional<Period> period{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("use", s.use, bound(vs::name_use));
     v("text", s.text);
     v("family", s.family);
@@ -167,7 +177,8 @@ struct Address {
   std::string postal_code{};
   std::string country{};
   std::optional<Period> period{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("extension", s.extension);
     v("use", s.use, bound(vs::address_use));
     v("type", s.type, bound(vs::address_type));
@@ -188,7 +199,8 @@ struct ContactPoint {
   std::string use{};
   std::optional<std::int32_t> rank{};
   std::optional<Period> period{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("system", s.system, bound(vs::contact_point_system));
     v("value", s.value);
     v("use", s.use, bound(vs::contact_point_use));
@@ -201,7 +213,8 @@ struct Annotation {
   std::optional<std::variant<Reference, std::string>> author{};
   std::string time{};  ///< dateTime
   std::string text{};  ///< markdown, required
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("author", s.author);
     v("time", s.time, as(prim::date_time));
     v("text", s.text, as(prim::markdown, 1));
@@ -209,13 +222,14 @@ struct Annotation {
 };
 
 struct Meta {
-  std::string version_id{};    ///< id
-  std::string last_updated{};  ///< instant
-  std::string source{};        ///< uri
+  std::string version_id{};            ///< id
+  std::string last_updated{};          ///< instant
+  std::string source{};                ///< uri
   std::vector<std::string> profile{};  ///< canonical
   std::vector<Coding> security{};
   std::vector<Coding> tag{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("versionId", s.version_id, as(prim::id));
     v("lastUpdated", s.last_updated, as(prim::instant));
     v("source", s.source, as(prim::uri));
@@ -228,7 +242,8 @@ struct Meta {
 struct Narrative {
   std::string status{};  ///< generated | extensions | additional | empty
   std::string div{};     ///< xhtml: `<div xmlns="http://www.w3.org/1999/xhtml">...</div>`
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("status", s.status, bound(vs::narrative_status, 1));
     v("div", s.div, as(prim::xhtml, 1));
   }
@@ -245,7 +260,8 @@ struct Timing {
     std::optional<decimal> period{};
     std::string period_unit{};
     std::vector<std::string> time_of_day{};  ///< time
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("bounds", s.bounds);
       v("count", s.count, as(prim::positive_int));
       v("duration", s.duration);
@@ -259,7 +275,8 @@ struct Timing {
   std::vector<std::string> event{};  ///< dateTime
   std::optional<Repeat> repeat{};
   std::optional<CodeableConcept> code{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("event", s.event, as(prim::date_time));
     v("repeat", s.repeat);
     v("code", s.code);
@@ -271,7 +288,8 @@ struct Dosage {
     std::optional<CodeableConcept> type{};
     std::optional<std::variant<Range, Quantity>> dose{};
     std::optional<std::variant<Range, Quantity>> rate{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type);
       v("dose", s.dose);
       v("rate", s.rate);
@@ -287,7 +305,8 @@ struct Dosage {
   std::optional<CodeableConcept> route{};
   std::optional<CodeableConcept> method{};
   std::vector<DoseAndRate> dose_and_rate{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("sequence", s.sequence);
     v("text", s.text);
     v("additionalInstruction", s.additional_instruction);
@@ -302,28 +321,50 @@ struct Dosage {
 };
 
 /// The JSON suffix of a choice-element alternative (`value` + `Quantity` → `valueQuantity`).
-template <class T> constexpr std::string_view choice_suffix() {
-  if constexpr (std::is_same_v<T, bool>) return "Boolean";
-  else if constexpr (std::is_same_v<T, std::int32_t>) return "Integer";
-  else if constexpr (std::is_same_v<T, decimal>) return "Decimal";
-  else if constexpr (std::is_same_v<T, PositiveInt>) return "PositiveInt";
-  else if constexpr (std::is_same_v<T, std::string>) return "String";
-  else if constexpr (std::is_same_v<T, Code>) return "Code";
-  else if constexpr (std::is_same_v<T, Uri>) return "Uri";
-  else if constexpr (std::is_same_v<T, Date>) return "Date";
-  else if constexpr (std::is_same_v<T, DateTime>) return "DateTime";
-  else if constexpr (std::is_same_v<T, Instant>) return "Instant";
-  else if constexpr (std::is_same_v<T, Time>) return "Time";
-  else if constexpr (std::is_same_v<T, Base64Binary>) return "Base64Binary";
-  else if constexpr (std::is_same_v<T, Coding>) return "Coding";
-  else if constexpr (std::is_same_v<T, CodeableConcept>) return "CodeableConcept";
-  else if constexpr (std::is_same_v<T, Quantity>) return "Quantity";
-  else if constexpr (std::is_same_v<T, Range>) return "Range";
-  else if constexpr (std::is_same_v<T, Period>) return "Period";
-  else if constexpr (std::is_same_v<T, Identifier>) return "Identifier";
-  else if constexpr (std::is_same_v<T, Reference>) return "Reference";
-  else if constexpr (std::is_same_v<T, Attachment>) return "Attachment";
-  else static_assert(sizeof(T) == 0, "no choice suffix for this type");
+template <class T>
+constexpr std::string_view choice_suffix() {
+  if constexpr (std::is_same_v<T, bool>)
+    return "Boolean";
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return "Integer";
+  else if constexpr (std::is_same_v<T, decimal>)
+    return "Decimal";
+  else if constexpr (std::is_same_v<T, PositiveInt>)
+    return "PositiveInt";
+  else if constexpr (std::is_same_v<T, std::string>)
+    return "String";
+  else if constexpr (std::is_same_v<T, Code>)
+    return "Code";
+  else if constexpr (std::is_same_v<T, Uri>)
+    return "Uri";
+  else if constexpr (std::is_same_v<T, Date>)
+    return "Date";
+  else if constexpr (std::is_same_v<T, DateTime>)
+    return "DateTime";
+  else if constexpr (std::is_same_v<T, Instant>)
+    return "Instant";
+  else if constexpr (std::is_same_v<T, Time>)
+    return "Time";
+  else if constexpr (std::is_same_v<T, Base64Binary>)
+    return "Base64Binary";
+  else if constexpr (std::is_same_v<T, Coding>)
+    return "Coding";
+  else if constexpr (std::is_same_v<T, CodeableConcept>)
+    return "CodeableConcept";
+  else if constexpr (std::is_same_v<T, Quantity>)
+    return "Quantity";
+  else if constexpr (std::is_same_v<T, Range>)
+    return "Range";
+  else if constexpr (std::is_same_v<T, Period>)
+    return "Period";
+  else if constexpr (std::is_same_v<T, Identifier>)
+    return "Identifier";
+  else if constexpr (std::is_same_v<T, Reference>)
+    return "Reference";
+  else if constexpr (std::is_same_v<T, Attachment>)
+    return "Attachment";
+  else
+    static_assert(sizeof(T) == 0, "no choice suffix for this type");
 }
 
 }  // namespace gw::fhir

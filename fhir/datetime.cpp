@@ -18,7 +18,9 @@ int num(std::string_view s) {
   return v;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in(int y, int m) {
   static constexpr std::array<int, 12> d{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -133,8 +135,8 @@ std::optional<fhir_time> from_hl7_dtm(std::string_view dtm, issue_list& issues, 
   if (n >= 10) p.h = num(digits.substr(8, 2));
   if (n >= 12) p.mi = num(digits.substr(10, 2));
   if (n >= 14) p.s = num(digits.substr(12, 2));
-  static constexpr std::array<time_precision, 6> by_len{time_precision::year, time_precision::month,
-                                                        time_precision::day,  time_precision::hour,
+  static constexpr std::array<time_precision, 6> by_len{time_precision::year,   time_precision::month,
+                                                        time_precision::day,    time_precision::hour,
                                                         time_precision::minute, time_precision::second};
   p.precision = by_len[(n - 4) / 2];
   if (!rest.empty() && rest[0] == '.') {
@@ -202,9 +204,15 @@ std::optional<fhir_time> from_qd130(std::string_view text, issue_list& issues, s
   return fhir_time{format(p), p.precision};
 }
 
-bool is_fhir_date(std::string_view s) { return s.size() <= 10 && parse_fhir(s, false); }
-bool is_fhir_date_time(std::string_view s) { return parse_fhir(s, false); }
-bool is_fhir_instant(std::string_view s) { return parse_fhir(s, true); }
+bool is_fhir_date(std::string_view s) {
+  return s.size() <= 10 && parse_fhir(s, false);
+}
+bool is_fhir_date_time(std::string_view s) {
+  return parse_fhir(s, false);
+}
+bool is_fhir_instant(std::string_view s) {
+  return parse_fhir(s, true);
+}
 
 bool is_fhir_time(std::string_view s) {
   if (s.size() < 8 || !all_digits(s.substr(0, 2)) || s[2] != ':' || !all_digits(s.substr(3, 2)) || s[5] != ':' ||

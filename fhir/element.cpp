@@ -49,6 +49,8 @@ std::optional<decimal> decimal::parse(std::string_view t) {
   return d;
 }
 
-double decimal::to_double() const { return std::strtod(text_.c_str(), nullptr); }
+double decimal::to_double() const {
+  return std::strtod(text_.c_str(), nullptr);
+}
 
 }  // namespace gw::fhir

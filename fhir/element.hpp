@@ -75,10 +75,16 @@ struct field_spec {
 /// Spec helpers for `fields()` descriptions.
 /// Minimum cardinality 1 (not named `required`: that would shadow issue_code::required).
 inline constexpr field_spec min1{1, prim::none, nullptr};
-constexpr field_spec as(prim k, std::uint8_t min = 0) { return {min, k, nullptr}; }
-constexpr field_spec bound(const code_set& s, std::uint8_t min = 0) { return {min, prim::code, &s}; }
+constexpr field_spec as(prim k, std::uint8_t min = 0) {
+  return {min, k, nullptr};
+}
+constexpr field_spec bound(const code_set& s, std::uint8_t min = 0) {
+  return {min, prim::code, &s};
+}
 /// For Coding / CodeableConcept elements: codings in `s.system` must use one of its codes.
-constexpr field_spec coded(const code_set& s, std::uint8_t min = 0) { return {min, prim::none, &s}; }
+constexpr field_spec coded(const code_set& s, std::uint8_t min = 0) {
+  return {min, prim::none, &s};
+}
 
 /// FHIR decimal, kept as its exact text so that precision ("1.50") survives a round trip.
 /// Invariant: `text()` is a valid JSON number without exponent surprises (checked on creation).
@@ -124,30 +130,47 @@ struct PositiveInt {
 // Type traits the visitors use.
 // ---------------------------------------------------------------------------------------------
 namespace detail {
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
-template <class T> struct is_vector : std::false_type {};
-template <class T, class A> struct is_vector<std::vector<T, A>> : std::true_type {};
-template <class T> struct is_variant : std::false_type {};
-template <class... T> struct is_variant<std::variant<T...>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct is_variant : std::false_type {};
+template <class... T>
+struct is_variant<std::variant<T...>> : std::true_type {};
 /// A choice element: std::optional<std::variant<...>>.
-template <class T> struct is_choice : std::false_type {};
-template <class... T> struct is_choice<std::optional<std::variant<T...>>> : std::true_type {};
-template <class T> struct is_tagged : std::false_type {};
-template <prim K> struct is_tagged<tagged<K>> : std::true_type { static constexpr prim kind = K; };
+template <class T>
+struct is_choice : std::false_type {};
+template <class... T>
+struct is_choice<std::optional<std::variant<T...>>> : std::true_type {};
+template <class T>
+struct is_tagged : std::false_type {};
+template <prim K>
+struct is_tagged<tagged<K>> : std::true_type {
+  static constexpr prim kind = K;
+};
 
 /// A visitor that ignores everything; used to detect a `fields()` description.
 struct null_visitor {
-  template <class M> void operator()(std::string_view, M&, field_spec = {}) {}
+  template <class M>
+  void operator()(std::string_view, M&, field_spec = {}) {}
 };
 }  // namespace detail
 
 /// A model type with a `fields()` description (complex datatype, backbone element or resource).
 template <class T>
-concept described = requires(T& t, detail::null_visitor& v) { T::fields(t, v); };
+concept described = requires(T& t, detail::null_visitor& v) {
+  T::fields(t, v);
+};
 
 /// A resource type: described and carrying its `resource_type` name.
 template <class T>
-concept resource_type = described<T> && requires { T::resource_type; };
+concept resource_type = described<T> && requires {
+  T::resource_type;
+};
 
 }  // namespace gw::fhir

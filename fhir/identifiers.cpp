@@ -23,7 +23,9 @@ constexpr std::array<std::string_view, 46> bhyt_groups{
 bool digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
-bool upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
 
 void add(issue_list& issues, severity sev, std::string_view location, std::string msg) {
   issues.push_back({sev, issue_code::value, std::string(location), std::move(msg), hl7_error::data_type_error});
@@ -103,8 +105,7 @@ bool check_passport(std::string_view value, std::string_view location, issue_lis
   return false;
 }
 
-std::optional<bhyt_card_info> check_bhyt_card(std::string_view value, std::string_view location,
-                                              issue_list& issues) {
+std::optional<bhyt_card_info> check_bhyt_card(std::string_view value, std::string_view location, issue_list& issues) {
   if (value.size() != 15 || !upper(value[0]) || !upper(value[1]) || !digits(value.substr(2))) {
     add(issues, severity::error, location, "BHYT card number must be 2 letters and 13 digits");
     return std::nullopt;

@@ -17,10 +17,10 @@ namespace gw::fhir {
 /// Identifier systems. Defaults: MOH VN Core draft (§4.1). `facility_record` and `episode` are
 /// patterns in which `{facility}` is replaced by the facility code (MA_CSKCB).
 struct identifier_systems {
-  std::string national_id = "http://fhir.ehealth.gov.vn/core/sid/national_id";      ///< CCCD (type NI)
-  std::string citizen_id = "http://fhir.ehealth.gov.vn/core/sid/citizen_id";        ///< old CMND (type NI)
-  std::string passport = "http://fhir.ehealth.gov.vn/core/sid/passport_number";     ///< type PPN
-  std::string insurance = "http://fhir.ehealth.gov.vn/core/sid/insurance_number";   ///< BHYT card (type SB)
+  std::string national_id = "http://fhir.ehealth.gov.vn/core/sid/national_id";               ///< CCCD (type NI)
+  std::string citizen_id = "http://fhir.ehealth.gov.vn/core/sid/citizen_id";                 ///< old CMND (type NI)
+  std::string passport = "http://fhir.ehealth.gov.vn/core/sid/passport_number";              ///< type PPN
+  std::string insurance = "http://fhir.ehealth.gov.vn/core/sid/insurance_number";            ///< BHYT card (type SB)
   std::string patient_internal = "http://fhir.ehealth.gov.vn/core/sid/patient-internal-id";  ///< generic MRN
   std::string driver_license = "http://fhir.ehealth.gov.vn/core/sid/driver_license_number";
   /// CCHN (practising certificate) of practitioners.
@@ -79,8 +79,7 @@ struct bhyt_card_info {
 };
 /// BHYT card (15 characters: 2 group letters, benefit digit 1-5, 2-digit province, 10 digits).
 /// Unknown group or province gives a warning; a wrong shape an error.
-std::optional<bhyt_card_info> check_bhyt_card(std::string_view value, std::string_view location,
-                                              issue_list& issues);
+std::optional<bhyt_card_info> check_bhyt_card(std::string_view value, std::string_view location, issue_list& issues);
 /// BHXH number: 10 digits.
 bool check_bhxh_number(std::string_view value, std::string_view location, issue_list& issues);
 /// CCHN practising-certificate number: format not fixed (e.g. `000998/HT-CCHN`, `CCHN.C.42001`);

@@ -68,7 +68,9 @@ bool is_uuid(std::string_view text) {
   return parse_uuid(text, b);
 }
 
-std::string urn_uuid(std::string_view id) { return "urn:uuid:" + std::string(id); }
+std::string urn_uuid(std::string_view id) {
+  return "urn:uuid:" + std::string(id);
+}
 
 std::string uuid_v5(const uuid_bytes& ns, std::string_view name) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -99,7 +101,9 @@ std::string stable_id(std::string_view type, std::initializer_list<std::string_v
   return uuid_v5(project_namespace(), name);
 }
 
-std::string patient_id_from_cccd(std::string_view cccd) { return stable_id("Patient", "cccd", cccd); }
+std::string patient_id_from_cccd(std::string_view cccd) {
+  return stable_id("Patient", "cccd", cccd);
+}
 
 std::string facility_patient_id(std::string_view facility, std::string_view record_number) {
   return stable_id("Patient", "facility", facility, record_number);
@@ -116,8 +120,12 @@ std::string condition_id(std::string_view encounter, std::string_view code, std:
   return stable_id("Condition", encounter, c, role);
 }
 
-std::string organization_id(std::string_view facility) { return stable_id("Organization", facility); }
+std::string organization_id(std::string_view facility) {
+  return stable_id("Organization", facility);
+}
 
-std::string practitioner_id(std::string_view licence) { return stable_id("Practitioner", licence); }
+std::string practitioner_id(std::string_view licence) {
+  return stable_id("Practitioner", licence);
+}
 
 }  // namespace gw::fhir

@@ -22,17 +22,21 @@ using detail::is_empty;
 using detail::path_scope;
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-rapidjson::SizeType size_of(std::string_view s) { return static_cast<rapidjson::SizeType>(s.size()); }
+rapidjson::SizeType size_of(std::string_view s) {
+  return static_cast<rapidjson::SizeType>(s.size());
+}
 
 // ------------------------------------------------------------------------------------------------
 // Writer
 // ------------------------------------------------------------------------------------------------
 
-template <class T> void write_value(json_writer& w, const T& v);
+template <class T>
+void write_value(json_writer& w, const T& v);
 
 struct write_visitor {
   json_writer& w;
-  template <class M> void operator()(std::string_view name, const M& m, field_spec = {}) {
+  template <class M>
+  void operator()(std::string_view name, const M& m, field_spec = {}) {
     if (is_empty(m)) return;
     if constexpr (detail::is_choice<M>::value) {
       std::string key = detail::choice_key(name, *m);
@@ -45,7 +49,8 @@ struct write_visitor {
   }
 };
 
-template <class T> void write_value(json_writer& w, const T& v) {
+template <class T>
+void write_value(json_writer& w, const T& v) {
   if constexpr (std::is_same_v<T, std::string>) {
     w.String(v.data(), size_of(v));
   } else if constexpr (detail::is_tagged<T>::value) {
@@ -80,7 +85,8 @@ template <class T> void write_value(json_writer& w, const T& v) {
   }
 }
 
-template <class T> std::string write_json(const T& r) {
+template <class T>
+std::string write_json(const T& r) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   write_value(w, r);
@@ -95,9 +101,9 @@ struct jnode {
   enum class kind : std::uint8_t { null, boolean, number, string, array, object };
   kind k = kind::null;
   bool b = false;
-  std::string text;  // string value or number text
-  std::vector<jnode> items;        // array items, or object member values
-  std::vector<std::string> keys;   // object member names (parallel to items)
+  std::string text;               // string value or number text
+  std::vector<jnode> items;       // array items, or object member values
+  std::vector<std::string> keys;  // object member names (parallel to items)
 };
 
 class tree_builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, tree_builder> {
@@ -226,7 +232,8 @@ bool expect(const jnode& n, jnode::kind k, read_context& cx) {
   return false;
 }
 
-template <class T> void read_value(const jnode& n, T& out, read_context& cx);
+template <class T>
+void read_value(const jnode& n, T& out, read_context& cx);
 
 struct read_visitor {
   const jnode& obj;
@@ -242,7 +249,8 @@ struct read_visitor {
     return nullptr;
   }
 
-  template <class M> void operator()(std::string_view name, M& m, field_spec = {}) {
+  template <class M>
+  void operator()(std::string_view name, M& m, field_spec = {}) {
     if constexpr (detail::is_choice<M>::value) {
       read_choice<typename M::value_type>(name, m,
                                           std::make_index_sequence<std::variant_size_v<typename M::value_type>>{});
@@ -256,7 +264,8 @@ struct read_visitor {
   void read_choice(std::string_view name, M& m, std::index_sequence<I...>) {
     (read_alternative<std::variant_alternative_t<I, V>>(name, m), ...);
   }
-  template <class A, class M> void read_alternative(std::string_view name, M& m) {
+  template <class A, class M>
+  void read_alternative(std::string_view name, M& m) {
     std::string key(name);
     key += choice_suffix<A>();
     const jnode* n = take(key);
@@ -272,7 +281,8 @@ struct read_visitor {
   }
 };
 
-template <class T> void read_object(const jnode& n, T& out, read_context& cx) {
+template <class T>
+void read_object(const jnode& n, T& out, read_context& cx) {
   if (!expect(n, jnode::kind::object, cx)) return;
   if (n.keys.empty()) cx.error(issue_code::structure, "empty object");
   std::vector<bool> used(n.keys.size());
@@ -286,13 +296,11 @@ template <class T> void read_object(const jnode& n, T& out, read_context& cx) {
     }
     path_scope p(cx.path, key);
     bool duplicate = false;
-    for (std::size_t j = 0; j < n.keys.size() && !duplicate; ++j)
-      duplicate = j != i && used[j] && n.keys[j] == key;
+    for (std::size_t j = 0; j < n.keys.size() && !duplicate; ++j) duplicate = j != i && used[j] && n.keys[j] == key;
     if (duplicate)
       cx.error(issue_code::duplicate, "element given more than once");
     else if (!key.empty() && key[0] == '_')
-      cx.error(issue_code::not_supported, "primitive extensions are not supported; element ignored",
-               severity::warning);
+      cx.error(issue_code::not_supported, "primitive extensions are not supported; element ignored", severity::warning);
     else
       cx.error(issue_code::structure, "unknown element");
   }
@@ -307,7 +315,8 @@ std::optional<std::int64_t> parse_integer(std::string_view t) {
 
 void read_resource(const jnode& n, any_resource& out, read_context& cx);
 
-template <class T> void read_value(const jnode& n, T& out, read_context& cx) {
+template <class T>
+void read_value(const jnode& n, T& out, read_context& cx) {
   if constexpr (std::is_same_v<T, std::string> || detail::is_tagged<T>::value) {
     if (!expect(n, jnode::kind::string, cx)) return;
     if (n.text.empty()) cx.error(issue_code::value, "empty string");
@@ -379,8 +388,7 @@ void read_resource(const jnode& n, any_resource& out, read_context& cx) {
 }  // namespace
 
 template <class T>
-  requires resource_type<T>
-std::string to_json(const T& resource) {
+requires resource_type<T> std::string to_json(const T& resource) {
   return write_json(resource);
 }
 
@@ -396,8 +404,7 @@ GW_FHIR_FOR_EACH_RESOURCE(GW_FHIR_INSTANTIATE)
 any_resource parse_resource(std::string_view json, issue_list& issues, const json_limits& limits) {
   any_resource out;
   if (json.size() > limits.max_bytes) {
-    issues.push_back({severity::error, issue_code::too_costly, "$", "document larger than the limit",
-                      hl7_error::none});
+    issues.push_back({severity::error, issue_code::too_costly, "$", "document larger than the limit", hl7_error::none});
     return out;
   }
   tree_builder builder(limits);

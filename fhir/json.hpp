@@ -23,16 +23,15 @@ namespace gw::fhir {
 
 /// Limits for untrusted JSON.
 struct json_limits {
-  std::size_t max_bytes = 16 * 1024 * 1024;     ///< whole document
-  std::size_t max_depth = 64;                   ///< nesting of objects and arrays
-  std::size_t max_string_bytes = 1024 * 1024;   ///< one string or key (attachments may be big)
-  std::size_t max_values = 500 * 1000;          ///< JSON values in the document (memory: ~100 B each)
+  std::size_t max_bytes = 16 * 1024 * 1024;    ///< whole document
+  std::size_t max_depth = 64;                  ///< nesting of objects and arrays
+  std::size_t max_string_bytes = 1024 * 1024;  ///< one string or key (attachments may be big)
+  std::size_t max_values = 500 * 1000;         ///< JSON values in the document (memory: ~100 B each)
 };
 
 /// JSON text of a resource (compact).
 template <class T>
-  requires resource_type<T>
-std::string to_json(const T& resource);
+requires resource_type<T> std::string to_json(const T& resource);
 /// JSON text of the held resource; "{}" when empty.
 std::string to_json(const any_resource& resource);
 
@@ -42,8 +41,8 @@ any_resource parse_resource(std::string_view json, issue_list& issues, const jso
 
 /// Reads a resource that must be a T (another resourceType is an error, result nullopt).
 template <class T>
-  requires resource_type<T>
-std::optional<T> parse_as(std::string_view json, issue_list& issues, const json_limits& limits = {}) {
+requires resource_type<T> std::optional<T> parse_as(std::string_view json, issue_list& issues,
+                                                    const json_limits& limits = {}) {
   any_resource r = parse_resource(json, issues, limits);
   if (T* t = r.get_if<T>()) return std::move(*t);
   if (!r.empty())

@@ -29,7 +29,8 @@ struct Resource {
   std::string id{};
   std::optional<Meta> meta{};
   std::string language{};  ///< code (BCP-47), e.g. "vi"
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("id", s.id, as(prim::id));
     v("meta", s.meta);
     v("language", s.language, as(prim::code));
@@ -40,7 +41,8 @@ struct Resource {
 struct DomainResource : Resource {
   std::optional<Narrative> text{};
   std::vector<Extension> extension{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     Resource::fields(s, v);
     v("text", s.text);
     v("extension", s.extension);
@@ -55,7 +57,8 @@ struct Patient : DomainResource {
     std::vector<ContactPoint> telecom{};
     std::optional<Address> address{};
     std::string gender{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("relationship", s.relationship);
       v("name", s.name);
       v("telecom", s.telecom);
@@ -66,7 +69,8 @@ struct Patient : DomainResource {
   struct Link {
     Reference other{};
     std::string type{};  ///< replaced-by | replaces | refer | seealso
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("other", s.other, min1);
       v("type", s.type, bound(vs::link_type, 1));
     }
@@ -85,7 +89,8 @@ struct Patient : DomainResource {
   std::vector<Reference> general_practitioner{};
   std::optional<Reference> managing_organization{};
   std::vector<Link> link{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("active", s.active);
@@ -116,7 +121,8 @@ struct RelatedPerson : DomainResource {
   std::string birth_date{};
   std::vector<Address> address{};
   std::optional<Period> period{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("active", s.active);
@@ -137,7 +143,8 @@ struct Encounter : DomainResource {
     std::vector<CodeableConcept> type{};
     std::optional<Period> period{};
     std::optional<Reference> individual{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type);
       v("period", s.period);
       v("individual", s.individual);
@@ -147,7 +154,8 @@ struct Encounter : DomainResource {
     Reference condition{};
     std::optional<CodeableConcept> use{};  ///< AD admission, DD discharge, CC chief complaint...
     std::optional<std::int32_t> rank{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("condition", s.condition, min1);
       v("use", s.use);
       v("rank", s.rank, as(prim::positive_int));
@@ -160,7 +168,8 @@ struct Encounter : DomainResource {
     std::optional<CodeableConcept> re_admission{};
     std::optional<CodeableConcept> discharge_disposition{};
     std::optional<Reference> destination{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("preAdmissionIdentifier", s.pre_admission_identifier);
       v("origin", s.origin);
       v("admitSource", s.admit_source);
@@ -173,7 +182,8 @@ struct Encounter : DomainResource {
     Reference location{};
     std::string status{};
     std::optional<Period> period{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("location", s.location, min1);
       v("status", s.status, bound(vs::encounter_location_status));
       v("period", s.period);
@@ -196,7 +206,8 @@ struct Encounter : DomainResource {
   std::vector<Location> location{};
   std::optional<Reference> service_provider{};
   std::optional<Reference> part_of{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::encounter_status, 1));
@@ -235,7 +246,8 @@ struct Condition : DomainResource {
   std::optional<Reference> recorder{};
   std::optional<Reference> asserter{};
   std::vector<Annotation> note{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("clinicalStatus", s.clinical_status, coded(vs::condition_clinical));
@@ -257,8 +269,8 @@ struct Condition : DomainResource {
 
 struct Observation : DomainResource {
   static constexpr std::string_view resource_type = "Observation";
-  using value_type = std::variant<Quantity, CodeableConcept, std::string, bool, std::int32_t, Range, Time,
-                                  DateTime, Period>;
+  using value_type =
+      std::variant<Quantity, CodeableConcept, std::string, bool, std::int32_t, Range, Time, DateTime, Period>;
   struct ReferenceRange {
     std::optional<Quantity> low{};
     std::optional<Quantity> high{};
@@ -266,7 +278,8 @@ struct Observation : DomainResource {
     std::vector<CodeableConcept> applies_to{};
     std::optional<Range> age{};
     std::string text{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("low", s.low);
       v("high", s.high);
       v("type", s.type);
@@ -281,7 +294,8 @@ struct Observation : DomainResource {
     std::optional<CodeableConcept> data_absent_reason{};
     std::vector<CodeableConcept> interpretation{};
     std::vector<ReferenceRange> reference_range{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("code", s.code, min1);
       v("value", s.value);
       v("dataAbsentReason", s.data_absent_reason);
@@ -312,7 +326,8 @@ struct Observation : DomainResource {
   std::vector<Reference> has_member{};
   std::vector<Reference> derived_from{};
   std::vector<Component> component{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("basedOn", s.based_on);
@@ -358,7 +373,8 @@ struct DiagnosticReport : DomainResource {
   std::string conclusion{};
   std::vector<CodeableConcept> conclusion_code{};
   std::vector<Attachment> presented_form{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("basedOn", s.based_on);
@@ -383,7 +399,8 @@ struct DiagnosticReport : DomainResource {
 struct Performer {
   std::optional<CodeableConcept> function{};
   Reference actor{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     v("function", s.function);
     v("actor", s.actor, min1);
   }
@@ -410,7 +427,8 @@ struct Procedure : DomainResource {
   std::optional<CodeableConcept> outcome{};
   std::vector<Reference> report{};
   std::vector<Annotation> note{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("basedOn", s.based_on);
@@ -454,7 +472,8 @@ struct ServiceRequest : DomainResource {
   std::vector<Reference> reason_reference{};
   std::vector<Reference> specimen{};
   std::vector<Annotation> note{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("basedOn", s.based_on);
@@ -483,7 +502,8 @@ struct MedicationRequest : DomainResource {
     std::optional<Period> validity_period{};
     std::optional<std::int32_t> number_of_repeats_allowed{};
     std::optional<Quantity> quantity{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("validityPeriod", s.validity_period);
       v("numberOfRepeatsAllowed", s.number_of_repeats_allowed, as(prim::unsigned_int));
       v("quantity", s.quantity);
@@ -504,7 +524,8 @@ struct MedicationRequest : DomainResource {
   std::vector<Annotation> note{};
   std::vector<Dosage> dosage_instruction{};
   std::optional<DispenseRequest> dispense_request{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::medication_request_status, 1));
@@ -533,7 +554,8 @@ struct MedicationAdministration : DomainResource {
     std::optional<CodeableConcept> method{};
     std::optional<Quantity> dose{};
     std::optional<std::variant<Quantity>> rate{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("text", s.text);
       v("site", s.site);
       v("route", s.route);
@@ -554,7 +576,8 @@ struct MedicationAdministration : DomainResource {
   std::optional<Reference> request{};
   std::vector<Annotation> note{};
   std::optional<Dosage> dosage{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::medication_admin_status, 1));
@@ -579,7 +602,8 @@ struct AllergyIntolerance : DomainResource {
     std::string description{};
     std::string onset{};  ///< dateTime
     std::string severity{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("substance", s.substance);
       v("manifestation", s.manifestation, min1);
       v("description", s.description);
@@ -602,7 +626,8 @@ struct AllergyIntolerance : DomainResource {
   std::optional<Reference> asserter{};
   std::vector<Annotation> note{};
   std::vector<Reaction> reaction{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("clinicalStatus", s.clinical_status);
@@ -628,7 +653,8 @@ struct Immunization : DomainResource {
     std::string series{};
     std::vector<CodeableConcept> target_disease{};
     std::optional<std::variant<PositiveInt, std::string>> dose_number{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("series", s.series);
       v("targetDisease", s.target_disease);
       v("doseNumber", s.dose_number, min1);
@@ -654,7 +680,8 @@ struct Immunization : DomainResource {
   std::vector<Annotation> note{};
   std::vector<CodeableConcept> reason_code{};
   std::vector<ProtocolApplied> protocol_applied{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::immunization_status, 1));
@@ -684,7 +711,8 @@ struct DocumentReference : DomainResource {
   struct Content {
     Attachment attachment{};
     std::optional<Coding> format{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("attachment", s.attachment, min1);
       v("format", s.format);
     }
@@ -696,7 +724,8 @@ struct DocumentReference : DomainResource {
     std::optional<CodeableConcept> facility_type{};
     std::optional<CodeableConcept> practice_setting{};
     std::vector<Reference> related{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("encounter", s.encounter);
       v("event", s.event);
       v("period", s.period);
@@ -720,7 +749,8 @@ struct DocumentReference : DomainResource {
   std::vector<CodeableConcept> security_label{};
   std::vector<Content> content{};
   std::optional<Context> context{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("masterIdentifier", s.master_identifier);
     v("identifier", s.identifier);
@@ -748,7 +778,8 @@ struct Appointment : DomainResource {
     std::string required_{};  ///< JSON "required": required | optional | information-only
     std::string status{};
     std::optional<Period> period{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type);
       v("actor", s.actor);
       v("required", s.required_, bound(vs::participant_required));
@@ -775,7 +806,8 @@ struct Appointment : DomainResource {
   std::string patient_instruction{};
   std::vector<Reference> based_on{};
   std::vector<Participant> participant{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::appointment_status, 1));
@@ -805,7 +837,8 @@ struct Coverage : DomainResource {
     CodeableConcept type{};
     std::string value{};
     std::string name{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type, min1);
       v("value", s.value, min1);
       v("name", s.name);
@@ -825,7 +858,8 @@ struct Coverage : DomainResource {
   std::vector<Class> class_{};
   std::optional<std::int32_t> order{};
   std::string network{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::fm_status, 1));
@@ -854,7 +888,8 @@ struct Organization : DomainResource {
   std::vector<ContactPoint> telecom{};
   std::vector<Address> address{};
   std::optional<Reference> part_of{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("active", s.active);
@@ -874,7 +909,8 @@ struct Practitioner : DomainResource {
     CodeableConcept code{};
     std::optional<Period> period{};
     std::optional<Reference> issuer{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("identifier", s.identifier);
       v("code", s.code, min1);
       v("period", s.period);
@@ -889,7 +925,8 @@ struct Practitioner : DomainResource {
   std::string gender{};
   std::string birth_date{};
   std::vector<Qualification> qualification{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("active", s.active);
@@ -917,7 +954,8 @@ struct Location : DomainResource {
   std::optional<CodeableConcept> physical_type{};
   std::optional<Reference> managing_organization{};
   std::optional<Reference> part_of{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("identifier", s.identifier);
     v("status", s.status, bound(vs::location_status));
@@ -942,7 +980,8 @@ struct Provenance : DomainResource {
     std::vector<CodeableConcept> role{};
     Reference who{};
     std::optional<Reference> on_behalf_of{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type);
       v("role", s.role);
       v("who", s.who, min1);
@@ -952,21 +991,23 @@ struct Provenance : DomainResource {
   struct Entity {
     std::string role{};
     Reference what{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("role", s.role, bound(vs::provenance_entity_role, 1));
       v("what", s.what, min1);
     }
   };
   std::vector<Reference> target{};
   std::optional<std::variant<Period, DateTime>> occurred{};
-  std::string recorded{};  ///< instant, required
+  std::string recorded{};             ///< instant, required
   std::vector<std::string> policy{};  ///< uri
   std::optional<Reference> location{};
   std::vector<CodeableConcept> reason{};
   std::optional<CodeableConcept> activity{};
   std::vector<Agent> agent{};
   std::vector<Entity> entity{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("target", s.target, min1);
     v("occurred", s.occurred);
@@ -985,7 +1026,8 @@ struct AuditEvent : DomainResource {
   struct Network {
     std::string address{};
     std::string type{};  ///< 1..5
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("address", s.address);
       v("type", s.type, bound(vs::network_type));
     }
@@ -1000,7 +1042,8 @@ struct AuditEvent : DomainResource {
     std::optional<Reference> location{};
     std::vector<std::string> policy{};  ///< uri
     std::optional<Network> network{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type);
       v("role", s.role);
       v("who", s.who);
@@ -1016,7 +1059,8 @@ struct AuditEvent : DomainResource {
     std::string site{};
     Reference observer{};
     std::vector<Coding> type{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("site", s.site);
       v("observer", s.observer, min1);
       v("type", s.type);
@@ -1025,7 +1069,8 @@ struct AuditEvent : DomainResource {
   struct Detail {
     std::string type{};
     std::optional<std::variant<std::string, Base64Binary>> value{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type, min1);
       v("value", s.value, min1);
     }
@@ -1040,7 +1085,8 @@ struct AuditEvent : DomainResource {
     std::string description{};
     std::string query{};  ///< base64Binary
     std::vector<Detail> detail{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("what", s.what);
       v("type", s.type);
       v("role", s.role);
@@ -1063,7 +1109,8 @@ struct AuditEvent : DomainResource {
   std::vector<Agent> agent{};
   Source source{};
   std::vector<Entity> entity{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("type", s.type, min1);
     v("subtype", s.subtype);
@@ -1088,7 +1135,8 @@ struct OperationOutcome : DomainResource {
     std::string diagnostics{};
     std::vector<std::string> location{};
     std::vector<std::string> expression{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("severity", s.severity, bound(vs::issue_severity, 1));
       v("code", s.code, bound(vs::issue_type, 1));
       v("details", s.details);
@@ -1098,7 +1146,8 @@ struct OperationOutcome : DomainResource {
     }
   };
   std::vector<Issue> issue{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("issue", s.issue, min1);
   }
@@ -1110,7 +1159,8 @@ struct CapabilityStatement : DomainResource {
     std::string name{};
     std::string version{};
     std::string release_date{};  ///< dateTime
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("name", s.name, min1);
       v("version", s.version);
       v("releaseDate", s.release_date, as(prim::date_time));
@@ -1119,7 +1169,8 @@ struct CapabilityStatement : DomainResource {
   struct Implementation {
     std::string description{};
     std::string url{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("description", s.description, min1);
       v("url", s.url, as(prim::url));
     }
@@ -1127,7 +1178,8 @@ struct CapabilityStatement : DomainResource {
   struct Interaction {
     std::string code{};
     std::string documentation{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("code", s.code, bound(vs::type_restful_interaction, 1));
       v("documentation", s.documentation, as(prim::markdown));
     }
@@ -1135,7 +1187,8 @@ struct CapabilityStatement : DomainResource {
   struct SystemInteraction {
     std::string code{};
     std::string documentation{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("code", s.code, bound(vs::system_restful_interaction, 1));
       v("documentation", s.documentation, as(prim::markdown));
     }
@@ -1145,7 +1198,8 @@ struct CapabilityStatement : DomainResource {
     std::string definition{};  ///< canonical
     std::string type{};
     std::string documentation{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("name", s.name, min1);
       v("definition", s.definition, as(prim::canonical));
       v("type", s.type, bound(vs::search_param_type, 1));
@@ -1155,7 +1209,8 @@ struct CapabilityStatement : DomainResource {
   struct Operation {
     std::string name{};
     std::string definition{};  ///< canonical
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("name", s.name, min1);
       v("definition", s.definition, as(prim::canonical, 1));
     }
@@ -1171,7 +1226,8 @@ struct CapabilityStatement : DomainResource {
     std::vector<std::string> search_include{};
     std::vector<SearchParam> search_param{};
     std::vector<Operation> operation{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("type", s.type, bound(vs::resource_types, 1));
       v("profile", s.profile, as(prim::canonical));
       v("supportedProfile", s.supported_profile, as(prim::canonical));
@@ -1188,7 +1244,8 @@ struct CapabilityStatement : DomainResource {
     std::optional<bool> cors{};
     std::vector<CodeableConcept> service{};
     std::string description{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("cors", s.cors);
       v("service", s.service);
       v("description", s.description, as(prim::markdown));
@@ -1201,7 +1258,8 @@ struct CapabilityStatement : DomainResource {
     std::vector<RestResource> resource{};
     std::vector<SystemInteraction> interaction{};
     std::vector<Operation> operation{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("mode", s.mode, bound(vs::restful_capability_mode, 1));
       v("documentation", s.documentation, as(prim::markdown));
       v("security", s.security);
@@ -1225,7 +1283,8 @@ struct CapabilityStatement : DomainResource {
   std::string fhir_version{};
   std::vector<std::string> format{};
   std::vector<Rest> rest{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     DomainResource::fields(s, v);
     v("url", s.url, as(prim::uri));
     v("version", s.version);
@@ -1249,18 +1308,18 @@ struct Bundle;
 
 /// Any resource of the model, by value (the alternative's `resource_type` is its JSON name).
 using resource_variant =
-    std::variant<Patient, RelatedPerson, Encounter, Condition, Observation, DiagnosticReport, Procedure,
-                 ServiceRequest, MedicationRequest, MedicationAdministration, AllergyIntolerance, Immunization,
-                 DocumentReference, Appointment, Coverage, Organization, Practitioner, Location, Provenance,
-                 AuditEvent, OperationOutcome, CapabilityStatement, Bundle>;
+    std::variant<Patient, RelatedPerson, Encounter, Condition, Observation, DiagnosticReport, Procedure, ServiceRequest,
+                 MedicationRequest, MedicationAdministration, AllergyIntolerance, Immunization, DocumentReference,
+                 Appointment, Coverage, Organization, Practitioner, Location, Provenance, AuditEvent, OperationOutcome,
+                 CapabilityStatement, Bundle>;
 
 /// A resource of any type, or none: the holder for Bundle entries. Deep-copies; not thread-safe.
 class any_resource {
  public:
   any_resource() = default;
   template <class T>
-    requires resource_type<std::remove_cvref_t<T>>
-  any_resource(T&& r);  // NOLINT: implicit on purpose (entry.resource = patient)
+  requires resource_type<std::remove_cvref_t<T>> any_resource(
+      T&& r);  // NOLINT: implicit on purpose (entry.resource = patient)
   any_resource(const any_resource& o);
   any_resource(any_resource&& o) noexcept;
   any_resource& operator=(const any_resource& o);
@@ -1273,8 +1332,10 @@ class any_resource {
   resource_variant& get();
   const resource_variant& get() const;
   /// The held resource if it is a T, else nullptr.
-  template <class T> T* get_if();
-  template <class T> const T* get_if() const;
+  template <class T>
+  T* get_if();
+  template <class T>
+  const T* get_if() const;
   /// "Patient", "Bundle", ...; empty when none.
   std::string_view type_name() const;
   /// The held resource's id; empty when none.
@@ -1289,7 +1350,8 @@ struct Bundle : Resource {
   struct Link {
     std::string relation{};  ///< self | first | previous | next | last
     std::string url{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("relation", s.relation, min1);
       v("url", s.url, as(prim::uri, 1));
     }
@@ -1297,7 +1359,8 @@ struct Bundle : Resource {
   struct Search {
     std::string mode{};
     std::optional<decimal> score{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("mode", s.mode, bound(vs::search_entry_mode));
       v("score", s.score);
     }
@@ -1309,7 +1372,8 @@ struct Bundle : Resource {
     std::string if_modified_since{};  ///< instant
     std::string if_match{};
     std::string if_none_exist{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("method", s.method, bound(vs::http_verb, 1));
       v("url", s.url, as(prim::uri, 1));
       v("ifNoneMatch", s.if_none_match);
@@ -1324,7 +1388,8 @@ struct Bundle : Resource {
     std::string etag{};
     std::string last_modified{};  ///< instant
     any_resource outcome{};       ///< usually an OperationOutcome
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("status", s.status, min1);
       v("location", s.location, as(prim::uri));
       v("etag", s.etag);
@@ -1339,7 +1404,8 @@ struct Bundle : Resource {
     std::optional<Search> search{};
     std::optional<Request> request{};
     std::optional<Response> response{};
-    template <class S, class V> static void fields(S& s, V& v) {
+    template <class S, class V>
+    static void fields(S& s, V& v) {
       v("link", s.link);
       v("fullUrl", s.full_url, as(prim::uri));
       v("resource", s.resource);
@@ -1354,7 +1420,8 @@ struct Bundle : Resource {
   std::optional<std::int32_t> total{};
   std::vector<Link> link{};
   std::vector<Entry> entry{};
-  template <class S, class V> static void fields(S& s, V& v) {
+  template <class S, class V>
+  static void fields(S& s, V& v) {
     Resource::fields(s, v);
     v("identifier", s.identifier);
     v("type", s.type, bound(vs::bundle_type, 1));
@@ -1366,8 +1433,8 @@ struct Bundle : Resource {
 };
 
 template <class T>
-  requires resource_type<std::remove_cvref_t<T>>
-any_resource::any_resource(T&& r) : p_(std::make_unique<resource_variant>(std::forward<T>(r))) {}
+requires resource_type<std::remove_cvref_t<T>> any_resource::any_resource(T&& r)
+    : p_(std::make_unique<resource_variant>(std::forward<T>(r))) {}
 inline any_resource::any_resource(const any_resource& o)
     : p_(o.p_ ? std::make_unique<resource_variant>(*o.p_) : nullptr) {}
 inline any_resource& any_resource::operator=(const any_resource& o) {
@@ -1377,12 +1444,26 @@ inline any_resource& any_resource::operator=(const any_resource& o) {
 inline any_resource::any_resource(any_resource&& o) noexcept = default;
 inline any_resource& any_resource::operator=(any_resource&& o) noexcept = default;
 inline any_resource::~any_resource() = default;
-inline bool any_resource::empty() const { return !p_; }
-inline any_resource::operator bool() const { return p_ != nullptr; }
-inline resource_variant& any_resource::get() { return *p_; }
-inline const resource_variant& any_resource::get() const { return *p_; }
-template <class T> T* any_resource::get_if() { return p_ ? std::get_if<T>(p_.get()) : nullptr; }
-template <class T> const T* any_resource::get_if() const { return p_ ? std::get_if<T>(p_.get()) : nullptr; }
+inline bool any_resource::empty() const {
+  return !p_;
+}
+inline any_resource::operator bool() const {
+  return p_ != nullptr;
+}
+inline resource_variant& any_resource::get() {
+  return *p_;
+}
+inline const resource_variant& any_resource::get() const {
+  return *p_;
+}
+template <class T>
+T* any_resource::get_if() {
+  return p_ ? std::get_if<T>(p_.get()) : nullptr;
+}
+template <class T>
+const T* any_resource::get_if() const {
+  return p_ ? std::get_if<T>(p_.get()) : nullptr;
+}
 inline std::string_view any_resource::type_name() const {
   if (!p_) return {};
   return std::visit([](const auto& r) { return std::remove_cvref_t<decltype(r)>::resource_type; }, *p_);
@@ -1394,14 +1475,16 @@ inline std::string_view any_resource::id() const {
 
 /// Calls `f(T*)` with a null pointer of the resource type named `type` (e.g. "Patient") and
 /// returns true, or returns false for an unknown name. Used by readers to dispatch on resourceType.
-template <class F> bool with_resource_type(std::string_view type, F&& f) {
+template <class F>
+bool with_resource_type(std::string_view type, F&& f) {
   bool found = false;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     ((!found && std::variant_alternative_t<I, resource_variant>::resource_type == type
           ? (f(static_cast<std::variant_alternative_t<I, resource_variant>*>(nullptr)), found = true)
           : false),
      ...);
-  }(std::make_index_sequence<std::variant_size_v<resource_variant>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<resource_variant>>{});
   return found;
 }
 

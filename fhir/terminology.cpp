@@ -23,7 +23,9 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
   return out;
 }
 
-bool date_ok(std::string_view d) { return d.empty() || (d.size() == 10 && is_fhir_date(d)); }
+bool date_ok(std::string_view d) {
+  return d.empty() || (d.size() == 10 && is_fhir_date(d));
+}
 
 }  // namespace
 
@@ -104,7 +106,9 @@ const code_entry* code_map::find(std::string_view code, std::string_view date) c
   return nullptr;
 }
 
-bool code_map::knows(std::string_view code) const { return index_.find(code) != index_.end(); }
+bool code_map::knows(std::string_view code) const {
+  return index_.find(code) != index_.end();
+}
 
 bool terminology::add(std::string_view name, std::string_view tsv, issue_list& issues) {
   auto m = code_map::parse(name, tsv, issues);
@@ -124,8 +128,8 @@ const code_entry* terminology::lookup(std::string_view name, std::string_view co
 }
 
 CodeableConcept terminology::to_concept(std::string_view name, std::string_view code, std::string_view source_text,
-                                     std::string_view date, std::string_view location, issue_list& issues,
-                                     std::string_view local_system) const {
+                                        std::string_view date, std::string_view location, issue_list& issues,
+                                        std::string_view local_system) const {
   CodeableConcept cc;
   const code_map* m = map(name);
   const code_entry* e = m ? m->find(code, date) : nullptr;
@@ -138,9 +142,9 @@ CodeableConcept terminology::to_concept(std::string_view name, std::string_view 
     cc.coding.push_back({.system = e->target_system, .code = e->target_code, .display = e->target_display});
   cc.text = std::string(!source_text.empty() ? source_text : e ? std::string_view(e->display) : std::string_view{});
   if (!e && !code.empty()) {
-    std::string msg = !m                    ? "code map " + std::string(name) + " is not loaded"
-                      : m->knows(code)      ? "code not valid on that date in " + std::string(name)
-                                            : "code not in " + std::string(name);
+    std::string msg = !m               ? "code map " + std::string(name) + " is not loaded"
+                      : m->knows(code) ? "code not valid on that date in " + std::string(name)
+                                       : "code not in " + std::string(name);
     issues.push_back({severity::warning, issue_code::code_invalid, std::string(location), std::move(msg),
                       hl7_error::table_value_not_found});
   }

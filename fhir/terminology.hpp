@@ -77,8 +77,8 @@ class terminology {
   /// `date`, keeps only the local coding and adds a warning (code-invalid, HL7 103) at `location`.
   /// Never invents a target code.
   CodeableConcept to_concept(std::string_view name, std::string_view code, std::string_view source_text,
-                          std::string_view date, std::string_view location, issue_list& issues,
-                          std::string_view local_system = {}) const;
+                             std::string_view date, std::string_view location, issue_list& issues,
+                             std::string_view local_system = {}) const;
 
  private:
   std::map<std::string, code_map, std::less<>> maps_;

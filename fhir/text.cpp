@@ -14,9 +14,9 @@ struct free_deleter {
 
 std::optional<std::string> map(std::string_view s, int options) {
   utf8proc_uint8_t* out = nullptr;
-  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                                    static_cast<utf8proc_ssize_t>(s.size()), &out,
-                                    static_cast<utf8proc_option_t>(options));
+  utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()), &out,
+                   static_cast<utf8proc_option_t>(options));
   std::unique_ptr<utf8proc_uint8_t, free_deleter> owned(out);
   if (n < 0) return std::nullopt;
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
@@ -44,8 +44,7 @@ std::optional<std::string> to_nfc(std::string_view s) {
 
 std::string search_key(std::string_view s) {
   if (s.empty()) return {};
-  auto folded = map(s, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
-                           UTF8PROC_CASEFOLD);
+  auto folded = map(s, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
   if (!folded) return {};
   std::string out;
   out.reserve(folded->size());

@@ -22,19 +22,23 @@ bool is_id_char(char c) {
 bool is_id(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), is_id_char);
 }
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 bool is_base64(std::string_view s) {
   std::size_t n = 0;
   for (char c : s) {
     if (is_ws(c)) continue;
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-              c == '=';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!ok) return false;
     ++n;
   }
   return n % 4 == 0;
 }
-bool no_space(std::string_view s) { return std::none_of(s.begin(), s.end(), is_ws); }
+bool no_space(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), is_ws);
+}
 // code: ^[^\s]+(\s[^\s]+)*$ — no leading, trailing or doubled white space.
 bool is_code(std::string_view s) {
   if (s.empty() || is_ws(s.front()) || is_ws(s.back())) return false;
@@ -63,11 +67,13 @@ struct vcontext {
   }
 };
 
-template <class T> void check(const T& v, field_spec spec, vcontext& cx);
+template <class T>
+void check(const T& v, field_spec spec, vcontext& cx);
 
 struct validate_visitor {
   vcontext& cx;
-  template <class M> void operator()(std::string_view name, const M& m, field_spec spec = {}) {
+  template <class M>
+  void operator()(std::string_view name, const M& m, field_spec spec = {}) {
     if constexpr (detail::is_choice<M>::value) {
       if (!m) {
         if (spec.min > 0) {
@@ -131,7 +137,8 @@ void check_reference(const std::string& r, vcontext& cx) {
 }
 
 // Type-specific invariants, called after the generic element checks.
-template <class T> void invariants(const T&, vcontext&) {}
+template <class T>
+void invariants(const T&, vcontext&) {}
 
 void invariants(const Period& p, vcontext& cx) {
   // per-1: start ≤ end; compare only when both are given to the same precision.
@@ -158,7 +165,8 @@ void invariants(const OperationOutcome::Issue&, vcontext&) {}
 
 void bundle_rules(const Bundle& b, vcontext& cx);
 
-template <class T> void check(const T& v, field_spec spec, vcontext& cx) {
+template <class T>
+void check(const T& v, field_spec spec, vcontext& cx) {
   if constexpr (std::is_same_v<T, std::string>) {
     check_string(v, spec, cx);
   } else if constexpr (detail::is_tagged<T>::value) {
@@ -250,12 +258,14 @@ void bundle_rules(const Bundle& b, vcontext& cx) {
       std::string key = e.full_url;
       if (!e.resource.empty()) {
         const auto& r = e.resource.get();
-        std::visit([&](const auto& res) {
-          if (res.meta && !res.meta->version_id.empty()) {
-            key += '|';
-            key += res.meta->version_id;
-          }
-        }, r);
+        std::visit(
+            [&](const auto& res) {
+              if (res.meta && !res.meta->version_id.empty()) {
+                key += '|';
+                key += res.meta->version_id;
+              }
+            },
+            r);
       }
       if (!full_urls.insert(key).second) {
         path_scope f(cx.path, "fullUrl");
@@ -303,7 +313,8 @@ void bundle_rules(const Bundle& b, vcontext& cx) {
   cx.refs.clear();
 }
 
-template <class T> bool run(const T& r, issue_list& issues, const validate_settings& settings) {
+template <class T>
+bool run(const T& r, issue_list& issues, const validate_settings& settings) {
   std::size_t before = issues.size();
   vcontext cx{issues, settings, std::string(T::resource_type), {}};
   check(r, field_spec{}, cx);
@@ -331,7 +342,9 @@ bool is_valid_primitive(prim kind, std::string_view v) {
     case prim::date_time: return is_fhir_date_time(v);
     case prim::instant: return is_fhir_instant(v);
     case prim::time: return is_fhir_time(v);
-    case prim::xhtml: return v.starts_with("<div") && v.ends_with("</div>") && v.find("xmlns=\"http://www.w3.org/1999/xhtml\"") != std::string_view::npos;
+    case prim::xhtml:
+      return v.starts_with("<div") && v.ends_with("</div>") &&
+             v.find("xmlns=\"http://www.w3.org/1999/xhtml\"") != std::string_view::npos;
     case prim::positive_int:
     case prim::unsigned_int: return false;  // numbers are not strings
   }
@@ -339,7 +352,7 @@ bool is_valid_primitive(prim kind, std::string_view v) {
 }
 
 template <class T>
-  requires resource_type<T>
+requires resource_type<T>
 bool validate(const T& resource, issue_list& issues, const validate_settings& settings) {
   return run(resource, issues, settings);
 }

@@ -20,7 +20,7 @@ struct validate_settings {
 
 /// Appends the issues of one resource to `issues`; returns false when any error was found.
 template <class T>
-  requires resource_type<T>
+requires resource_type<T>
 bool validate(const T& resource, issue_list& issues, const validate_settings& settings = {});
 bool validate(const any_resource& resource, issue_list& issues, const validate_settings& settings = {});
 

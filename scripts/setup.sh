@@ -11,7 +11,7 @@ packages=(
   libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
-  clang libclang-rt-14-dev    # libFuzzer and sanitizer runtimes
+  clang clang-format libclang-rt-14-dev   # libFuzzer, sanitizer runtimes, the style check
   curl procps iproute2
 )
 

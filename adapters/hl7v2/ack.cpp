@@ -62,17 +62,15 @@ std::string format_dtm(std::chrono::sys_seconds now, int offset_minutes) {
   hh_mm_ss<seconds> t(local - day);
   int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02u%02d%02d%02d%c%02d%02d", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(t.hours().count()),
-                int(t.minutes().count()), int(t.seconds().count()),
+  std::snprintf(buf, sizeof buf, "%04d%02u%02u%02d%02d%02d%c%02d%02d", int(ymd.year()), unsigned(ymd.month()),
+                unsigned(ymd.day()), int(t.hours().count()), int(t.minutes().count()), int(t.seconds().count()),
                 offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
   return buf;
 }
 
 bool valid_segment_id(std::string_view s) {
   if (s.size() != 3 || s[0] < 'A' || s[0] > 'Z') return false;
-  return std::all_of(s.begin() + 1, s.end(),
-                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+  return std::all_of(s.begin() + 1, s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
 }
 
 /// Splits an HL7 location "SEG^1^9[^1^2]" into its parts; empty when it is not one.
@@ -87,8 +85,7 @@ std::vector<std::string_view> hl7_location_parts(std::string_view loc) {
   }
   if (parts.size() < 2 || parts.size() > 6 || !valid_segment_id(parts[0])) return {};
   for (std::size_t i = 1; i < parts.size(); ++i)
-    if (parts[i].empty() || !std::all_of(parts[i].begin(), parts[i].end(),
-                                         [](char c) { return c >= '0' && c <= '9'; }))
+    if (parts[i].empty() || !std::all_of(parts[i].begin(), parts[i].end(), [](char c) { return c >= '0' && c <= '9'; }))
       return {};
   return parts;
 }
@@ -103,7 +100,9 @@ char severity_code(severity s) {
   return 'E';
 }
 
-bool legacy_version(std::string_view v) { return v == "2.3" || v == "2.3.1" || v == "2.4"; }
+bool legacy_version(std::string_view v) {
+  return v == "2.3" || v == "2.3.1" || v == "2.4";
+}
 
 }  // namespace
 
@@ -111,8 +110,7 @@ ack_code choose_ack_code(outcome o, const fhir::issue_list& issues, ack_kind kin
   const bool commit = kind == ack_kind::commit;
   if (o == outcome::not_stored || std::any_of(issues.begin(), issues.end(), is_unsupported))
     return commit ? ack_code::CR : ack_code::AR;
-  if (o == outcome::rejected || fhir::has_errors(issues))
-    return commit ? ack_code::CE : ack_code::AE;
+  if (o == outcome::rejected || fhir::has_errors(issues)) return commit ? ack_code::CE : ack_code::AE;
   return commit ? ack_code::CA : ack_code::AA;
 }
 
@@ -134,8 +132,8 @@ bool should_send(std::string_view condition, ack_code code) {
   return true;
 }
 
-std::string build_ack(const message* original, ack_code code, const fhir::issue_list& issues,
-                      const ack_params& params, const ack_settings& settings) {
+std::string build_ack(const message* original, ack_code code, const fhir::issue_list& issues, const ack_params& params,
+                      const ack_settings& settings) {
   const bool have = original != nullptr && original->segment_count() > 0;
   const delimiters d = have ? original->delims() : delimiters{};
   message_writer w(d);
@@ -150,8 +148,10 @@ std::string build_ack(const message* original, ack_code code, const fhir::issue_
     segment msh = original->header();
     auto swapped = [&](std::size_t f, const std::string& fallback) {
       value v = msh.field(f);
-      if (v.has_value()) w.raw_field(v.raw());
-      else w.field(fallback);
+      if (v.has_value())
+        w.raw_field(v.raw());
+      else
+        w.field(fallback);
     };
     swapped(5, settings.sending_application);
     swapped(6, settings.sending_facility);
@@ -218,12 +218,12 @@ std::string build_ack(const message* original, ack_code code, const fhir::issue_
       if (k > 0) erl += d.component;
       erl += parts[k];
     }
-    w.field("");                                                      // ERR-1
-    w.raw_field(erl);                                                 // ERR-2
+    w.field("");                                                    // ERR-1
+    w.raw_field(erl);                                               // ERR-2
     w.components({code_str, hl7_error_text(code_num), "HL70357"});  // ERR-3
-    w.field(std::string(1, severity_code(i->severity)));              // ERR-4
-    w.field("").field("");                                            // ERR-5, ERR-6
-    w.field(diagnostic).field(i->message);                            // ERR-7, ERR-8
+    w.field(std::string(1, severity_code(i->severity)));            // ERR-4
+    w.field("").field("");                                          // ERR-5, ERR-6
+    w.field(diagnostic).field(i->message);                          // ERR-7, ERR-8
   }
   if (order.size() > listed) {
     w.segment("ERR");
@@ -240,9 +240,8 @@ std::string build_ack(const message* original, ack_code code, const fhir::issue_
   return w.finish();
 }
 
-std::optional<std::string> acknowledge(const message* original, outcome o,
-                                       const fhir::issue_list& issues, const ack_params& params,
-                                       const ack_settings& settings) {
+std::optional<std::string> acknowledge(const message* original, outcome o, const fhir::issue_list& issues,
+                                       const ack_params& params, const ack_settings& settings) {
   if (original != nullptr && original->segment_count() == 0) original = nullptr;
   if (original != nullptr && original->message_code().raw() == "ACK") return std::nullopt;
   ack_request req = ack_request_of(original);
@@ -252,9 +251,8 @@ std::optional<std::string> acknowledge(const message* original, outcome o,
   return build_ack(original, code, issues, params, settings);
 }
 
-std::optional<std::string> acknowledge(const parse_result& parsed, outcome o,
-                                       const fhir::issue_list& extra, const ack_params& params,
-                                       const ack_settings& settings) {
+std::optional<std::string> acknowledge(const parse_result& parsed, outcome o, const fhir::issue_list& extra,
+                                       const ack_params& params, const ack_settings& settings) {
   fhir::issue_list all = parsed.issues;
   all.insert(all.end(), extra.begin(), extra.end());
   return acknowledge(parsed.msg ? &*parsed.msg : nullptr, o, all, params, settings);

@@ -48,9 +48,9 @@ ack_code choose_ack_code(outcome o, const fhir::issue_list& issues, ack_kind kin
 
 /// The acknowledgement mode the message asks for (MSH-15 accept, MSH-16 application ack type).
 struct ack_request {
-  bool enhanced = false;             ///< MSH-15 or MSH-16 given
-  std::string accept_condition;      ///< MSH-15: AL, NE, ER, SU ("" = AL)
-  std::string application_condition; ///< MSH-16: AL, NE, ER, SU ("" = AL)
+  bool enhanced = false;              ///< MSH-15 or MSH-16 given
+  std::string accept_condition;       ///< MSH-15: AL, NE, ER, SU ("" = AL)
+  std::string application_condition;  ///< MSH-16: AL, NE, ER, SU ("" = AL)
 };
 /// Reads MSH-15/16 (original mode when `m` is null).
 ack_request ack_request_of(const message* m);
@@ -60,11 +60,11 @@ bool should_send(std::string_view condition, ack_code code);
 
 /// Fixed parts of the answer.
 struct ack_settings {
-  std::string sending_application = "EMRGW";      ///< MSH-3 when the message's MSH-5 is empty
-  std::string sending_facility = "SYT_HATINH";    ///< MSH-4 when the message's MSH-6 is empty
-  std::string default_version = "2.5.1";          ///< MSH-12 when the message's is unusable
-  int utc_offset_minutes = 7 * 60;                ///< zone written in MSH-7 (Vietnam: +0700)
-  std::size_t max_err_segments = 20;              ///< further issues are counted, not listed
+  std::string sending_application = "EMRGW";    ///< MSH-3 when the message's MSH-5 is empty
+  std::string sending_facility = "SYT_HATINH";  ///< MSH-4 when the message's MSH-6 is empty
+  std::string default_version = "2.5.1";        ///< MSH-12 when the message's is unusable
+  int utc_offset_minutes = 7 * 60;              ///< zone written in MSH-7 (Vietnam: +0700)
+  std::size_t max_err_segments = 20;            ///< further issues are counted, not listed
 };
 
 /// Per-answer values.
@@ -80,22 +80,20 @@ struct ack_params {
 /// ERR-4 severity E/W/I, ERR-7 a non-HL7 location (e.g. a FHIR path), ERR-8 the message.
 /// For versions 2.3 and 2.4 the location and code go in ERR-1 (ELD) and MSA-3 holds the first
 /// error's text. Segments end in CR.
-std::string build_ack(const message* original, ack_code code, const fhir::issue_list& issues,
-                      const ack_params& params, const ack_settings& settings = {});
+std::string build_ack(const message* original, ack_code code, const fhir::issue_list& issues, const ack_params& params,
+                      const ack_settings& settings = {});
 
 /// The answer to send right after the gateway's decision about a message: in original mode the
 /// AA/AE/AR ACK, in enhanced mode the commit acknowledgement CA/CE/CR; nothing when MSH-15 says
 /// not to send one, or when the message is itself an ACK. `original` is null when no MSH could be
 /// read; `issues` are all the issues to report (parse, translation and gateway issues: e.g. a
 /// `translation::issues` list, which already holds the parse issues).
-std::optional<std::string> acknowledge(const message* original, outcome o,
-                                       const fhir::issue_list& issues, const ack_params& params,
-                                       const ack_settings& settings = {});
+std::optional<std::string> acknowledge(const message* original, outcome o, const fhir::issue_list& issues,
+                                       const ack_params& params, const ack_settings& settings = {});
 
 /// Convenience for a message that was only parsed: reports `parsed.issues` followed by `extra`.
-std::optional<std::string> acknowledge(const parse_result& parsed, outcome o,
-                                       const fhir::issue_list& extra, const ack_params& params,
-                                       const ack_settings& settings = {});
+std::optional<std::string> acknowledge(const parse_result& parsed, outcome o, const fhir::issue_list& extra,
+                                       const ack_params& params, const ack_settings& settings = {});
 
 /// Text of a table 0357 code ("Required field missing", ...).
 std::string_view hl7_error_text(std::uint16_t code);

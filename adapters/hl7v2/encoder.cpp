@@ -20,8 +20,7 @@ void for_each_piece(std::string_view s, char sep, Fn&& fn) {
   }
 }
 
-void reencode_field(std::string& out, std::string_view raw, const delimiters& from,
-                    const delimiters& to) {
+void reencode_field(std::string& out, std::string_view raw, const delimiters& from, const delimiters& to) {
   for_each_piece(raw, from.repetition, [&](std::string_view rep, bool last_rep) {
     for_each_piece(rep, from.component, [&](std::string_view comp, bool last_comp) {
       for_each_piece(comp, from.subcomponent, [&](std::string_view sub, bool last_sub) {
@@ -53,8 +52,10 @@ std::string encode(const message& m, const delimiters& d, std::string_view termi
     for (std::size_t f = first; f <= seg.field_count(); ++f) {
       out += d.field;
       std::string_view raw = seg.field(f).raw();
-      if (same) out += raw;
-      else reencode_field(out, raw, from, d);
+      if (same)
+        out += raw;
+      else
+        reencode_field(out, raw, from, d);
     }
     out += terminator;
   }

@@ -16,7 +16,9 @@ namespace gw::hl7v2 {
 /// re-escaped (see `reescape_leaf_to`), so parsing the result gives the same decoded values.
 std::string encode(const message& m, const delimiters& d, std::string_view terminator = "\r");
 /// Encodes `m` with its own delimiters.
-inline std::string encode(const message& m) { return encode(m, m.delims()); }
+inline std::string encode(const message& m) {
+  return encode(m, m.delims());
+}
 
 /// Builds a message segment by segment. Text given to `field`/`components` is escaped; text
 /// given to `raw_field` is written as is (it must already be encoded with `delims()`).

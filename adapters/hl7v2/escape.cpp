@@ -67,8 +67,7 @@ esc_kind decode_escape(std::string_view body, const delimiters& d, std::string& 
       default: break;
     }
   }
-  if (!body.empty() && body[0] == 'X' && decode_hex(body.substr(1), out))
-    return esc_kind::formatting;
+  if (!body.empty() && body[0] == 'X' && decode_hex(body.substr(1), out)) return esc_kind::formatting;
   if (body.size() >= 3 && body[0] == '.') {
     std::string_view cmd = body.substr(1, 2);
     std::string_view arg = body.substr(3);
@@ -131,12 +130,18 @@ void escape_text_to(std::string& out, std::string_view text, const delimiters& d
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     char code = 0;
-    if (c == d.field) code = 'F';
-    else if (c == d.component) code = 'S';
-    else if (c == d.subcomponent) code = 'T';
-    else if (c == d.repetition) code = 'R';
-    else if (c == d.escape) code = 'E';
-    else if (d.truncation != 0 && c == d.truncation) code = 'P';
+    if (c == d.field)
+      code = 'F';
+    else if (c == d.component)
+      code = 'S';
+    else if (c == d.subcomponent)
+      code = 'T';
+    else if (c == d.repetition)
+      code = 'R';
+    else if (c == d.escape)
+      code = 'E';
+    else if (d.truncation != 0 && c == d.truncation)
+      code = 'P';
     if (code != 0) {
       out += d.escape;
       out += code;
@@ -159,8 +164,7 @@ std::string escape_text(std::string_view text, const delimiters& d) {
   return out;
 }
 
-void reescape_leaf_to(std::string& out, std::string_view raw, const delimiters& from,
-                      const delimiters& to) {
+void reescape_leaf_to(std::string& out, std::string_view raw, const delimiters& from, const delimiters& to) {
   std::size_t i = 0;
   std::string scratch;
   while (i < raw.size()) {

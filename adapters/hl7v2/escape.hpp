@@ -34,7 +34,6 @@ std::string escape_text(std::string_view text, const delimiters& d);
 /// escapes become the character (escaped again if it is special under `to`), other escape
 /// sequences (\.br\, \X..\, \H\, unknown ones) are kept as escape sequences with `to`'s escape
 /// character, so that formatting survives a change of delimiters.
-void reescape_leaf_to(std::string& out, std::string_view raw, const delimiters& from,
-                      const delimiters& to);
+void reescape_leaf_to(std::string& out, std::string_view raw, const delimiters& from, const delimiters& to);
 
 }  // namespace gw::hl7v2

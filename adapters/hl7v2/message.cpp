@@ -53,8 +53,7 @@ value value::component(std::size_t n) const {
   if (d_ == nullptr || n == 0) return {};
   switch (level_) {
     case level::field:
-    case level::repetition:
-      return {nth_piece(first_repetition(), d_->component, n - 1), d_, level::component};
+    case level::repetition: return {nth_piece(first_repetition(), d_->component, n - 1), d_, level::component};
     case level::component:
     case level::subcomponent:
     case level::literal: return n == 1 ? *this : value{};
@@ -64,8 +63,7 @@ value value::component(std::size_t n) const {
 
 std::size_t value::component_count() const {
   if (d_ == nullptr) return 0;
-  if (level_ == level::field || level_ == level::repetition)
-    return count_pieces(first_repetition(), d_->component);
+  if (level_ == level::field || level_ == level::repetition) return count_pieces(first_repetition(), d_->component);
   return raw_.empty() ? 0 : 1;
 }
 
@@ -81,8 +79,7 @@ value value::subcomponent(std::size_t n) const {
   switch (level_) {
     case level::field:
     case level::repetition: return component(1).subcomponent(n);
-    case level::component:
-      return {nth_piece(raw_, d_->subcomponent, n - 1), d_, level::subcomponent};
+    case level::component: return {nth_piece(raw_, d_->subcomponent, n - 1), d_, level::subcomponent};
     case level::subcomponent:
     case level::literal: return n == 1 ? *this : value{};
   }
@@ -100,7 +97,9 @@ std::string_view segment::name() const {
   return m_->fields_[m_->segs_[index_].first_field];
 }
 
-std::size_t segment::field_count() const { return m_->segs_[index_].field_count - 1; }
+std::size_t segment::field_count() const {
+  return m_->segs_[index_].field_count - 1;
+}
 
 value segment::field(std::size_t n) const {
   const auto& rec = m_->segs_[index_];
@@ -110,7 +109,9 @@ value segment::field(std::size_t n) const {
   return {raw, &m_->delims_, literal ? value::level::literal : value::level::field};
 }
 
-std::string_view segment::raw() const { return m_->segs_[index_].raw; }
+std::string_view segment::raw() const {
+  return m_->segs_[index_].raw;
+}
 
 std::size_t segment::sequence() const {
   std::string_view id = name();
@@ -130,10 +131,20 @@ std::size_t message::find_index(std::string_view name, std::size_t nth) const {
   return segs_.size();
 }
 
-value message::message_code() const { return header().get(9, 1); }
-value message::trigger_event() const { return header().get(9, 2); }
-value message::message_structure() const { return header().get(9, 3); }
-value message::control_id() const { return header().field(10); }
-value message::version() const { return header().get(12, 1); }
+value message::message_code() const {
+  return header().get(9, 1);
+}
+value message::trigger_event() const {
+  return header().get(9, 2);
+}
+value message::message_structure() const {
+  return header().get(9, 3);
+}
+value message::control_id() const {
+  return header().field(10);
+}
+value message::version() const {
+  return header().get(12, 1);
+}
 
 }  // namespace gw::hl7v2

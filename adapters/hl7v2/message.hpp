@@ -94,9 +94,7 @@ class segment {
   /// Shorthand: component `c` of the first repetition of field `n`.
   value get(std::size_t n, std::size_t c) const { return field(n).component(c); }
   /// Shorthand: subcomponent `s` of component `c` of the first repetition of field `n`.
-  value get(std::size_t n, std::size_t c, std::size_t s) const {
-    return field(n).component(c).subcomponent(s);
-  }
+  value get(std::size_t n, std::size_t c, std::size_t s) const { return field(n).component(c).subcomponent(s); }
   /// The whole line as received, without its terminator.
   std::string_view raw() const;
   /// Position of the segment in the message (0-based).
@@ -128,11 +126,11 @@ class message {
   std::string_view buffer() const { return buffer_; }
 
   // Common header values.
-  value message_code() const;     ///< MSH-9.1, e.g. ADT
-  value trigger_event() const;    ///< MSH-9.2, e.g. A01
-  value message_structure() const;///< MSH-9.3, e.g. ADT_A01
-  value control_id() const;       ///< MSH-10
-  value version() const;          ///< MSH-12.1
+  value message_code() const;       ///< MSH-9.1, e.g. ADT
+  value trigger_event() const;      ///< MSH-9.2, e.g. A01
+  value message_structure() const;  ///< MSH-9.3, e.g. ADT_A01
+  value control_id() const;         ///< MSH-10
+  value version() const;            ///< MSH-12.1
 
  private:
   friend class segment;

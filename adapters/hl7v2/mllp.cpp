@@ -40,8 +40,7 @@ void mllp_decoder::push(std::string_view bytes) {
       }
       case state::in_frame: {
         auto begin = bytes.begin() + static_cast<std::ptrdiff_t>(i);
-        auto stop = std::find_if(begin, bytes.end(),
-                                 [](char c) { return c == mllp_end || c == mllp_start; });
+        auto stop = std::find_if(begin, bytes.end(), [](char c) { return c == mllp_end || c == mllp_start; });
         std::size_t n = static_cast<std::size_t>(stop - begin);
         if (buf_.size() + n > s_.max_frame_bytes) {
           error_ = "MLLP frame larger than " + std::to_string(s_.max_frame_bytes) + " bytes";

@@ -15,11 +15,12 @@ using fhir::severity;
 
 namespace {
 
-bool is_upper_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool is_upper_alnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 bool valid_segment_id(std::string_view id) {
-  return id.size() == 3 && id[0] >= 'A' && id[0] <= 'Z' && is_upper_alnum(id[1]) &&
-         is_upper_alnum(id[2]);
+  return id.size() == 3 && id[0] >= 'A' && id[0] <= 'Z' && is_upper_alnum(id[1]) && is_upper_alnum(id[2]);
 }
 
 /// A character usable as a separator: printable 7-bit ASCII, not a letter, digit or space.
@@ -29,17 +30,18 @@ bool valid_separator(char c) {
   return !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
 }
 
-bool is_terminator(char c) { return c == '\r' || c == '\n'; }
+bool is_terminator(char c) {
+  return c == '\r' || c == '\n';
+}
 
-issue make_issue(severity s, issue_code c, std::string location, std::string text,
-                 hl7_error h = hl7_error::none) {
+issue make_issue(severity s, issue_code c, std::string location, std::string text, hl7_error h = hl7_error::none) {
   return issue{s, c, std::move(location), std::move(text), h};
 }
 
 }  // namespace
 
-std::string hl7_location(std::string_view segment, std::size_t sequence, std::size_t field,
-                         std::size_t repetition, std::size_t component) {
+std::string hl7_location(std::string_view segment, std::size_t sequence, std::size_t field, std::size_t repetition,
+                         std::size_t component) {
   std::string s(segment);
   s += '^';
   s += std::to_string(sequence);
@@ -56,8 +58,8 @@ std::string hl7_location(std::string_view segment, std::size_t sequence, std::si
 }
 
 bool is_supported_version(std::string_view v) {
-  static constexpr std::array<std::string_view, 11> versions = {
-      "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"};
+  static constexpr std::array<std::string_view, 11> versions = {"2.3", "2.3.1", "2.4", "2.5",   "2.5.1", "2.6",
+                                                                "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"};
   for (auto s : versions)
     if (s == v) return true;
   return false;
@@ -83,8 +85,7 @@ class parser_impl {
                                       hl7_error::unsupported_message_type));
       else
         r.issues.push_back(make_issue(severity::fatal, issue_code::structure, "MSH^1",
-                                      "the message does not start with an MSH segment",
-                                      hl7_error::segment_sequence));
+                                      "the message does not start with an MSH segment", hl7_error::segment_sequence));
       return r;
     }
     if (!read_delimiters(in, r.issues)) return r;
@@ -96,10 +97,10 @@ class parser_impl {
 
     bool too_big = bytes_.size() > s_.max_message_bytes;
     if (too_big) {
-      r.issues.push_back(make_issue(
-          severity::fatal, issue_code::too_long, "",
-          "message of " + std::to_string(bytes_.size()) + " bytes exceeds the limit of " +
-              std::to_string(s_.max_message_bytes) + " bytes; only the MSH segment was read"));
+      r.issues.push_back(make_issue(severity::fatal, issue_code::too_long, "",
+                                    "message of " + std::to_string(bytes_.size()) + " bytes exceeds the limit of " +
+                                        std::to_string(s_.max_message_bytes) +
+                                        " bytes; only the MSH segment was read"));
       // Read the header alone, within the limit, so the answer can still be addressed.
       std::string_view head = in.substr(0, s_.max_message_bytes);
       std::size_t end = 0;
@@ -145,8 +146,7 @@ class parser_impl {
     d_.escape = enc[2];
     d_.subcomponent = enc[3];
     d_.truncation = enc.size() == 5 ? enc[4] : 0;
-    std::array<char, 6> all{d_.field, d_.component, d_.repetition, d_.escape, d_.subcomponent,
-                            d_.truncation};
+    std::array<char, 6> all{d_.field, d_.component, d_.repetition, d_.escape, d_.subcomponent, d_.truncation};
     std::size_t n = enc.size() + 1;
     for (std::size_t i = 0; i < n; ++i) {
       bool bad = !valid_separator(all[i]);
@@ -174,8 +174,7 @@ class parser_impl {
       if (line.empty()) continue;
       if (m_->segs_.size() >= s_.max_segments) {
         issues.push_back(make_issue(severity::fatal, issue_code::too_costly, "",
-                                    "more than " + std::to_string(s_.max_segments) +
-                                        " segments"));
+                                    "more than " + std::to_string(s_.max_segments) + " segments"));
         return false;
       }
       if (!split_fields(line, issues)) return false;
@@ -193,9 +192,9 @@ class parser_impl {
 
     auto push_field = [&](std::string_view f) -> bool {
       if (field_no > s_.max_fields) {
-        issues.push_back(make_issue(severity::fatal, issue_code::too_costly, "",
-                                    "segment " + std::to_string(seg_no) + " has more than " +
-                                        std::to_string(s_.max_fields) + " fields"));
+        issues.push_back(make_issue(
+            severity::fatal, issue_code::too_costly, "",
+            "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
         return false;
       }
       m_->fields_.push_back(f);
@@ -203,11 +202,9 @@ class parser_impl {
       return true;
     };
     auto limit_hit = [&](const char* what) {
-      issues.push_back(make_issue(severity::fatal, issue_code::too_costly,
-                                  "",
-                                  "segment " + std::to_string(seg_no) + " field " +
-                                      std::to_string(field_no) + " has more than the allowed " +
-                                      what));
+      issues.push_back(make_issue(severity::fatal, issue_code::too_costly, "",
+                                  "segment " + std::to_string(seg_no) + " field " + std::to_string(field_no) +
+                                      " has more than the allowed " + what));
       return false;
     };
 
@@ -242,17 +239,15 @@ class parser_impl {
 
     std::string_view id = m_->fields_[first];
     if (!is_msh && !valid_segment_id(id)) {
-      issues.push_back(make_issue(
-          severity::error, issue_code::structure, "",
-          "segment " + std::to_string(seg_no) +
-              " does not start with a segment id (3 upper-case letters or digits); a line break "
-              "inside a value must be sent as \\.br\\",
-          hl7_error::segment_sequence));
+      issues.push_back(
+          make_issue(severity::error, issue_code::structure, "",
+                     "segment " + std::to_string(seg_no) +
+                         " does not start with a segment id (3 upper-case letters or digits); a line break "
+                         "inside a value must be sent as \\.br\\",
+                     hl7_error::segment_sequence));
     } else if (!is_msh && id == "MSH") {
-      issues.push_back(make_issue(severity::error, issue_code::structure,
-                                  hl7_location("MSH", 2),
-                                  "a second MSH segment: send one message per frame",
-                                  hl7_error::segment_sequence));
+      issues.push_back(make_issue(severity::error, issue_code::structure, hl7_location("MSH", 2),
+                                  "a second MSH segment: send one message per frame", hl7_error::segment_sequence));
     }
     m_->segs_.push_back({line, first, static_cast<std::uint32_t>(field_no)});
     return true;
@@ -290,14 +285,12 @@ class parser_impl {
     }
     // Only what was parsed: a message cut short by a limit is not scanned to its end.
     const auto& last = m_->segs_.back().raw;
-    std::string_view text =
-        bytes_.substr(0, static_cast<std::size_t>(last.data() + last.size() - bytes_.data()));
+    std::string_view text = bytes_.substr(0, static_cast<std::size_t>(last.data() + last.size() - bytes_.data()));
     if (ascii) {
       for (std::size_t i = 0; i < text.size(); ++i) {
         if (static_cast<unsigned char>(text[i]) >= 0x80) {
           issues.push_back(make_issue(severity::error, issue_code::value, location_of(i),
-                                      "byte outside 7-bit ASCII while MSH-18 says ASCII",
-                                      hl7_error::data_type_error));
+                                      "byte outside 7-bit ASCII while MSH-18 says ASCII", hl7_error::data_type_error));
           return;
         }
       }
@@ -306,8 +299,7 @@ class parser_impl {
     std::size_t bad = detail::first_invalid_utf8(text);
     if (bad != std::string_view::npos) {
       issues.push_back(make_issue(severity::error, issue_code::value, location_of(bad),
-                                  "invalid UTF-8 at byte " + std::to_string(bad),
-                                  hl7_error::data_type_error));
+                                  "invalid UTF-8 at byte " + std::to_string(bad), hl7_error::data_type_error));
     }
   }
 
@@ -316,10 +308,8 @@ class parser_impl {
     auto required = [&](std::size_t f, std::size_t comp, const char* what) {
       value v = comp == 0 ? msh.field(f) : msh.get(f, comp);
       if (v.has_value()) return true;
-      issues.push_back(make_issue(severity::error, issue_code::required,
-                                  hl7_location("MSH", 1, f, 0, comp),
-                                  std::string(what) + " is required",
-                                  hl7_error::required_field_missing));
+      issues.push_back(make_issue(severity::error, issue_code::required, hl7_location("MSH", 1, f, 0, comp),
+                                  std::string(what) + " is required", hl7_error::required_field_missing));
       return false;
     };
     if (required(9, 0, "MSH-9 (message type)")) {
@@ -331,8 +321,7 @@ class parser_impl {
     if (required(12, 0, "MSH-12 (version id)")) {
       std::string v = m_->version().text();
       if (!is_supported_version(v))
-        issues.push_back(make_issue(severity::error, issue_code::not_supported,
-                                    hl7_location("MSH", 1, 12),
+        issues.push_back(make_issue(severity::error, issue_code::not_supported, hl7_location("MSH", 1, 12),
                                     "HL7 version in MSH-12 is not supported (2.3 to 2.8)",
                                     hl7_error::unsupported_version_id));
     }

@@ -28,10 +28,8 @@ namespace {
 constexpr std::string_view v2_system = "http://terminology.hl7.org/CodeSystem/v2-";
 constexpr std::string_view act_code = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem/observation-category";
-constexpr std::string_view interpretation_system =
-    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
-constexpr std::string_view participation_type =
-    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
+constexpr std::string_view interpretation_system = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
+constexpr std::string_view participation_type = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -81,11 +79,9 @@ std::optional<fhir::decimal> to_decimal(std::string_view s) {
   return fhir::decimal::parse(t);
 }
 
-CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {},
-                           std::string text = {}) {
+CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
   CodeableConcept c;
-  if (!code.empty())
-    c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
+  if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
   c.text = std::move(text);
   return c;
 }
@@ -101,16 +97,25 @@ struct code_display {
 };
 
 constexpr std::array<code_display, 12> interpretation_displays{{
-    {"H", "High"}, {"L", "Low"}, {"N", "Normal"}, {"A", "Abnormal"}, {"HH", "Critical high"},
-    {"LL", "Critical low"}, {"AA", "Critical abnormal"}, {"<", "Off scale low"},
-    {">", "Off scale high"}, {"POS", "Positive"}, {"NEG", "Negative"}, {"R", "Resistant"},
+    {"H", "High"},
+    {"L", "Low"},
+    {"N", "Normal"},
+    {"A", "Abnormal"},
+    {"HH", "Critical high"},
+    {"LL", "Critical low"},
+    {"AA", "Critical abnormal"},
+    {"<", "Off scale low"},
+    {">", "Off scale high"},
+    {"POS", "Positive"},
+    {"NEG", "Negative"},
+    {"R", "Resistant"},
 }};
 constexpr std::array<std::string_view, 28> v3_interpretations{
-    "<", ">", "A", "AA", "B", "D", "DET", "E", "EX", "H", "HH", "HU", "I", "IND",
-    "L", "LL", "LU", "MS", "N", "NEG", "ND", "NR", "NS", "POS", "R", "S", "U", "W"};
+    "<", ">",  "A",  "AA", "B", "D",   "DET", "E",  "EX", "H",   "HH", "HU", "I", "IND",
+    "L", "LL", "LU", "MS", "N", "NEG", "ND",  "NR", "NS", "POS", "R",  "S",  "U", "W"};
 
-constexpr std::array<std::string_view, 9> vital_signs_loinc{
-    "29463-7", "8310-5", "8867-4", "9279-1", "8302-2", "85354-9", "8480-6", "8462-4", "59408-5"};
+constexpr std::array<std::string_view, 9> vital_signs_loinc{"29463-7", "8310-5", "8867-4", "9279-1", "8302-2",
+                                                            "85354-9", "8480-6", "8462-4", "59408-5"};
 
 enum class msg_kind : std::uint8_t { adt, adt_person, adt_merge, oru, order, rde, mdm, vxu };
 
@@ -119,13 +124,13 @@ struct supported_event {
   msg_kind kind;
 };
 constexpr std::array<supported_event, 19> supported{{
-    {"ADT", "A01", msg_kind::adt}, {"ADT", "A02", msg_kind::adt}, {"ADT", "A03", msg_kind::adt},
-    {"ADT", "A04", msg_kind::adt}, {"ADT", "A05", msg_kind::adt}, {"ADT", "A06", msg_kind::adt},
-    {"ADT", "A07", msg_kind::adt}, {"ADT", "A08", msg_kind::adt}, {"ADT", "A11", msg_kind::adt},
-    {"ADT", "A13", msg_kind::adt}, {"ADT", "A28", msg_kind::adt_person},
-    {"ADT", "A31", msg_kind::adt_person}, {"ADT", "A40", msg_kind::adt_merge},
-    {"ORU", "R01", msg_kind::oru}, {"ORM", "O01", msg_kind::order}, {"OML", "O21", msg_kind::order},
-    {"RDE", "O11", msg_kind::rde}, {"MDM", "T02", msg_kind::mdm}, {"VXU", "V04", msg_kind::vxu},
+    {"ADT", "A01", msg_kind::adt},       {"ADT", "A02", msg_kind::adt},        {"ADT", "A03", msg_kind::adt},
+    {"ADT", "A04", msg_kind::adt},       {"ADT", "A05", msg_kind::adt},        {"ADT", "A06", msg_kind::adt},
+    {"ADT", "A07", msg_kind::adt},       {"ADT", "A08", msg_kind::adt},        {"ADT", "A11", msg_kind::adt},
+    {"ADT", "A13", msg_kind::adt},       {"ADT", "A28", msg_kind::adt_person}, {"ADT", "A31", msg_kind::adt_person},
+    {"ADT", "A40", msg_kind::adt_merge}, {"ORU", "R01", msg_kind::oru},        {"ORM", "O01", msg_kind::order},
+    {"OML", "O21", msg_kind::order},     {"RDE", "O11", msg_kind::rde},        {"MDM", "T02", msg_kind::mdm},
+    {"VXU", "V04", msg_kind::vxu},
 }};
 
 /// Maps one parsed message; fills `out`.
@@ -145,8 +150,7 @@ class mapper {
     const std::string code = m_.message_code().text();
     trigger_ = m_.trigger_event().text();
     if (facility_.empty()) {
-      error(issue_code::required, "MSH^1^4", "MSH-4 (sending facility) is required",
-            hl7_error::required_field_missing);
+      error(issue_code::required, "MSH^1^4", "MSH-4 (sending facility) is required", hl7_error::required_field_missing);
       return;
     }
     if (!ctx_.authenticated_facility.empty() && facility_ != ctx_.authenticated_facility) {
@@ -165,8 +169,7 @@ class mapper {
         error(issue_code::not_supported, "MSH^1^9^1^2", "trigger event not supported",
               hl7_error::unsupported_event_code);
       else
-        error(issue_code::not_supported, "MSH^1^9", "message type not supported",
-              hl7_error::unsupported_message_type);
+        error(issue_code::not_supported, "MSH^1^9", "message type not supported", hl7_error::unsupported_message_type);
       return;
     }
     kind_ = ev->kind;
@@ -181,8 +184,7 @@ class mapper {
 
     const std::size_t pid_index = m_.find_index("PID");
     if (pid_index == m_.segment_count()) {
-      error(issue_code::required, "PID^1", "a PID segment is required",
-            hl7_error::segment_sequence);
+      error(issue_code::required, "PID^1", "a PID segment is required", hl7_error::segment_sequence);
       return;
     }
     if (!patient_identity(m_.at(pid_index))) return;
@@ -205,11 +207,9 @@ class mapper {
     patient(m_.at(pid_index));
     if (kind_ == msg_kind::adt) {
       if (pv1_index == m_.segment_count())
-        error(issue_code::required, "PV1^1", "a PV1 segment is required",
-              hl7_error::segment_sequence);
+        error(issue_code::required, "PV1^1", "a PV1 segment is required", hl7_error::segment_sequence);
       else if (encounter_id_.empty())
-        warning(issue_code::required, "PV1^1^19",
-                "PV1-19 (visit number) is empty: no Encounter is written");
+        warning(issue_code::required, "PV1^1^19", "PV1-19 (visit number) is empty: no Encounter is written");
       else
         encounter(m_.at(pv1_index));
     }
@@ -223,19 +223,16 @@ class mapper {
   void error(issue_code c, std::string location, std::string text, hl7_error h = hl7_error::none) {
     out_.issues.push_back({severity::error, c, std::move(location), std::move(text), h});
   }
-  void warning(issue_code c, std::string location, std::string text,
-               hl7_error h = hl7_error::none) {
+  void warning(issue_code c, std::string location, std::string text, hl7_error h = hl7_error::none) {
     out_.issues.push_back({severity::warning, c, std::move(location), std::move(text), h});
   }
   void info(std::string location, std::string text) {
-    out_.issues.push_back(
-        {severity::information, issue_code::informational, std::move(location), std::move(text)});
+    out_.issues.push_back({severity::information, issue_code::informational, std::move(location), std::move(text)});
   }
 
   /// HL7 location of a place in a segment; the segment's sequence number comes from a table
   /// built once per message (segment::sequence() would rescan the message for every issue).
-  std::string loc(segment seg, std::size_t field, std::size_t rep = 0,
-                  std::size_t comp = 0) const {
+  std::string loc(segment seg, std::size_t field, std::size_t rep = 0, std::size_t comp = 0) const {
     return hl7_location(seg.name(), sequence_[seg.index()], field, rep, comp);
   }
 
@@ -248,8 +245,7 @@ class mapper {
   std::string system_for(std::string_view name) const {
     if (name.empty()) return {};
     if (name == "LN" || name == "LOINC") return s_.codes.loinc;
-    if (name == "I10" || name == "I10C" || name == "ICD10" || name == "ICD-10")
-      return s_.codes.icd10;
+    if (name == "I10" || name == "I10C" || name == "ICD10" || name == "ICD-10") return s_.codes.icd10;
     if (name == "I9C" || name == "I9CDX") return "http://hl7.org/fhir/sid/icd-9-cm";
     if (name == "SCT" || name == "SNOMED") return "http://snomed.info/sct";
     if (name == "UCUM") return s_.codes.ucum;
@@ -354,11 +350,16 @@ class mapper {
     if (std::string prefix = text(xpn.component(5)); !prefix.empty()) n.prefix.push_back(prefix);
     n.text = full_name(xpn, 1);
     std::string type = xpn.component(7).text();
-    if (type == "L") n.use = "official";
-    else if (type == "D") n.use = "usual";
-    else if (type == "M") n.use = "maiden";
-    else if (type == "N") n.use = "nickname";
-    else if (type == "S") n.use = "anonymous";
+    if (type == "L")
+      n.use = "official";
+    else if (type == "D")
+      n.use = "usual";
+    else if (type == "M")
+      n.use = "maiden";
+    else if (type == "N")
+      n.use = "nickname";
+    else if (type == "S")
+      n.use = "anonymous";
     return n;
   }
 
@@ -383,10 +384,14 @@ class mapper {
     std::string country = text(xad.component(6));
     a.country = country == "VNM" ? "VN" : country;
     std::string type = xad.component(7).text();
-    if (type == "H" || type == "L" || type == "P") a.use = "home";
-    else if (type == "B" || type == "O") a.use = "work";
-    else if (type == "C") a.use = "temp";
-    else if (type == "BA") a.use = "billing";
+    if (type == "H" || type == "L" || type == "P")
+      a.use = "home";
+    else if (type == "B" || type == "O")
+      a.use = "work";
+    else if (type == "C")
+      a.use = "temp";
+    else if (type == "BA")
+      a.use = "billing";
     std::vector<const std::string*> parts;
     for (const auto& l : a.line) parts.push_back(&l);
     parts.push_back(&a.city);
@@ -415,8 +420,7 @@ class mapper {
     return r;
   }
 
-  void telecoms_of(value field, std::string_view default_use,
-                   std::vector<fhir::ContactPoint>& out) const {
+  void telecoms_of(value field, std::string_view default_use, std::vector<fhir::ContactPoint>& out) const {
     for (std::size_t i = 0; i < field.repetition_count(); ++i) {
       value x = field.repetition(i);
       if (!x.has_value()) continue;
@@ -437,10 +441,14 @@ class mapper {
         if (c.value.empty()) c.value = text(x.component(1));
       }
       if (c.value.empty()) continue;
-      if (equipment == "CP") c.use = "mobile";
-      else if (use == "PRN" || use == "ORN" || use == "VHN") c.use = "home";
-      else if (use == "WPN") c.use = "work";
-      else c.use = std::string(default_use);
+      if (equipment == "CP")
+        c.use = "mobile";
+      else if (use == "PRN" || use == "ORN" || use == "VHN")
+        c.use = "home";
+      else if (use == "WPN")
+        c.use = "work";
+      else
+        c.use = std::string(default_use);
       out.push_back(std::move(c));
     }
   }
@@ -457,9 +465,7 @@ class mapper {
     r.display = full_name(xcn, 2);
     return r;
   }
-  static bool empty(const Reference& r) {
-    return r.reference.empty() && !r.identifier && r.display.empty();
-  }
+  static bool empty(const Reference& r) { return r.reference.empty() && !r.identifier && r.display.empty(); }
 
   Reference patient_ref() const { return ref("Patient", patient_id_); }
   Reference encounter_ref() const { return ref("Encounter", encounter_id_); }
@@ -494,8 +500,7 @@ class mapper {
   // ------------------------------------------------------------------------------------------
   // Patient identity and demographics
   // ------------------------------------------------------------------------------------------
-  Identifier typed_identifier(std::string_view type, std::string system, std::string value,
-                              std::string use) const {
+  Identifier typed_identifier(std::string_view type, std::string system, std::string value, std::string use) const {
     Identifier i;
     i.use = std::move(use);
     i.type = concept_of(std::string(fhir::v2_0203), type);
@@ -513,13 +518,13 @@ class mapper {
       std::string type = cx.component(5).text();
       std::string v = text(cx.component(1));
       if (v.empty()) continue;
-      if (type == "NI" && cccd_.empty() &&
-          fhir::classify_personal_id(v) == fhir::id_kind::cccd)
-        cccd_ = v;
+      if (type == "NI" && cccd_.empty() && fhir::classify_personal_id(v) == fhir::id_kind::cccd) cccd_ = v;
       if ((type == "PI" || type == "MR") && record_.empty()) record_ = v;
     }
-    if (!cccd_.empty()) patient_id_ = fhir::patient_id_from_cccd(cccd_);
-    else if (!record_.empty()) patient_id_ = fhir::facility_patient_id(facility_, record_);
+    if (!cccd_.empty())
+      patient_id_ = fhir::patient_id_from_cccd(cccd_);
+    else if (!record_.empty())
+      patient_id_ = fhir::facility_patient_id(facility_, record_);
     if (patient_id_.empty()) {
       error(issue_code::required, loc(pid, 3),
             "PID-3 has neither a CCCD (type NI) nor a record number (type PI or MR); nothing "
@@ -547,15 +552,10 @@ class mapper {
             fhir::check_cccd(v, where.str(), scratch);
             r.push_back(typed_identifier("NI", s_.systems.national_id, v, "official"));
             break;
-          case fhir::id_kind::cmnd:
-            r.push_back(typed_identifier("NI", s_.systems.citizen_id, v, "official"));
-            break;
-          case fhir::id_kind::passport:
-            r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official"));
-            break;
+          case fhir::id_kind::cmnd: r.push_back(typed_identifier("NI", s_.systems.citizen_id, v, "official")); break;
+          case fhir::id_kind::passport: r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official")); break;
           case fhir::id_kind::unknown:
-            warning(issue_code::value, where.str(),
-                    "identifier of type NI is neither a CCCD nor a CMND; not mapped");
+            warning(issue_code::value, where.str(), "identifier of type NI is neither a CCCD nor a CMND; not mapped");
             break;
         }
         for (auto& is : scratch) {  // shape problems of a national id do not stop the message
@@ -563,8 +563,7 @@ class mapper {
           out_.issues.push_back(std::move(is));
         }
       } else if (type == "PI" || type == "MR") {
-        r.push_back(typed_identifier(type, fhir::facility_record_system(s_.systems, facility_), v,
-                                     "secondary"));
+        r.push_back(typed_identifier(type, fhir::facility_record_system(s_.systems, facility_), v, "secondary"));
       } else if (type == "SB") {
         Identifier id = typed_identifier("SB", s_.systems.insurance, v, "official");
         fhir::Period p;
@@ -613,8 +612,11 @@ class mapper {
     p.identifier = identifiers_of(pid, 3, true);
     p.name = names_of(pid.field(5));
     std::string g = pid.field(8).text();
-    p.gender = g == "M" ? "male" : g == "F" ? "female" : g == "U" ? "unknown"
-             : (g == "O" || g == "A" || g == "N") ? "other" : "";
+    p.gender = g == "M"                             ? "male"
+               : g == "F"                           ? "female"
+               : g == "U"                           ? "unknown"
+               : (g == "O" || g == "A" || g == "N") ? "other"
+                                                    : "";
     if (!g.empty() && p.gender.empty())
       warning(issue_code::code_invalid, loc(pid, 8), "administrative sex not in table 0001",
               hl7_error::table_value_not_found);
@@ -648,8 +650,10 @@ class mapper {
     }
     if (pid.field(30).text() == "Y" || pid.field(29).has_value()) {
       std::string dt = date_time(pid.field(29), at(pid, 29));
-      if (!dt.empty()) p.deceased = fhir::DateTime{dt};
-      else p.deceased = true;
+      if (!dt.empty())
+        p.deceased = fhir::DateTime{dt};
+      else
+        p.deceased = true;
     } else if (pid.field(30).text() == "N") {
       p.deceased = false;
     }
@@ -735,8 +739,7 @@ class mapper {
       e.class_.code = "AMB";
       e.class_.display = "ambulatory";
       if (cls != "O" && cls != "R" && cls != "C")
-        warning(issue_code::code_invalid, loc(pv1, 2),
-                "patient class not in table 0004; Encounter.class set to AMB",
+        warning(issue_code::code_invalid, loc(pv1, 2), "patient class not in table 0004; Encounter.class set to AMB",
                 hl7_error::table_value_not_found);
     }
     e.subject = patient_ref();
@@ -753,8 +756,7 @@ class mapper {
       if (period.end.empty() && trigger_ == "A03") period.end = occurred;
     }
     if (!period.start.empty() || !period.end.empty()) e.period = period;
-    if (std::string svc = text(pv1.field(10)); !svc.empty())
-      e.service_type = concept_of(s_.codes.department, svc);
+    if (std::string svc = text(pv1.field(10)); !svc.empty()) e.service_type = concept_of(s_.codes.department, svc);
     auto participant = [&](std::size_t f, std::string_view code, std::string_view display) {
       value list = pv1.field(f);
       for (std::size_t i = 0; i < list.repetition_count(); ++i) {
@@ -815,20 +817,34 @@ class mapper {
     for (std::size_t i = 0; i < m_.segment_count(); ++i) {
       segment seg = m_.at(i);
       std::string_view id = seg.name();
-      if (id == "NK1") related_person(seg);
-      else if (id == "DG1") condition(seg);
-      else if (id == "AL1") allergy(seg);
-      else if (id == "IN1") coverage(seg);
-      else if (id == "MRG") merge(seg);
-      else if (id == "ORC") order_control(seg);
-      else if (id == "OBR") order(seg);
-      else if (id == "OBX") observation(seg);
-      else if (id == "NTE") note(seg);
-      else if (id == "RXE") medication_request(seg);
-      else if (id == "RXR") route(seg);
-      else if (id == "TQ1") timing(seg);
-      else if (id == "RXA") immunization(seg);
-      else if (id == "TXA") document(seg);
+      if (id == "NK1")
+        related_person(seg);
+      else if (id == "DG1")
+        condition(seg);
+      else if (id == "AL1")
+        allergy(seg);
+      else if (id == "IN1")
+        coverage(seg);
+      else if (id == "MRG")
+        merge(seg);
+      else if (id == "ORC")
+        order_control(seg);
+      else if (id == "OBR")
+        order(seg);
+      else if (id == "OBX")
+        observation(seg);
+      else if (id == "NTE")
+        note(seg);
+      else if (id == "RXE")
+        medication_request(seg);
+      else if (id == "RXR")
+        route(seg);
+      else if (id == "TQ1")
+        timing(seg);
+      else if (id == "RXA")
+        immunization(seg);
+      else if (id == "TXA")
+        document(seg);
       else if (id == "PID" && i != pid_index)
         info(loc(seg, 0), "only the first PID of a message is mapped");
       else if (!id.empty() && id[0] == 'Z' && z_reported.insert(std::string(id)).second)
@@ -836,8 +852,7 @@ class mapper {
       if (id != "NTE") last_ = id;
     }
     if (kind_ == msg_kind::adt_merge && !merged_)
-      error(issue_code::required, "MRG^1", "ADT^A40 needs an MRG segment",
-            hl7_error::segment_sequence);
+      error(issue_code::required, "MRG^1", "ADT^A40 needs an MRG segment", hl7_error::segment_sequence);
   }
 
   void related_person(segment nk1) {
@@ -874,19 +889,20 @@ class mapper {
     const std::string key = cc.coding.empty() ? cc.text : cc.coding.front().code;
     const std::string priority = dg1.field(15).text();
     std::string role;
-    if (!priority.empty()) role = priority == "1" ? "principal" : "secondary";
-    else role = dg1.field(1).text() == "1" ? "principal" : "secondary";
+    if (!priority.empty())
+      role = priority == "1" ? "principal" : "secondary";
+    else
+      role = dg1.field(1).text() == "1" ? "principal" : "secondary";
 
     fhir::Condition c;
     c.id = encounter_id_.empty() ? fhir::stable_id("Condition", patient_id_, key, role)
                                  : fhir::condition_id(encounter_id_, key, role);
-    c.category.push_back(concept_of("http://terminology.hl7.org/CodeSystem/condition-category",
-                                    "encounter-diagnosis", "Encounter Diagnosis"));
+    c.category.push_back(concept_of("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis",
+                                    "Encounter Diagnosis"));
     const std::string type = dg1.field(6).text();
     c.verification_status =
         concept_of("http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                   type == "F" ? "confirmed" : "provisional",
-                   type == "F" ? "Confirmed" : "Provisional");
+                   type == "F" ? "confirmed" : "provisional", type == "F" ? "Confirmed" : "Provisional");
     c.code = std::move(cc);
     c.subject = patient_ref();
     c.encounter = encounter_opt();
@@ -899,11 +915,12 @@ class mapper {
       fhir::Encounter::Diagnosis d;
       d.condition = ref("Condition", id);
       if (type == "A" || type == "F")
-        d.use = concept_of("http://terminology.hl7.org/CodeSystem/diagnosis-role",
-                           type == "A" ? "AD" : "DD",
+        d.use = concept_of("http://terminology.hl7.org/CodeSystem/diagnosis-role", type == "A" ? "AD" : "DD",
                            type == "A" ? "Admission diagnosis" : "Discharge diagnosis");
-      if (all_digits(priority) && priority.size() < 6) d.rank = std::stoi(priority);
-      else if (role == "principal") d.rank = 1;
+      if (all_digits(priority) && priority.size() < 6)
+        d.rank = std::stoi(priority);
+      else if (role == "principal")
+        d.rank = 1;
       encounter_->diagnosis.push_back(std::move(d));
     }
   }
@@ -919,18 +936,22 @@ class mapper {
     const std::string key = a.code->coding.empty() ? a.code->text : a.code->coding.front().code;
     a.id = fhir::stable_id("AllergyIntolerance", patient_id_, key);
     a.clinical_status =
-        concept_of("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active",
-                   "Active");
+        concept_of("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", "Active");
     const std::string type = al1.get(2, 1).text();
     a.type = "allergy";
-    if (type == "DA") a.category.push_back("medication");
-    else if (type == "FA") a.category.push_back("food");
+    if (type == "DA")
+      a.category.push_back("medication");
+    else if (type == "FA")
+      a.category.push_back("food");
     else if (type == "EA" || type == "AA" || type == "PA" || type == "LA")
       a.category.push_back("environment");
     const std::string sev = al1.get(4, 1).text();
-    if (sev == "SV") a.criticality = "high";
-    else if (sev == "MO" || sev == "MI") a.criticality = "low";
-    else if (sev == "U") a.criticality = "unable-to-assess";
+    if (sev == "SV")
+      a.criticality = "high";
+    else if (sev == "MO" || sev == "MI")
+      a.criticality = "low";
+    else if (sev == "U")
+      a.criticality = "unable-to-assess";
     a.patient = patient_ref();
     a.encounter = encounter_opt();
     a.recorded_date = date_time(al1.field(6), at(al1, 6));
@@ -976,10 +997,8 @@ class mapper {
     if (!p.start.empty() || !p.end.empty()) c.period = p;
     const std::string rel = in1.get(17, 1).text();
     if (!rel.empty()) {
-      std::string code = rel == "SEL" ? "self" : rel == "SPO" ? "spouse" : rel == "CHD" ? "child"
-                                                                                       : "other";
-      c.relationship =
-          concept_of("http://terminology.hl7.org/CodeSystem/subscriber-relationship", code);
+      std::string code = rel == "SEL" ? "self" : rel == "SPO" ? "spouse" : rel == "CHD" ? "child" : "other";
+      c.relationship = concept_of("http://terminology.hl7.org/CodeSystem/subscriber-relationship", code);
     }
     add(std::move(c));
   }
@@ -995,12 +1014,11 @@ class mapper {
       if (type == "NI" && fhir::classify_personal_id(v) == fhir::id_kind::cccd) old_cccd = v;
       if ((type == "PI" || type == "MR") && old_record.empty()) old_record = v;
     }
-    std::string old_id = !old_cccd.empty()    ? fhir::patient_id_from_cccd(old_cccd)
+    std::string old_id = !old_cccd.empty()     ? fhir::patient_id_from_cccd(old_cccd)
                          : !old_record.empty() ? fhir::facility_patient_id(facility_, old_record)
                                                : std::string{};
     if (old_id.empty()) {
-      error(issue_code::required, loc(mrg, 1),
-            "MRG-1 has neither a CCCD nor a record number: nothing to merge",
+      error(issue_code::required, loc(mrg, 1), "MRG-1 has neither a CCCD nor a record number: nothing to merge",
             hl7_error::required_field_missing);
       return;
     }
@@ -1101,10 +1119,8 @@ class mapper {
 
     fhir::ServiceRequest sr;
     sr.id = fhir::stable_id("ServiceRequest", facility_, placer.empty() ? order_.key : placer);
-    if (!placer.empty())
-      sr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
-    if (!filler.empty())
-      sr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!placer.empty()) sr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
+    if (!filler.empty()) sr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
     sr.status = request_status(kind_ == msg_kind::oru);
     sr.intent = "order";
     sr.code = concept_of_cwe(obr.field(4));
@@ -1123,27 +1139,26 @@ class mapper {
     }
     value reasons = obr.field(31);
     for (std::size_t i = 0; i < reasons.repetition_count(); ++i)
-      if (reasons.repetition(i).has_value())
-        sr.reason_code.push_back(concept_of_cwe(reasons.repetition(i)));
+      if (reasons.repetition(i).has_value()) sr.reason_code.push_back(concept_of_cwe(reasons.repetition(i)));
     const std::string sr_id = sr.id;
     order_.request = add(std::move(sr));
 
     if (kind_ != msg_kind::oru) return;
     fhir::DiagnosticReport dr;
     dr.id = fhir::stable_id("DiagnosticReport", facility_, order_.key);
-    if (!filler.empty())
-      dr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!filler.empty()) dr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
     dr.based_on.push_back(ref("ServiceRequest", sr_id));
     dr.status = report_status(obr.field(25).text());
-    dr.category.push_back(
-        concept_of(std::string(v2_system) + "0074", order_.category));
+    dr.category.push_back(concept_of(std::string(v2_system) + "0074", order_.category));
     dr.code = concept_of_cwe(obr.field(4));
     dr.subject = patient_ref();
     dr.encounter = encounter_opt();
     std::string start = date_time(obr.field(7), at(obr, 7));
     std::string end = date_time(obr.field(8), at(obr, 8));
-    if (!end.empty()) dr.effective = fhir::Period{start, end};
-    else if (!start.empty()) dr.effective = fhir::DateTime{start};
+    if (!end.empty())
+      dr.effective = fhir::Period{start, end};
+    else if (!start.empty())
+      dr.effective = fhir::DateTime{start};
     dr.issued = instant(obr.field(22), at(obr, 22));
     value interpreters = obr.field(32);
     for (std::size_t i = 0; i < interpreters.repetition_count(); ++i) {
@@ -1193,8 +1208,7 @@ class mapper {
   }
 
   /// OBX-7 "4.0-10.0", "<5", ">=2" or text.
-  std::optional<fhir::Observation::ReferenceRange> range_of(const std::string& r,
-                                                            value units) const {
+  std::optional<fhir::Observation::ReferenceRange> range_of(const std::string& r, value units) const {
     if (r.empty()) return std::nullopt;
     fhir::Observation::ReferenceRange rr;
     auto quantity = [&](std::string_view t) -> std::optional<fhir::Quantity> {
@@ -1245,10 +1259,9 @@ class mapper {
     if (in_report)
       o.id = fhir::stable_id("Observation", facility_, order_.key, code_key, sub_id);
     else
-      o.id = fhir::stable_id("Observation", encounter_id_.empty() ? patient_id_ : encounter_id_,
-                             "OBX", code_key, sub_id, obx.field(14).component(1).raw());
-    if (has("Observation", o.id))
-      o.id = fhir::stable_id("Observation", o.id, "set", obx.field(1).text());
+      o.id = fhir::stable_id("Observation", encounter_id_.empty() ? patient_id_ : encounter_id_, "OBX", code_key,
+                             sub_id, obx.field(14).component(1).raw());
+    if (has("Observation", o.id)) o.id = fhir::stable_id("Observation", o.id, "set", obx.field(1).text());
     o.status = observation_status(obx.field(11).text());
     if (in_report) {
       o.category.push_back(order_.category == "RAD"
@@ -1257,8 +1270,7 @@ class mapper {
     } else {
       for (const auto& c : o.code.coding)
         if (c.system == s_.codes.loinc &&
-            std::find(vital_signs_loinc.begin(), vital_signs_loinc.end(), c.code) !=
-                vital_signs_loinc.end()) {
+            std::find(vital_signs_loinc.begin(), vital_signs_loinc.end(), c.code) != vital_signs_loinc.end()) {
           o.category.push_back(concept_of(std::string(obs_category), "vital-signs", "Vital Signs"));
           break;
         }
@@ -1275,13 +1287,12 @@ class mapper {
     for (std::size_t i = 0; i < flags.repetition_count(); ++i) {
       std::string f = flags.repetition(i).component(1).text();
       if (f.empty()) continue;
-      bool v3 = std::find(v3_interpretations.begin(), v3_interpretations.end(), f) !=
-                v3_interpretations.end();
+      bool v3 = std::find(v3_interpretations.begin(), v3_interpretations.end(), f) != v3_interpretations.end();
       std::string display;
       for (const auto& d : interpretation_displays)
         if (d.code == f) display = std::string(d.display);
-      o.interpretation.push_back(concept_of(
-          v3 ? std::string(interpretation_system) : std::string(v2_system) + "0078", f, display));
+      o.interpretation.push_back(
+          concept_of(v3 ? std::string(interpretation_system) : std::string(v2_system) + "0078", f, display));
     }
     if (auto rr = range_of(text(obx.field(7)), obx.field(6))) o.reference_range.push_back(*rr);
     Reference performer = practitioner(obx.field(16));
@@ -1313,11 +1324,9 @@ class mapper {
       o.value = std::move(q);
     } else if (type == "SN") {
       std::string cmp = v.component(1).text();
-      std::string n1 = v.component(2).text(), sep = v.component(3).text(),
-                  n2 = v.component(4).text();
+      std::string n1 = v.component(2).text(), sep = v.component(3).text(), n2 = v.component(4).text();
       auto d1 = to_decimal(n1);
-      if (sep.empty() && d1 && (cmp.empty() || cmp == "<" || cmp == ">" || cmp == "<=" ||
-                                cmp == ">=")) {
+      if (sep.empty() && d1 && (cmp.empty() || cmp == "<" || cmp == ">" || cmp == "<=" || cmp == ">=")) {
         fhir::Quantity q;
         q.value = *d1;
         q.comparator = cmp;
@@ -1363,7 +1372,8 @@ class mapper {
     if (t.empty()) return;
     Annotation a;
     a.text = std::move(t);
-    if (last_ == "OBX" && last_observation_ != nullptr) last_observation_->note.push_back(a);
+    if (last_ == "OBX" && last_observation_ != nullptr)
+      last_observation_->note.push_back(a);
     else if ((last_ == "OBR" || last_ == "ORC") && order_.request != nullptr)
       order_.request->note.push_back(a);
     else if ((last_ == "RXE" || last_ == "RXR" || last_ == "TQ1") && medication_ != nullptr)
@@ -1387,12 +1397,9 @@ class mapper {
       return;
     }
     const std::string key = drug.coding.empty() ? drug.text : drug.coding.front().code;
-    mr.id = fhir::stable_id("MedicationRequest", facility_,
-                            placer.empty() ? m_.control_id().text() : placer, key);
-    if (!placer.empty())
-      mr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
-    if (!filler.empty())
-      mr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    mr.id = fhir::stable_id("MedicationRequest", facility_, placer.empty() ? m_.control_id().text() : placer, key);
+    if (!placer.empty()) mr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
+    if (!filler.empty()) mr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
     std::string st = request_status(false);
     mr.status = st == "revoked" ? "cancelled" : st;
     mr.intent = "order";
@@ -1481,14 +1488,10 @@ class mapper {
       return;
     }
     auto [placer, filler] = order_numbers(std::nullopt);
-    const std::string key =
-        im.vaccine_code.coding.empty() ? im.vaccine_code.text : im.vaccine_code.coding.front().code;
-    im.id = !filler.empty()
-                ? fhir::stable_id("Immunization", facility_, filler)
-                : fhir::stable_id("Immunization", patient_id_, key,
-                                  rxa.field(3).component(1).raw());
-    if (!filler.empty())
-      im.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    const std::string key = im.vaccine_code.coding.empty() ? im.vaccine_code.text : im.vaccine_code.coding.front().code;
+    im.id = !filler.empty() ? fhir::stable_id("Immunization", facility_, filler)
+                            : fhir::stable_id("Immunization", patient_id_, key, rxa.field(3).component(1).raw());
+    if (!filler.empty()) im.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
     const std::string completion = rxa.field(20).text();
     im.status = (completion == "RE" || completion == "NA") ? "not-done" : "completed";
     if (rxa.field(21).text() == "D") im.status = "entered-in-error";
@@ -1503,8 +1506,10 @@ class mapper {
     }
     im.occurrence = fhir::DateTime{when_given};
     std::string source = rxa.get(9, 1).text();
-    if (source == "00") im.primary_source = true;
-    else if (!source.empty()) im.primary_source = false;
+    if (source == "00")
+      im.primary_source = true;
+    else if (!source.empty())
+      im.primary_source = false;
     im.lot_number = text(rxa.field(15).repetition(0));
     im.expiration_date = date_only(rxa.field(16), at(rxa, 16));
     if (rxa.field(17).has_value()) {
@@ -1545,8 +1550,7 @@ class mapper {
     std::string number = text(txa.get(12, 1));
     if (number.empty()) {
       number = m_.control_id().text();
-      warning(issue_code::required, loc(txa, 12),
-              "TXA-12 (unique document number) is empty: the id comes from MSH-10");
+      warning(issue_code::required, loc(txa, 12), "TXA-12 (unique document number) is empty: the id comes from MSH-10");
     }
     d.id = fhir::stable_id("DocumentReference", facility_, number);
     Identifier master;
@@ -1555,7 +1559,8 @@ class mapper {
     d.master_identifier = std::move(master);
     const std::string completion = txa.field(17).text();
     d.status = completion == "CA" ? "entered-in-error" : "current";
-    if (completion == "AU" || completion == "LA") d.doc_status = "final";
+    if (completion == "AU" || completion == "LA")
+      d.doc_status = "final";
     else if (completion == "IP" || completion == "IN" || completion == "PA" || completion == "DI")
       d.doc_status = "preliminary";
     if (txa.field(2).has_value()) {
@@ -1594,25 +1599,27 @@ class mapper {
       std::string major = lower(ed.component(2).text()), minor = lower(ed.component(3).text());
       std::string encoding = ed.component(4).text();
       std::string data = ed.component(5).raw() == "" ? std::string{} : ed.component(5).text();
-      if (major.find('/') != std::string::npos) c.attachment.content_type = major;
-      else if (major == "application" || major == "text" || major == "image" || major == "audio" ||
-               major == "video")
+      if (major.find('/') != std::string::npos)
+        c.attachment.content_type = major;
+      else if (major == "application" || major == "text" || major == "image" || major == "audio" || major == "video")
         c.attachment.content_type = major + "/" + (minor.empty() ? "octet-stream" : minor);
-      else if (major == "ap") c.attachment.content_type = "application/" + (minor.empty() ? "octet-stream" : minor);
-      else if (major == "im") c.attachment.content_type = "image/" + (minor.empty() ? "octet-stream" : minor);
-      else c.attachment.content_type = "application/octet-stream";
+      else if (major == "ap")
+        c.attachment.content_type = "application/" + (minor.empty() ? "octet-stream" : minor);
+      else if (major == "im")
+        c.attachment.content_type = "image/" + (minor.empty() ? "octet-stream" : minor);
+      else
+        c.attachment.content_type = "application/octet-stream";
       if (lower(encoding) == "base64") {
         if (!detail::is_base64(data)) {
-          error(issue_code::value, loc(obx, 5), "OBX-5 (ED) data is not valid base64",
-                hl7_error::data_type_error);
+          error(issue_code::value, loc(obx, 5), "OBX-5 (ED) data is not valid base64", hl7_error::data_type_error);
           return;
         }
         c.attachment.data = std::move(data);
       } else if (encoding == "A" || encoding.empty()) {
         c.attachment.data = detail::base64_encode(data);
       } else {
-        error(issue_code::not_supported, loc(obx, 5, 1, 4),
-              "OBX-5 (ED) encoding not supported (Base64 or A)", hl7_error::data_type_error);
+        error(issue_code::not_supported, loc(obx, 5, 1, 4), "OBX-5 (ED) encoding not supported (Base64 or A)",
+              hl7_error::data_type_error);
         return;
       }
     } else {

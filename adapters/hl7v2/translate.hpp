@@ -66,11 +66,11 @@ struct context {
 };
 
 struct translation {
-  fhir::Bundle bundle;      ///< type "transaction"; no entries when nothing could be mapped
-  fhir::issue_list issues;  ///< parse issues first, then mapping issues (HL7 locations)
-  std::string message_key;  ///< sending facility + "|" + MSH-10 (dedupe key); empty without MSH
-  std::string facility;     ///< MSH-4.1
-  std::string message_type; ///< MSH-9.1 "^" MSH-9.2, e.g. "ADT^A01"
+  fhir::Bundle bundle;       ///< type "transaction"; no entries when nothing could be mapped
+  fhir::issue_list issues;   ///< parse issues first, then mapping issues (HL7 locations)
+  std::string message_key;   ///< sending facility + "|" + MSH-10 (dedupe key); empty without MSH
+  std::string facility;      ///< MSH-4.1
+  std::string message_type;  ///< MSH-9.1 "^" MSH-9.2, e.g. "ADT^A01"
 };
 
 /// Parses `message` (limits from `s.parse`) and maps it.

@@ -26,10 +26,16 @@ constexpr std::array codes{
     code_entry{xml1, "MA_LOAI_KCB", "02", "Điều trị ngoại trú", 0, 0, both},
     code_entry{xml1, "MA_LOAI_KCB", "03", "Điều trị nội trú", 0, 0, both},
     code_entry{xml1, "MA_LOAI_KCB", "04", "Điều trị nội trú ban ngày", 0, 0, v130},
-    code_entry{xml1, "MA_LOAI_KCB", "05", "Điều trị ngoại trú các bệnh mạn tính dài ngày liên tục trong năm, có khám bệnh và lĩnh thuốc", 0, 0, v130},
-    code_entry{xml1, "MA_LOAI_KCB", "06", "Điều trị lưu tại trạm y tế tuyến xã, phòng khám đa khoa khu vực", 0, 0, v130},
+    code_entry{xml1, "MA_LOAI_KCB", "05",
+               "Điều trị ngoại trú các bệnh mạn tính dài ngày liên tục trong năm, có khám bệnh và lĩnh thuốc", 0, 0,
+               v130},
+    code_entry{xml1, "MA_LOAI_KCB", "06", "Điều trị lưu tại trạm y tế tuyến xã, phòng khám đa khoa khu vực", 0, 0,
+               v130},
     code_entry{xml1, "MA_LOAI_KCB", "07", "Nhận thuốc theo hẹn (không khám bệnh)", 0, 0, v130},
-    code_entry{xml1, "MA_LOAI_KCB", "08", "Điều trị ngoại trú các bệnh mạn tính dài ngày liên tục trong năm, có sử dụng dịch vụ kỹ thuật hoặc thuốc", 0, 0, v130},
+    code_entry{
+        xml1, "MA_LOAI_KCB", "08",
+        "Điều trị ngoại trú các bệnh mạn tính dài ngày liên tục trong năm, có sử dụng dịch vụ kỹ thuật hoặc thuốc", 0,
+        0, v130},
     code_entry{xml1, "MA_LOAI_KCB", "09", "Điều trị nội trú dưới 04 giờ", 0, 0, v130},
     code_entry{xml1, "MA_LOAI_KCB", "10", "Khác", 20260801, 0, v130},
     code_entry{xml1, "MA_LOAI_KCB", "11", "Lưu động", 20260801, 0, v130},
@@ -84,7 +90,9 @@ constexpr std::array codes{
     code_entry{xml3, "PP_VO_CAM", "4", "Các phương pháp vô cảm khác", 0, 0, v130},
 };
 
-bool valid_month_day(int m, int d) { return m >= 1 && m <= 12 && d >= 1 && d <= 31; }
+bool valid_month_day(int m, int d) {
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
 
 }  // namespace
 

@@ -25,7 +25,7 @@ using fhir::severity;
 
 struct table_def {
   table_id id;
-  std::string_view row;                    ///< row element name; "" = find rows by shape
+  std::string_view row;                   ///< row element name; "" = find rows by shape
   std::array<std::string_view, 2> roots;  ///< document roots / list wrappers seen in files
 };
 
@@ -36,35 +36,31 @@ constexpr std::array<table_def, table_count> defs{{
     {table_id::xml2, "CHI_TIET_THUOC", {"CHITIEU_CHITIET_THUOC", "DSACH_CHI_TIET_THUOC"}},
     {table_id::xml3, "CHI_TIET_DVKT", {"CHITIEU_CHITIET_DVKT_VTYT", "DSACH_CHI_TIET_DVKT"}},
     {table_id::xml4, "CHI_TIET_CLS", {"CHITIEU_CHITIET_DICHVUCANLAMSANG", "DSACH_CHI_TIET_CLS"}},
-    {table_id::xml5, "CHI_TIET_DIEN_BIEN_BENH",
-     {"CHITIEU_CHITIET_DIENBIENLAMSANG", "DSACH_CHI_TIET_DIEN_BIEN_BENH"}},
-    {table_id::xml6, "HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS",
-     {"CHI_TIEU_HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS",
-      "DSACH_HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS"}},
+    {table_id::xml5, "CHI_TIET_DIEN_BIEN_BENH", {"CHITIEU_CHITIET_DIENBIENLAMSANG", "DSACH_CHI_TIET_DIEN_BIEN_BENH"}},
+    {table_id::xml6,
+     "HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS",
+     {"CHI_TIEU_HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS", "DSACH_HO_SO_BENH_AN_CHAM_SOC_VA_DIEU_TRI_HIV_AIDS"}},
     {table_id::xml7, "CHI_TIEU_DU_LIEU_GIAY_RA_VIEN", {"CHI_TIEU_DU_LIEU_GIAY_RA_VIEN", ""}},
-    {table_id::xml8, "CHI_TIEU_DU_LIEU_TOM_TAT_HO_SO_BENH_AN",
-     {"CHI_TIEU_DU_LIEU_TOM_TAT_HO_SO_BENH_AN", ""}},
-    {table_id::xml9, "DU_LIEU_GIAY_CHUNG_SINH",
-     {"CHI_TIEU_DU_LIEU_GIAY_CHUNG_SINH", "DSACH_GIAYCHUNGSINH"}},
-    {table_id::xml10, "CHI_TIEU_DU_LIEU_GIAY_NGHI_DUONG_THAI",
-     {"CHI_TIEU_DU_LIEU_GIAY_NGHI_DUONG_THAI", ""}},
-    {table_id::xml11, "CHI_TIEU_DU_LIEU_GIAY_CHUNG_NHAN_NGHI_VIEC_HUONG_BAO_HIEM_XA_HOI",
+    {table_id::xml8, "CHI_TIEU_DU_LIEU_TOM_TAT_HO_SO_BENH_AN", {"CHI_TIEU_DU_LIEU_TOM_TAT_HO_SO_BENH_AN", ""}},
+    {table_id::xml9, "DU_LIEU_GIAY_CHUNG_SINH", {"CHI_TIEU_DU_LIEU_GIAY_CHUNG_SINH", "DSACH_GIAYCHUNGSINH"}},
+    {table_id::xml10, "CHI_TIEU_DU_LIEU_GIAY_NGHI_DUONG_THAI", {"CHI_TIEU_DU_LIEU_GIAY_NGHI_DUONG_THAI", ""}},
+    {table_id::xml11,
+     "CHI_TIEU_DU_LIEU_GIAY_CHUNG_NHAN_NGHI_VIEC_HUONG_BAO_HIEM_XA_HOI",
      {"CHI_TIEU_DU_LIEU_GIAY_CHUNG_NHAN_NGHI_VIEC_HUONG_BAO_HIEM_XA_HOI", ""}},
     {table_id::xml12, "", {"", ""}},
     {table_id::xml13, "CHI_TIEU_GIAYCHUYENTUYEN", {"CHI_TIEU_GIAYCHUYENTUYEN", ""}},
     {table_id::xml14, "CHI_TIEU_GIAYHEN_KHAMLAI", {"CHI_TIEU_GIAYHEN_KHAMLAI", ""}},
-    {table_id::xml15, "CHITIET_DIEUTRI_BENHLAO",
-     {"CHI_TIEU_DIEUTRI_BENHLAO", "DSACH_CHITIET_DIEUTRI_BENHLAO"}},
+    {table_id::xml15, "CHITIET_DIEUTRI_BENHLAO", {"CHI_TIEU_DIEUTRI_BENHLAO", "DSACH_CHITIET_DIEUTRI_BENHLAO"}},
 }};
 
-constexpr std::array<std::string_view, table_count> names{
-    "XML0", "XML1", "XML2",  "XML3",  "XML4",  "XML5",  "XML6",  "XML7",
-    "XML8", "XML9", "XML10", "XML11", "XML12", "XML13", "XML14", "XML15"};
+constexpr std::array<std::string_view, table_count> names{"XML0",  "XML1",  "XML2",  "XML3", "XML4",  "XML5",
+                                                          "XML6",  "XML7",  "XML8",  "XML9", "XML10", "XML11",
+                                                          "XML12", "XML13", "XML14", "XML15"};
 
 // Envelope elements (§2.1); anything else inside GIAMDINHHS is reported as unknown.
 constexpr std::array<std::string_view, 11> envelope_elements{
-    "GIAMDINHHS", "THONGTINDONVI", "MACSKCB",   "THONGTINHOSO", "NGAYLAP",    "SOLUONGHOSO",
-    "DANHSACHHOSO", "HOSO",        "FILEHOSO",  "LOAIHOSO",     "NOIDUNGFILE"};
+    "GIAMDINHHS",   "THONGTINDONVI", "MACSKCB",  "THONGTINHOSO", "NGAYLAP",    "SOLUONGHOSO",
+    "DANHSACHHOSO", "HOSO",          "FILEHOSO", "LOAIHOSO",     "NOIDUNGFILE"};
 
 constexpr unsigned parse_options = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol;
 
@@ -135,8 +131,7 @@ class decoder {
   void run(std::string_view bytes) {
     if (bytes.size() > limits_.max_input_bytes) {
       fatal(issue_code::too_costly, "",
-            "body is " + std::to_string(bytes.size()) + " bytes, limit " +
-                std::to_string(limits_.max_input_bytes));
+            "body is " + std::to_string(bytes.size()) + " bytes, limit " + std::to_string(limits_.max_input_bytes));
       return;
     }
     body(bytes, 0, input_kind::envelope);
@@ -149,8 +144,7 @@ class decoder {
 
   envelope::text_store& store() { return *out_.env.storage; }
 
-  void add(severity s, issue_code c, std::string loc, std::string msg,
-           hl7_error h = hl7_error::none) {
+  void add(severity s, issue_code c, std::string loc, std::string msg, hl7_error h = hl7_error::none) {
     out_.issues.push_back(issue{s, c, std::move(loc), std::move(msg), h});
   }
   void fatal(issue_code c, std::string loc, std::string msg) {
@@ -199,8 +193,7 @@ class decoder {
       return;
     }
     if (detail::looks_like_base64(s)) {
-      base64_body(s, level, kind == input_kind::form_body ? kind : input_kind::base64_envelope,
-                  "body");
+      base64_body(s, level, kind == input_kind::form_body ? kind : input_kind::base64_envelope, "body");
       return;
     }
     fatal(issue_code::structure, "", "body is not XML, not base64 and not a form body");
@@ -218,24 +211,18 @@ class decoder {
     using detail::base64_status;
     switch (r.status) {
       case base64_status::ok:
-        if (r.unpadded)
-          add(severity::warning, issue_code::value, loc, "base64 without '=' padding (truncated?)");
+        if (r.unpadded) add(severity::warning, issue_code::value, loc, "base64 without '=' padding (truncated?)");
         return true;
       case base64_status::invalid_character:
-        add(fail, issue_code::value, loc,
-            "invalid base64 character at offset " + std::to_string(r.bad_offset));
+        add(fail, issue_code::value, loc, "invalid base64 character at offset " + std::to_string(r.bad_offset));
         return false;
-      case base64_status::truncated:
-        add(fail, issue_code::value, loc, "base64 is truncated");
-        return false;
+      case base64_status::truncated: add(fail, issue_code::value, loc, "base64 is truncated"); return false;
       case base64_status::too_large:
         add(fail, issue_code::too_costly, loc,
             "decoded document is " + std::to_string(r.size) + " bytes, limit " +
                 std::to_string(limits_.max_document_bytes));
         return false;
-      case base64_status::empty:
-        add(fail, issue_code::required, loc, "base64 content is empty");
-        return false;
+      case base64_status::empty: add(fail, issue_code::required, loc, "base64 content is empty"); return false;
     }
     return false;
   }
@@ -243,8 +230,7 @@ class decoder {
   /// Parses one XML document held in an owned, mutable buffer. `loc` names it in issues;
   /// `declared` is the LOAIHOSO of an inner file; `rec` is the record an inner file belongs to
   /// (nullptr for a top-level document).
-  void document(char* p, std::size_t size, const std::string& loc,
-                std::optional<table_id> declared, record* rec) {
+  void document(char* p, std::size_t size, const std::string& loc, std::optional<table_id> declared, record* rec) {
     const bool top = rec == nullptr;
     const severity fail = top ? severity::fatal : severity::error;
     std::string_view text(p, size);
@@ -255,8 +241,7 @@ class decoder {
     }
     if (size > limits_.max_document_bytes) {
       add(fail, issue_code::too_costly, loc,
-          "document is " + std::to_string(size) + " bytes, limit " +
-              std::to_string(limits_.max_document_bytes));
+          "document is " + std::to_string(size) + " bytes, limit " + std::to_string(limits_.max_document_bytes));
       return;
     }
     // DTDs are refused outright: pugixml never loads them, and a claims file never has one.
@@ -272,8 +257,7 @@ class decoder {
     const auto res = doc.load_buffer_inplace(p, size, parse_options, pugi::encoding_utf8);
     if (!res) {
       add(fail, issue_code::structure, loc,
-          std::string("not well-formed XML: ") + res.description() + " at offset " +
-              std::to_string(res.offset));
+          std::string("not well-formed XML: ") + res.description() + " at offset " + std::to_string(res.offset));
       return;
     }
     const pugi::xml_node root = doc.document_element();
@@ -292,13 +276,11 @@ class decoder {
     if (!t) t = find_table_by_rows(root);
     if (t && declared && *t != *declared) {
       add(severity::warning, issue_code::value, loc,
-          "LOAIHOSO says " + std::string(table_name(*declared)) + ", content is " +
-              std::string(table_name(*t)));
+          "LOAIHOSO says " + std::string(table_name(*declared)) + ", content is " + std::string(table_name(*t)));
     }
     if (!t) t = declared;
     if (!t) {
-      add(fail, issue_code::structure, loc,
-          "root element " + clip(root_name) + " is not a QĐ 130/4210 document");
+      add(fail, issue_code::structure, loc, "root element " + clip(root_name) + " is not a QĐ 130/4210 document");
       return;
     }
     if (top) {
@@ -315,8 +297,7 @@ class decoder {
       if (auto c = n.first_child()) {
         n = c;
         if (++depth > limits_.max_depth) {
-          add(fail, issue_code::too_costly, loc,
-              "elements nested deeper than " + std::to_string(limits_.max_depth));
+          add(fail, issue_code::too_costly, loc, "elements nested deeper than " + std::to_string(limits_.max_depth));
           return false;
         }
         continue;
@@ -355,8 +336,7 @@ class decoder {
         const std::string_view name = n.name();
         if (name == "CHUKYDONVI" || name == "NOIDUNGFILE") {
           skip = true;
-        } else if (std::find(envelope_elements.begin(), envelope_elements.end(), name) ==
-                   envelope_elements.end()) {
+        } else if (std::find(envelope_elements.begin(), envelope_elements.end(), name) == envelope_elements.end()) {
           add(severity::information, issue_code::informational, "GIAMDINHHS." + clip(name),
               "unknown envelope element ignored");
           skip = true;
@@ -423,8 +403,7 @@ class decoder {
     if (out_.env.records.empty())
       add(severity::fatal, issue_code::required, "GIAMDINHHS", "envelope has no HOSO/FILEHOSO");
     const std::string_view declared = child_text_deep(root, "SOLUONGHOSO");
-    if (!declared.empty() && declared != std::to_string(hosos.empty() ? out_.env.records.size()
-                                                                       : hosos.size()))
+    if (!declared.empty() && declared != std::to_string(hosos.empty() ? out_.env.records.size() : hosos.size()))
       add(severity::warning, issue_code::value, "GIAMDINHHS.SOLUONGHOSO",
           "SOLUONGHOSO does not match the number of HOSO");
   }
@@ -442,7 +421,8 @@ class decoder {
     for (auto c = n.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_pcdata && c.type() != pugi::node_cdata) continue;
       const std::string_view v = c.value();
-      if (parts == 0) first = v;
+      if (parts == 0)
+        first = v;
       else {
         if (parts == 1) joined.assign(first);
         joined.append(v);
@@ -459,15 +439,15 @@ class decoder {
     pugi::xml_node content;
     for (auto c = f.first_child(); c; c = c.next_sibling())
       if (c.type() == pugi::node_element && std::string_view(c.name()) == "NOIDUNGFILE") content = c;
-    std::string loc = "HOSO[" + std::to_string(hoso_index) + "].FILEHOSO[" +
-                      std::to_string(file_index) + "]";
+    std::string loc = "HOSO[" + std::to_string(hoso_index) + "].FILEHOSO[" + std::to_string(file_index) + "]";
     const auto declared = table_from_loaihoso(loai);
     if (!loai.empty()) {
       rec.file_types.push_back(loai);
-      if (declared) loc = std::string(table_name(*declared));
+      if (declared)
+        loc = std::string(table_name(*declared));
       else
-        add(severity::warning, issue_code::code_invalid, loc + ".LOAIHOSO",
-            "LOAIHOSO " + clip(loai, 16) + " unknown", hl7_error::table_value_not_found);
+        add(severity::warning, issue_code::code_invalid, loc + ".LOAIHOSO", "LOAIHOSO " + clip(loai, 16) + " unknown",
+            hl7_error::table_value_not_found);
     } else {
       add(severity::warning, issue_code::required, loc + ".LOAIHOSO", "LOAIHOSO missing",
           hl7_error::required_field_missing);
@@ -496,8 +476,7 @@ class decoder {
     store().buffers.push_back(std::move(r.data));
     const std::string_view s = detail::trim(std::string_view(p, n));
     if (s.empty() || (s.front() != '<' && !strip_bom(s).starts_with("<"))) {
-      add(severity::error, issue_code::structure, loc + ".NOIDUNGFILE",
-          "decoded NOIDUNGFILE is not XML");
+      add(severity::error, issue_code::structure, loc + ".NOIDUNGFILE", "decoded NOIDUNGFILE is not XML");
       return;
     }
     document(p + (s.data() - p), s.size(), loc, declared, &rec);
@@ -536,8 +515,7 @@ class decoder {
     for (auto n = root; n;) {
       bool skip = false;
       if (n.type() == pugi::node_element) {
-        if ((!def.row.empty() && def.row == n.name()) ||
-            std::find(rows.begin(), rows.end(), n) != rows.end()) {
+        if ((!def.row.empty() && def.row == n.name()) || std::find(rows.begin(), rows.end(), n) != rows.end()) {
           skip = true;
         } else if (!is_wrapper_name(def, n.name()) && !has_element_child(n)) {
           add(severity::information, issue_code::informational, tname + "." + clip(n.name()),
@@ -583,8 +561,7 @@ class decoder {
         add(severity::warning, issue_code::duplicate, r.location(d),
             std::string(d) + " appears more than once; first kept");
       for (auto u : unknown)
-        add(severity::information, issue_code::informational, r.location(clip(u)),
-            "unknown element ignored");
+        add(severity::information, issue_code::informational, r.location(clip(u)), "unknown element ignored");
       table.push_back(std::move(r));
     }
   }
@@ -640,9 +617,9 @@ schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
     }
   }
   if (v130 > 0 && v4210 > 0)
-    issues.push_back(issue{severity::warning, issue_code::invariant, "",
-                           "elements of both QĐ 4210 and QĐ 130 found; read as " +
-                               std::string(v4210 > v130 ? "QĐ 4210" : "QĐ 130")});
+    issues.push_back(issue{
+        severity::warning, issue_code::invariant, "",
+        "elements of both QĐ 4210 and QĐ 130 found; read as " + std::string(v4210 > v130 ? "QĐ 4210" : "QĐ 130")});
   if (v4210 > v130) return schema_version::qd4210;
   if (v130 > 0) return schema_version::qd130;
   return schema_version::unknown;
@@ -657,8 +634,8 @@ void pad2(row& r, std::string_view name, envelope::text_store& store) {
 }
 
 constexpr std::array<std::string_view, 10> datetime_fields{
-    "NGAY_SINH", "NGAY_VAO", "NGAY_VAO_NOI_TRU", "NGAY_RA", "NGAY_TTOAN",
-    "NGAY_YL",   "NGAY_TH_YL", "NGAY_KQ",        "THOI_DIEM_DBLS", "NGAY_HEN_KL"};
+    "NGAY_SINH", "NGAY_VAO",   "NGAY_VAO_NOI_TRU", "NGAY_RA",        "NGAY_TTOAN",
+    "NGAY_YL",   "NGAY_TH_YL", "NGAY_KQ",          "THOI_DIEM_DBLS", "NGAY_HEN_KL"};
 
 bool datetime_ok(std::string_view v, bool allow_unknown_parts) {
   if (!(v.size() == 12 || v.size() == 8) || !detail::all_digits(v)) return false;
@@ -673,8 +650,8 @@ bool datetime_ok(std::string_view v, bool allow_unknown_parts) {
   return true;
 }
 
-void check_record(record& rec, const envelope& env, schema_version version,
-                  envelope::text_store& store, fhir::issue_list& out) {
+void check_record(record& rec, const envelope& env, schema_version version, envelope::text_store& store,
+                  fhir::issue_list& out) {
   for (auto& r : rec.tables[static_cast<std::size_t>(table_id::xml1)]) {
     pad2(r, "MA_LOAI_KCB", store);
     pad2(r, "MA_DANTOC", store);
@@ -685,11 +662,10 @@ void check_record(record& rec, const envelope& env, schema_version version,
   const int date = episode_date(rec);
   const std::string_view ma_lk = rec.ma_lk();
   if (rec.first(table_id::xml1) == nullptr && env.kind != input_kind::inner_document)
-    out.push_back(issue{severity::error, issue_code::required, "XML1", "XML1 missing",
-                        hl7_error::required_field_missing});
+    out.push_back(
+        issue{severity::error, issue_code::required, "XML1", "XML1 missing", hl7_error::required_field_missing});
   if (rec.tables[1].size() > 1)
-    out.push_back(issue{severity::error, issue_code::structure, "XML1",
-                        "XML1 has more than one TONG_HOP in one HOSO"});
+    out.push_back(issue{severity::error, issue_code::structure, "XML1", "XML1 has more than one TONG_HOP in one HOSO"});
 
   for (std::size_t t = 0; t < table_count; ++t) {
     const auto id = static_cast<table_id>(t);
@@ -701,17 +677,15 @@ void check_record(record& rec, const envelope& env, schema_version version,
                             "MA_LK differs from the episode's (XML1)"});
       for (const auto& f : r.fields) {
         if (has_code_list(id, f.name) && find_code(id, f.name, f.value, date, version) == nullptr)
-          out.push_back(issue{severity::warning, issue_code::code_invalid, r.location(f.name),
-                              std::string(f.name) + ": code " + clip(f.value, 8) +
-                                  " not in the list valid for the episode's date",
-                              hl7_error::table_value_not_found});
-        if (std::find(datetime_fields.begin(), datetime_fields.end(), f.name) !=
-            datetime_fields.end()) {
+          out.push_back(issue{
+              severity::warning, issue_code::code_invalid, r.location(f.name),
+              std::string(f.name) + ": code " + clip(f.value, 8) + " not in the list valid for the episode's date",
+              hl7_error::table_value_not_found});
+        if (std::find(datetime_fields.begin(), datetime_fields.end(), f.name) != datetime_fields.end()) {
           const bool birth = f.name == "NGAY_SINH";
           if (!datetime_ok(f.value, birth) || (!birth && f.value.size() == 8))
             out.push_back(issue{severity::error, issue_code::value, r.location(f.name),
-                                std::string(f.name) + " is not a yyyymmddHHMM date-time",
-                                hl7_error::data_type_error});
+                                std::string(f.name) + " is not a yyyymmddHHMM date-time", hl7_error::data_type_error});
         }
       }
     }
@@ -729,20 +703,17 @@ void check_record(record& rec, const envelope& env, schema_version version,
     const auto parts = detail::split_list(x1->value(lf));
     if (!parts.empty() && parts.size() != cards.size())
       out.push_back(issue{severity::error, issue_code::invariant, x1->location(lf),
-                          std::string(lf) + " has " + std::to_string(parts.size()) +
-                              " entries, " + std::string(card_field) + " " +
-                              std::to_string(cards.size())});
+                          std::string(lf) + " has " + std::to_string(parts.size()) + " entries, " +
+                              std::string(card_field) + " " + std::to_string(cards.size())});
     for (auto p : parts)
       if (p.size() != 8 || date_key(p) == 0 || date_key(p) % 100 == 0)
         out.push_back(issue{severity::error, issue_code::value, x1->location(lf),
-                            std::string(lf) + " entry is not a yyyymmdd date",
-                            hl7_error::data_type_error});
+                            std::string(lf) + " entry is not a yyyymmdd date", hl7_error::data_type_error});
   }
-  if (const auto dkbd = detail::split_list(x1->value("MA_DKBD"));
-      dkbd.size() > 1 && dkbd.size() != cards.size())
+  if (const auto dkbd = detail::split_list(x1->value("MA_DKBD")); dkbd.size() > 1 && dkbd.size() != cards.size())
     out.push_back(issue{severity::warning, issue_code::invariant, x1->location("MA_DKBD"),
-                        "MA_DKBD has " + std::to_string(dkbd.size()) + " entries, " +
-                            std::string(card_field) + " " + std::to_string(cards.size())});
+                        "MA_DKBD has " + std::to_string(dkbd.size()) + " entries, " + std::string(card_field) + " " +
+                            std::to_string(cards.size())});
   for (auto c : cards)
     if (!detail::bhyt_card_shape_ok(c))
       out.push_back(issue{severity::warning, issue_code::value, x1->location(card_field),
@@ -769,17 +740,19 @@ void check_record(record& rec, const envelope& env, schema_version version,
   const int ra = date_key(x1->value("NGAY_RA"));
   if (vao != 0 && ra != 0 && x1->value("NGAY_RA") < x1->value("NGAY_VAO") &&
       x1->value("NGAY_RA").size() == x1->value("NGAY_VAO").size())
-    out.push_back(issue{severity::warning, issue_code::invariant, x1->location("NGAY_RA"),
-                        "NGAY_RA is before NGAY_VAO"});
+    out.push_back(
+        issue{severity::warning, issue_code::invariant, x1->location("NGAY_RA"), "NGAY_RA is before NGAY_VAO"});
   if (const auto vnt = x1->value("NGAY_VAO_NOI_TRU");
       !vnt.empty() && vnt.size() == x1->value("NGAY_VAO").size() && vnt < x1->value("NGAY_VAO"))
-    out.push_back(issue{severity::warning, issue_code::invariant,
-                        x1->location("NGAY_VAO_NOI_TRU"), "NGAY_VAO_NOI_TRU is before NGAY_VAO"});
+    out.push_back(issue{severity::warning, issue_code::invariant, x1->location("NGAY_VAO_NOI_TRU"),
+                        "NGAY_VAO_NOI_TRU is before NGAY_VAO"});
 }
 
 }  // namespace
 
-std::string_view table_name(table_id t) { return names[static_cast<std::size_t>(t)]; }
+std::string_view table_name(table_id t) {
+  return names[static_cast<std::size_t>(t)];
+}
 
 std::string_view to_string(schema_version v) {
   switch (v) {
@@ -836,10 +809,9 @@ decode_result decode(std::string_view bytes, const decode_limits& limits) {
   if (!out.usable()) return out;
   out.env.version = detect_version(out.env, out.issues);
   if (out.env.version == schema_version::unknown)
-    out.issues.push_back(issue{severity::warning, issue_code::not_supported, "",
-                               "format generation not recognised; read as QĐ 130"});
-  const auto v = out.env.version == schema_version::unknown ? schema_version::qd130
-                                                             : out.env.version;
+    out.issues.push_back(
+        issue{severity::warning, issue_code::not_supported, "", "format generation not recognised; read as QĐ 130"});
+  const auto v = out.env.version == schema_version::unknown ? schema_version::qd130 : out.env.version;
   for (auto& rec : out.env.records) check_record(rec, out.env, v, *out.env.storage, out.issues);
   return out;
 }

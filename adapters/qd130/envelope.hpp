@@ -27,8 +27,22 @@ namespace gw::qd130 {
 
 /// The tables: the check-in table (LOAIHOSO 0, named "XML0" in locations) and XML1..XML15.
 enum class table_id : std::uint8_t {
-  xml0 = 0, xml1, xml2, xml3, xml4, xml5, xml6, xml7, xml8, xml9, xml10, xml11, xml12, xml13,
-  xml14, xml15,
+  xml0 = 0,
+  xml1,
+  xml2,
+  xml3,
+  xml4,
+  xml5,
+  xml6,
+  xml7,
+  xml8,
+  xml9,
+  xml10,
+  xml11,
+  xml12,
+  xml13,
+  xml14,
+  xml15,
 };
 inline constexpr std::size_t table_count = 16;
 
@@ -107,12 +121,12 @@ struct envelope {
 
 /// Hard limits; everything beyond them is refused with an issue, never allocated.
 struct decode_limits {
-  std::size_t max_input_bytes = 32u << 20;           ///< the body as received
-  std::size_t max_document_bytes = 32u << 20;        ///< any one decoded XML document
-  std::size_t max_total_decoded_bytes = 96u << 20;   ///< all inner documents together
-  std::size_t max_files = 256;                       ///< FILEHOSO elements
+  std::size_t max_input_bytes = 32u << 20;          ///< the body as received
+  std::size_t max_document_bytes = 32u << 20;       ///< any one decoded XML document
+  std::size_t max_total_decoded_bytes = 96u << 20;  ///< all inner documents together
+  std::size_t max_files = 256;                      ///< FILEHOSO elements
   std::size_t max_rows_per_table = 200000;
-  std::size_t max_depth = 64;                        ///< element nesting
+  std::size_t max_depth = 64;  ///< element nesting
 };
 
 struct decode_result {

@@ -50,8 +50,7 @@ Reference logical(std::string system, std::string_view value, std::string displa
   return r;
 }
 
-CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {},
-                           std::string text = {}) {
+CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
   CodeableConcept c;
   if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
   c.text = std::move(text);
@@ -67,14 +66,22 @@ struct class_map {
   std::string_view code, act, display;
 };
 constexpr std::array<class_map, 16> classes{{
-    {"01", "AMB", "ambulatory"},      {"02", "AMB", "ambulatory"},
-    {"03", "IMP", "inpatient encounter"}, {"04", "SS", "short stay"},
-    {"05", "AMB", "ambulatory"},      {"06", "OBSENC", "observation encounter"},
-    {"07", "AMB", "ambulatory"},      {"08", "AMB", "ambulatory"},
-    {"09", "SS", "short stay"},       {"10", "AMB", "ambulatory"},
-    {"11", "FLD", "field"},           {"12", "HH", "home health"},
-    {"13", "AMB", "ambulatory"},      {"14", "VR", "virtual"},
-    {"15", "AMB", "ambulatory"},      {"16", "AMB", "ambulatory"},
+    {"01", "AMB", "ambulatory"},
+    {"02", "AMB", "ambulatory"},
+    {"03", "IMP", "inpatient encounter"},
+    {"04", "SS", "short stay"},
+    {"05", "AMB", "ambulatory"},
+    {"06", "OBSENC", "observation encounter"},
+    {"07", "AMB", "ambulatory"},
+    {"08", "AMB", "ambulatory"},
+    {"09", "SS", "short stay"},
+    {"10", "AMB", "ambulatory"},
+    {"11", "FLD", "field"},
+    {"12", "HH", "home health"},
+    {"13", "AMB", "ambulatory"},
+    {"14", "VR", "virtual"},
+    {"15", "AMB", "ambulatory"},
+    {"16", "AMB", "ambulatory"},
 }};
 
 struct loinc_vital {
@@ -88,8 +95,8 @@ constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
 
 class mapper {
  public:
-  mapper(const settings& s, const context& ctx, translation& out, const envelope& env,
-         const record& rec, std::unordered_set<std::string>& seen)
+  mapper(const settings& s, const context& ctx, translation& out, const envelope& env, const record& rec,
+         std::unordered_set<std::string>& seen)
       : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), seen_(seen) {}
 
   void run() {
@@ -106,7 +113,8 @@ class mapper {
     if (facility_.empty() || ma_lk_.empty()) {
       out_.issues.push_back(issue{severity::error, issue_code::required, x1->location(),
                                   "MA_CSKCB and MA_LK are needed to identify the episode; "
-                                  "nothing mapped", fhir::hl7_error::required_field_missing});
+                                  "nothing mapped",
+                                  fhir::hl7_error::required_field_missing});
       return;
     }
     organization();
@@ -126,11 +134,9 @@ class mapper {
     for (std::size_t t = 0; t < table_count; ++t) {
       const auto id = static_cast<table_id>(t);
       if (rec_.tables[t].empty()) continue;
-      if (id == table_id::xml0 || id == table_id::xml6 || id == table_id::xml9 ||
-          id == table_id::xml10 || id == table_id::xml11 || id == table_id::xml12 ||
-          id == table_id::xml15)
-        out_.issues.push_back(issue{severity::information, issue_code::not_supported,
-                                    std::string(table_name(id)),
+      if (id == table_id::xml0 || id == table_id::xml6 || id == table_id::xml9 || id == table_id::xml10 ||
+          id == table_id::xml11 || id == table_id::xml12 || id == table_id::xml15)
+        out_.issues.push_back(issue{severity::information, issue_code::not_supported, std::string(table_name(id)),
                                     std::string(table_name(id)) + " is not mapped to FHIR yet"});
     }
   }
@@ -148,7 +154,7 @@ class mapper {
   const row* x1_ = nullptr;
   std::string facility_, ma_lk_, patient_id_, encounter_id_, org_id_;
   std::vector<Reference> targets_;
-  std::vector<std::pair<std::string, std::string>> conditions_;  // (id, role)
+  std::vector<std::pair<std::string, std::string>> conditions_;        // (id, role)
   std::vector<std::pair<std::string, std::string>> service_requests_;  // (MA_DICH_VU, id)
 
   bool is4210() const { return out_.version == schema_version::qd4210; }
@@ -170,8 +176,7 @@ class mapper {
 
   /// FHIR date/dateTime of a field, or nullopt; conversion problems the decoder has not already
   /// reported at that place are added.
-  std::optional<fhir::fhir_time> when(const row& r, std::string_view field,
-                                      const fhir::time_settings* ts = nullptr) {
+  std::optional<fhir::fhir_time> when(const row& r, std::string_view field, const fhir::time_settings* ts = nullptr) {
     const std::string_view v = r.value(field);
     if (v.empty()) return std::nullopt;
     fhir::issue_list scratch;
@@ -193,7 +198,8 @@ class mapper {
     Coding c;
     c.system = s_.codes.qd130_base + lower_dash(field);
     c.code = std::string(code);
-    if (const auto* e = find_code(t, field, code, episode_date(rec_), out_.version)) c.display = std::string(e->display);
+    if (const auto* e = find_code(t, field, code, episode_date(rec_), out_.version))
+      c.display = std::string(e->display);
     return c;
   }
 
@@ -207,8 +213,7 @@ class mapper {
   const fhir::code_entry* lab_loinc(std::string_view item) const {
     if (s_.terminology == nullptr || item.empty()) return nullptr;
     for (const std::string& name : {"lab-loinc." + facility_, std::string("lab-loinc")})
-      if (const auto* e = s_.terminology->lookup(name, item); e != nullptr && !e->target_code.empty())
-        return e;
+      if (const auto* e = s_.terminology->lookup(name, item); e != nullptr && !e->target_code.empty()) return e;
     return nullptr;
   }
 
@@ -245,8 +250,7 @@ class mapper {
       return;
     }
     patient_id_ = p.id;
-    auto typed = [&](std::string_view type, std::string system, std::string_view value,
-                     std::string use) {
+    auto typed = [&](std::string_view type, std::string system, std::string_view value, std::string use) {
       Identifier i;
       i.use = std::move(use);
       i.type = concept_of(std::string(v2_0203), type);
@@ -274,8 +278,8 @@ class mapper {
       p.identifier.push_back(std::move(id));
     }
     if (x.has("MA_BN"))
-      p.identifier.push_back(typed("PI", fhir::facility_record_system(s_.systems, facility_),
-                                   x.value("MA_BN"), "secondary"));
+      p.identifier.push_back(
+          typed("PI", fhir::facility_record_system(s_.systems, facility_), x.value("MA_BN"), "secondary"));
     if (x.has("HO_TEN")) {
       fhir::HumanName n;
       n.use = "official";
@@ -283,8 +287,10 @@ class mapper {
       const auto words = detail::split_list(n.text, ' ');
       for (std::size_t i = 0; i < words.size(); ++i) {
         if (words[i].empty()) continue;
-        if (n.family.empty()) n.family = std::string(words[i]);
-        else n.given.emplace_back(words[i]);
+        if (n.family.empty())
+          n.family = std::string(words[i]);
+        else
+          n.given.emplace_back(words[i]);
       }
       p.name.push_back(std::move(n));
     }
@@ -299,8 +305,7 @@ class mapper {
         p.extension.push_back(std::move(e));
       }
       if (is4210() && x.value("NGAY_SINH").size() == 8 && x.value("NGAY_SINH").substr(4) == "0101")
-        out_.issues.push_back(issue{severity::information, issue_code::informational,
-                                    x.location("NGAY_SINH"),
+        out_.issues.push_back(issue{severity::information, issue_code::informational, x.location("NGAY_SINH"),
                                     "QĐ 4210 wrote 0101 for an unknown day and month; kept as 1 January"});
     }
     if (x.has("DIEN_THOAI")) {
@@ -367,19 +372,17 @@ class mapper {
       condition(main.front(), "principal", s_.codes.icd10, aligned ? std::string(texts[k++]) : all_text);
     for (auto c : secondary)
       condition(c, "secondary", s_.codes.icd10, aligned ? std::string(texts[k++]) : std::string{});
-    for (auto c : detail::split_list(x.value("MA_BENH_YHCT")))
-      condition(c, "traditional", s_.codes.yhct, {});
+    for (auto c : detail::split_list(x.value("MA_BENH_YHCT"))) condition(c, "traditional", s_.codes.yhct, {});
   }
 
-  void condition(std::string_view code, std::string_view role, const std::string& system,
-                 std::string text) {
+  void condition(std::string_view code, std::string_view role, const std::string& system, std::string text) {
     if (code.empty()) return;
     fhir::Condition c;
     c.id = fhir::condition_id(encounter_id_, code, role);
-    c.category.push_back(category("http://terminology.hl7.org/CodeSystem/condition-category",
-                                  "encounter-diagnosis", "Encounter Diagnosis"));
-    c.verification_status = category("http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                                     "confirmed", "Confirmed");
+    c.category.push_back(category("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis",
+                                  "Encounter Diagnosis"));
+    c.verification_status =
+        category("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed");
     std::string display;
     if (s_.terminology != nullptr && system == s_.codes.icd10)
       if (const auto* e = s_.terminology->lookup("icd10", code)) display = e->display;
@@ -507,8 +510,8 @@ class mapper {
       if (is4210() && rv == "2") hl7 = "other-hcf";
       const std::string_view outcome = x.value("KET_QUA_DTRI");
       if (outcome == "5" || outcome == "8") hl7 = "exp";
-      dd.coding.push_back(Coding{"http://terminology.hl7.org/CodeSystem/discharge-disposition", {},
-                                 std::string(hl7), {}, {}});
+      dd.coding.push_back(
+          Coding{"http://terminology.hl7.org/CodeSystem/discharge-disposition", {}, std::string(hl7), {}, {}});
       h.discharge_disposition = std::move(dd);
       any = true;
     }
@@ -536,8 +539,7 @@ class mapper {
       id.value = std::string(cards[i]);
       c.identifier.push_back(std::move(id));
       c.status = "active";
-      c.type = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PUBLICPOL",
-                          "public healthcare", "BHYT");
+      c.type = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PUBLICPOL", "public healthcare", "BHYT");
       c.subscriber_id = std::string(cards[i]);
       c.beneficiary = patient_ref();
       c.period = card_period(from, to, i);
@@ -558,8 +560,8 @@ class mapper {
     }
   }
 
-  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string id_part,
-                          const row& r, std::string_view time_field) {
+  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string id_part, const row& r,
+                          std::string_view time_field) {
     fhir::Observation o;
     o.id = fhir::stable_id("Observation", encounter_id_, table_name(r.table), r.stt(), id_part);
     o.status = "final";
@@ -583,8 +585,8 @@ class mapper {
     const row& x = *x1_;
     if (!x.has("CAN_NANG")) return;
     if (!fhir::decimal::parse(x.value("CAN_NANG"))) {
-      out_.issues.push_back(issue{severity::warning, issue_code::value, x.location("CAN_NANG"),
-                                  "CAN_NANG is not a number; not mapped"});
+      out_.issues.push_back(
+          issue{severity::warning, issue_code::value, x.location("CAN_NANG"), "CAN_NANG is not a number; not mapped"});
       return;
     }
     add(vital(weight, x.value("CAN_NANG"), "body-weight", x, "NGAY_VAO"));
@@ -671,13 +673,13 @@ class mapper {
       const bool order = nhom == "1" || nhom == "2" || nhom == "3";
       const bool procedure = nhom == "8" || nhom == "18";
       if (!order && !procedure) {
-        out_.issues.push_back(issue{severity::information, issue_code::not_supported, r.location("MA_NHOM"),
-                                    "cost group " + std::string(nhom.substr(0, 4)) +
-                                        " (not a clinical service) not mapped"});
+        out_.issues.push_back(
+            issue{severity::information, issue_code::not_supported, r.location("MA_NHOM"),
+                  "cost group " + std::string(nhom.substr(0, 4)) + " (not a clinical service) not mapped"});
         continue;
       }
-      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"),
-                                        detail::nfc(r.value("TEN_DICH_VU")), detail::nfc(r.value("TEN_DICH_VU")));
+      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"), detail::nfc(r.value("TEN_DICH_VU")),
+                                        detail::nfc(r.value("TEN_DICH_VU")));
       for (auto icd9 : detail::split_list(r.value("MA_PTTT_QT")))
         code.coding.push_back(Coding{s_.codes.icd9cm, {}, std::string(icd9), {}, {}});
       if (order) {
@@ -694,8 +696,7 @@ class mapper {
         sr.authored_on = date_time(r, "NGAY_YL");
         if (r.has("MA_BAC_SI")) sr.requester = practitioner(r.value("MA_BAC_SI"));
         if (r.has("NGUOI_THUC_HIEN")) sr.performer.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
-        for (auto c : detail::split_list(r.value("MA_BENH")))
-          sr.reason_code.push_back(concept_of(s_.codes.icd10, c));
+        for (auto c : detail::split_list(r.value("MA_BENH"))) sr.reason_code.push_back(concept_of(s_.codes.icd10, c));
         service_requests_.emplace_back(std::string(r.value("MA_DICH_VU")), sr.id);
         add(std::move(sr));
       } else {
@@ -707,15 +708,16 @@ class mapper {
         p.encounter = encounter_ref();
         const std::string start = date_time(r, "NGAY_TH_YL");
         const std::string end = date_time(r, "NGAY_KQ");
-        if (!start.empty() && !end.empty()) p.performed = fhir::Period{start, end};
-        else if (!start.empty()) p.performed = fhir::DateTime{start};
+        if (!start.empty() && !end.empty())
+          p.performed = fhir::Period{start, end};
+        else if (!start.empty())
+          p.performed = fhir::DateTime{start};
         if (r.has("NGUOI_THUC_HIEN")) {
           fhir::Performer perf;
           perf.actor = practitioner(r.value("NGUOI_THUC_HIEN"));
           p.performer.push_back(std::move(perf));
         }
-        for (auto c : detail::split_list(r.value("MA_BENH")))
-          p.reason_code.push_back(concept_of(s_.codes.icd10, c));
+        for (auto c : detail::split_list(r.value("MA_BENH"))) p.reason_code.push_back(concept_of(s_.codes.icd10, c));
         add(std::move(p));
       }
     }
@@ -800,8 +802,10 @@ class mapper {
           display = detail::nfc(x3.value("TEN_DICH_VU"));
           nhom = x3.value("MA_NHOM");
         }
-      if (nhom == "1") d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
-      if (nhom == "2") d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
+      if (nhom == "1")
+        d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
+      if (nhom == "2")
+        d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
       d.code = concept_of(s_.codes.service, rp.service, display, display);
       d.subject = patient_ref();
       d.encounter = encounter_ref();
@@ -810,14 +814,13 @@ class mapper {
         if (svc == rp.service) d.based_on.push_back(ref("ServiceRequest", id));
       if (!rp.performer.empty()) d.results_interpreter.push_back(practitioner(rp.performer));
       d.result = std::move(rp.results);
-      for (std::size_t i = 0; i < rp.conclusions.size(); ++i)
-        d.conclusion += (i == 0 ? "" : "\n") + rp.conclusions[i];
+      for (std::size_t i = 0; i < rp.conclusions.size(); ++i) d.conclusion += (i == 0 ? "" : "\n") + rp.conclusions[i];
       add(std::move(d));
     }
   }
 
-  fhir::DocumentReference document(std::string_view id_part, std::string_view loinc,
-                                   std::string_view display, std::string text, const std::string& date) {
+  fhir::DocumentReference document(std::string_view id_part, std::string_view loinc, std::string_view display,
+                                   std::string text, const std::string& date) {
     fhir::DocumentReference d;
     d.id = fhir::stable_id("DocumentReference", encounter_id_, id_part);
     d.status = "current";
@@ -896,17 +899,34 @@ class mapper {
     std::array<std::pair<std::string_view, std::string_view>, 7> sections;  ///< (field, label)
   };
   static constexpr std::array<paper, 3> papers{{
-      {table_id::xml7, "18842-5", "Discharge summary", "MA_BS", "NGAY_RA",
-       {{{"CHAN_DOAN_RV", "Chẩn đoán ra viện"}, {"PP_DIEUTRI", "Phương pháp điều trị"},
+      {table_id::xml7,
+       "18842-5",
+       "Discharge summary",
+       "MA_BS",
+       "NGAY_RA",
+       {{{"CHAN_DOAN_RV", "Chẩn đoán ra viện"}, {"PP_DIEUTRI", "Phương pháp điều trị"}, {"GHI_CHU", "Ghi chú"}}}},
+      {table_id::xml8,
+       "34133-9",
+       "Summary of episode note",
+       "",
+       "NGAY_RA",
+       {{{"CHAN_DOAN_VAO", "Chẩn đoán vào viện"},
+         {"CHAN_DOAN_RV", "Chẩn đoán ra viện"},
+         {"QT_BENHLY", "Quá trình bệnh lý"},
+         {"TOMTAT_KQ", "Tóm tắt kết quả"},
+         {"PP_DIEUTRI", "Phương pháp điều trị"},
          {"GHI_CHU", "Ghi chú"}}}},
-      {table_id::xml8, "34133-9", "Summary of episode note", "", "NGAY_RA",
-       {{{"CHAN_DOAN_VAO", "Chẩn đoán vào viện"}, {"CHAN_DOAN_RV", "Chẩn đoán ra viện"},
-         {"QT_BENHLY", "Quá trình bệnh lý"}, {"TOMTAT_KQ", "Tóm tắt kết quả"},
-         {"PP_DIEUTRI", "Phương pháp điều trị"}, {"GHI_CHU", "Ghi chú"}}}},
-      {table_id::xml13, "57133-1", "Referral note", "MA_BAC_SI", "NGAY_RA",
-       {{{"DAU_HIEU_LS", "Dấu hiệu lâm sàng"}, {"QT_BENHLY", "Quá trình bệnh lý"},
-         {"TOMTAT_KQ", "Tóm tắt kết quả"}, {"CHAN_DOAN_RV", "Chẩn đoán ra viện"},
-         {"HUONG_DIEU_TRI", "Hướng điều trị"}, {"PHUONGTIEN_VC", "Phương tiện vận chuyển"},
+      {table_id::xml13,
+       "57133-1",
+       "Referral note",
+       "MA_BAC_SI",
+       "NGAY_RA",
+       {{{"DAU_HIEU_LS", "Dấu hiệu lâm sàng"},
+         {"QT_BENHLY", "Quá trình bệnh lý"},
+         {"TOMTAT_KQ", "Tóm tắt kết quả"},
+         {"CHAN_DOAN_RV", "Chẩn đoán ra viện"},
+         {"HUONG_DIEU_TRI", "Hướng điều trị"},
+         {"PHUONGTIEN_VC", "Phương tiện vận chuyển"},
          {"MA_NOI_DEN", "Nơi chuyển đến"}}}},
   }};
 
@@ -981,8 +1001,8 @@ bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::
     forbidden = true;
   }
   for (const auto& rec : decoded.env.records)
-    if (const row* x1 = rec.first(table_id::xml1); x1 != nullptr && x1->has("MA_CSKCB") &&
-                                                    x1->value("MA_CSKCB") != ctx.authenticated_facility) {
+    if (const row* x1 = rec.first(table_id::xml1);
+        x1 != nullptr && x1->has("MA_CSKCB") && x1->value("MA_CSKCB") != ctx.authenticated_facility) {
       issues.push_back(issue{severity::error, issue_code::forbidden, x1->location("MA_CSKCB"),
                              "MA_CSKCB is not the authenticated facility"});
       forbidden = true;
@@ -1011,8 +1031,7 @@ translation translate(const decode_result& decoded, const settings& s, const con
   }
   if (targets.empty()) return out;
   fhir::Provenance p;
-  p.id = fhir::stable_id("Provenance", "qd130",
-                         ctx.sha256_hex.empty() ? targets.front().reference : ctx.sha256_hex);
+  p.id = fhir::stable_id("Provenance", "qd130", ctx.sha256_hex.empty() ? targets.front().reference : ctx.sha256_hex);
   p.target = std::move(targets);
   p.recorded = fhir::format_instant(ctx.received, s.time.default_offset);
   p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
@@ -1124,21 +1143,27 @@ vital_signs parse_vital_signs(std::string_view text, std::string_view location, 
       }
     std::string_view value = key.empty() ? part : part.substr(key.size());
     auto number = [&](std::string_view n, std::string& dst) {
-      if (detail::is_decimal(n)) dst = std::string(n);
+      if (detail::is_decimal(n))
+        dst = std::string(n);
       else
         issues.push_back(issue{severity::warning, issue_code::value, std::string(location),
                                "CSST " + std::string(key) + " value is not a number"});
     };
-    if (key == "M") number(value, v.pulse);
-    else if (key == "T") number(value, v.temperature);
-    else if (key == "NT") number(value, v.respiratory_rate);
-    else if (key == "SP") number(value, v.spo2);
-    else if (key == "HL") v.care_level = std::string(value);
+    if (key == "M")
+      number(value, v.pulse);
+    else if (key == "T")
+      number(value, v.temperature);
+    else if (key == "NT")
+      number(value, v.respiratory_rate);
+    else if (key == "SP")
+      number(value, v.spo2);
+    else if (key == "HL")
+      v.care_level = std::string(value);
     else if (key == "HA") {
       const auto slash = value.find('/');
       if (slash == std::string_view::npos) {
-        issues.push_back(issue{severity::warning, issue_code::value, std::string(location),
-                               "CSST HA is not systolic/diastolic"});
+        issues.push_back(
+            issue{severity::warning, issue_code::value, std::string(location), "CSST HA is not systolic/diastolic"});
       } else {
         number(value.substr(0, slash), v.systolic);
         number(value.substr(slash + 1), v.diastolic);

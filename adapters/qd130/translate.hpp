@@ -26,13 +26,13 @@ namespace gw::qd130 {
 struct code_systems {
   std::string icd10 = "http://hl7.org/fhir/sid/icd-10";
   std::string icd9cm = "http://hl7.org/fhir/sid/icd-9-cm";
-  std::string yhct = "urn:vn:moh:yhct";                ///< traditional-medicine diagnoses
-  std::string drug = "urn:vn:moh:dmdc:hoat-chat";      ///< MA_THUOC (active-ingredient code)
-  std::string route = "urn:vn:moh:dmdc:duong-dung";    ///< DUONG_DUNG
-  std::string service = "urn:vn:moh:dmdc:dvkt";        ///< MA_DICH_VU
-  std::string lab_item = "urn:vn:moh:qd7603:chi-so";   ///< MA_CHI_SO
-  std::string department = "urn:vn:moh:dmdc:khoa";     ///< MA_KHOA
-  std::string qd130_base = "urn:vn:qd130:";            ///< + field name in lower case: code lists
+  std::string yhct = "urn:vn:moh:yhct";               ///< traditional-medicine diagnoses
+  std::string drug = "urn:vn:moh:dmdc:hoat-chat";     ///< MA_THUOC (active-ingredient code)
+  std::string route = "urn:vn:moh:dmdc:duong-dung";   ///< DUONG_DUNG
+  std::string service = "urn:vn:moh:dmdc:dvkt";       ///< MA_DICH_VU
+  std::string lab_item = "urn:vn:moh:qd7603:chi-so";  ///< MA_CHI_SO
+  std::string department = "urn:vn:moh:dmdc:khoa";    ///< MA_KHOA
+  std::string qd130_base = "urn:vn:qd130:";           ///< + field name in lower case: code lists
   std::string loinc = "http://loinc.org";
   std::string ucum = "http://unitsofmeasure.org";
   std::string hsba = "urn:vn:cskcb:{facility}:ma_hsba";  ///< MA_HSBA on Encounter.identifier
@@ -69,7 +69,7 @@ struct context {
   /// MA_CSKCB/MACSKCB in the message gives an error with code `forbidden` and no resources.
   std::string authenticated_facility;
   std::chrono::system_clock::time_point received{};  ///< when the gateway received the body
-  std::string sha256_hex;                             ///< of the body as received (Provenance)
+  std::string sha256_hex;                            ///< of the body as received (Provenance)
 };
 
 struct translation {
@@ -93,8 +93,7 @@ struct vital_signs {
 };
 /// Parses the first `CSST<...>` marker in `text`; unknown or malformed parts go to `issues` as
 /// warnings at `location`.
-vital_signs parse_vital_signs(std::string_view text, std::string_view location,
-                              fhir::issue_list& issues);
+vital_signs parse_vital_signs(std::string_view text, std::string_view location, fhir::issue_list& issues);
 
 /// A LIEU_DUNG such as "2 viên/lần * 2 lần/ngày * 5 ngày [4 viên/ngày]", parsed.
 struct dose_pattern {

@@ -12,19 +12,22 @@
 
 namespace gw::fhir::detail {
 
-template <class T> bool is_empty(const T& v);
+template <class T>
+bool is_empty(const T& v);
 
 /// Visitor answering "does any element have a value?".
 struct emptiness_visitor {
   bool empty = true;
-  template <class M> void operator()(std::string_view, const M& m, field_spec = {}) {
+  template <class M>
+  void operator()(std::string_view, const M& m, field_spec = {}) {
     if (empty && !is_empty(m)) empty = false;
   }
 };
 
 /// True when a value would write nothing: empty strings, unset optionals, lists whose items are
 /// all empty, objects whose elements are all empty, an empty any_resource.
-template <class T> bool is_empty(const T& v) {
+template <class T>
+bool is_empty(const T& v) {
   if constexpr (std::is_same_v<T, std::string>) {
     return v.empty();
   } else if constexpr (is_tagged<T>::value) {
@@ -71,7 +74,8 @@ class path_scope {
 };
 
 /// `name` + the JSON suffix of the variant's current alternative (`valueQuantity`).
-template <class V> std::string choice_key(std::string_view name, const V& v) {
+template <class V>
+std::string choice_key(std::string_view name, const V& v) {
   std::string key(name);
   std::visit([&](const auto& a) { key += choice_suffix<std::remove_cvref_t<decltype(a)>>(); }, v);
   return key;
@@ -80,8 +84,29 @@ template <class V> std::string choice_key(std::string_view name, const V& v) {
 }  // namespace gw::fhir::detail
 
 /// X-macro over the resource types (explicit instantiations in the .cpp files).
-#define GW_FHIR_FOR_EACH_RESOURCE(X)                                                                      \
-  X(Patient) X(RelatedPerson) X(Encounter) X(Condition) X(Observation) X(DiagnosticReport) X(Procedure) \
-  X(ServiceRequest) X(MedicationRequest) X(MedicationAdministration) X(AllergyIntolerance)              \
-  X(Immunization) X(DocumentReference) X(Appointment) X(Coverage) X(Organization) X(Practitioner)       \
-  X(Location) X(Provenance) X(AuditEvent) X(OperationOutcome) X(CapabilityStatement) X(Bundle)
+// clang-format off
+#define GW_FHIR_FOR_EACH_RESOURCE(X) \
+  X(Patient) \
+  X(RelatedPerson) \
+  X(Encounter) \
+  X(Condition) \
+  X(Observation) \
+  X(DiagnosticReport) \
+  X(Procedure) \
+  X(ServiceRequest) \
+  X(MedicationRequest) \
+  X(MedicationAdministration) \
+  X(AllergyIntolerance) \
+  X(Immunization) \
+  X(DocumentReference) \
+  X(Appointment) \
+  X(Coverage) \
+  X(Organization) \
+  X(Practitioner) \
+  X(Location) \
+  X(Provenance) \
+  X(AuditEvent) \
+  X(OperationOutcome) \
+  X(CapabilityStatement) \
+  X(Bundle)
+// clang-format on

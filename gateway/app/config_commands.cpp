@@ -23,8 +23,7 @@ int cmd_check_config(const args& a) {
   auto r = config::load_config(path);
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", config::format_error(e).c_str());
   if (!r.config) {
-    std::fprintf(stderr, "check-config: %zu mistake%s found\n", r.errors.size(),
-                 r.errors.size() == 1 ? "" : "s");
+    std::fprintf(stderr, "check-config: %zu mistake%s found\n", r.errors.size(), r.errors.size() == 1 ? "" : "s");
     return 1;
   }
   std::printf("check-config: %s is valid (%zu facilities)\n", r.config->source_file.c_str(),

@@ -30,18 +30,23 @@ int cmd_replay(const args& a) {
     auto next = [&](std::string& out) {
       if (i + 1 < a.size()) out = a[++i];
     };
-    if (a[i] == "--facility") next(filter.facility);
-    else if (a[i] == "--since") next(filter.since);
-    else if (a[i] == "--outcome") next(filter.outcome);
-    else if (a[i] == "--actor") next(actor);
-    else if (a[i] == "--config" || a[i] == "-c") ++i;
+    if (a[i] == "--facility")
+      next(filter.facility);
+    else if (a[i] == "--since")
+      next(filter.since);
+    else if (a[i] == "--outcome")
+      next(filter.outcome);
+    else if (a[i] == "--actor")
+      next(actor);
+    else if (a[i] == "--config" || a[i] == "-c")
+      ++i;
     else {
       std::fprintf(stderr, "replay: unknown argument %s\n%s", a[i].c_str(), k_usage);
       return 2;
     }
   }
-  if (filter.facility.empty() ||
-      (!filter.outcome.empty() && filter.outcome != "accepted" && filter.outcome != "rejected" && filter.outcome != "error")) {
+  if (filter.facility.empty() || (!filter.outcome.empty() && filter.outcome != "accepted" &&
+                                  filter.outcome != "rejected" && filter.outcome != "error")) {
     std::fputs(k_usage, stderr);
     return 2;
   }
@@ -77,9 +82,11 @@ int cmd_replay(const args& a) {
         ++skipped;  // unknown content type or a format without an adapter yet: stays as it is
         continue;
       }
-      auto received = std::chrono::system_clock::time_point(
-          std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(m.received_epoch)));
-      auto t = (*tr)({m.raw, facility, received, store::to_hex(store::sha256_of(m.raw)), cfg.default_timezone, nullptr});
+      auto received =
+          std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+              std::chrono::duration<double>(m.received_epoch)));
+      auto t =
+          (*tr)({m.raw, facility, received, store::to_hex(store::sha256_of(m.raw)), cfg.default_timezone, nullptr});
       store::replay_change c;
       c.issues_json = ingest::issues_json(t.issues);
       if (fhir::has_errors(t.issues)) {
@@ -111,9 +118,10 @@ int cmd_replay(const args& a) {
     std::fprintf(stderr, "replay: database error: %s\n", e.what());
     return 1;
   }
-  std::printf("replay: facility %s: %zu messages, %zu accepted (%zu newly), %zu still rejected, %zu skipped; "
-              "%lld resources changed\n",
-              facility->code.c_str(), seen, accepted, newly_accepted, rejected, skipped, changed);
+  std::printf(
+      "replay: facility %s: %zu messages, %zu accepted (%zu newly), %zu still rejected, %zu skipped; "
+      "%lld resources changed\n",
+      facility->code.c_str(), seen, accepted, newly_accepted, rejected, skipped, changed);
   return 0;
 }
 

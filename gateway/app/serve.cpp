@@ -74,8 +74,7 @@ asio::awaitable<void> maintain_database(store::database& db, std::shared_ptr<sto
 /// be arriving (read_timeout), then be handled (bounded by the database statement timeout) and
 /// answered (read_timeout again for the write).
 std::chrono::milliseconds drain_grace(const config::gateway_config& cfg) {
-  auto longest =
-      std::max(cfg.listeners.mllp.limits.read_timeout, cfg.listeners.ingest.limits.read_timeout);
+  auto longest = std::max(cfg.listeners.mllp.limits.read_timeout, cfg.listeners.ingest.limits.read_timeout);
   return 2 * longest + cfg.database.statement_timeout + std::chrono::seconds(5);
 }
 
@@ -93,8 +92,8 @@ int cmd_serve(const args& a) {
   spdlog::info("event=starting config={} facilities={}", cfg.source_file.string(), cfg.facilities.size());
 
   asio::io_context ioc(cfg.io_threads);
-  store::database db({cfg.database.dsn, cfg.database.pool_size, cfg.database.connect_timeout,
-                      cfg.database.statement_timeout});
+  store::database db(
+      {cfg.database.dsn, cfg.database.pool_size, cfg.database.connect_timeout, cfg.database.statement_timeout});
   auto ingest_store = std::make_shared<store::ingest_store>(db);
   asio::co_spawn(ioc, maintain_database(db, ingest_store, cfg.database), asio::detached);
   ingest::pipeline pipeline(cfg, ingest_store, ingest::default_translators(cfg));
@@ -143,8 +142,7 @@ int cmd_serve(const args& a) {
     signals.async_wait(on_signal);
     spdlog::info("event=stopping signal={}", sig);
     admin.stop();
-    auto listeners =
-        std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()));
+    auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()));
     auto one_drained = [&ioc, listeners] {
       if (--*listeners == 0) {
         spdlog::info("event=drained");

@@ -30,7 +30,7 @@ struct limits {
   std::size_t max_message_bytes = 16 * 1024 * 1024;  ///< MLLP frame or HTTP body
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
-  std::chrono::milliseconds read_timeout{30'000};  ///< one whole message must arrive within this
+  std::chrono::milliseconds read_timeout{30'000};   ///< one whole message must arrive within this
   std::chrono::milliseconds idle_timeout{300'000};  ///< between messages on a kept-alive connection
   std::size_t max_connections = 1024;
   std::size_t max_connections_per_facility = 32;
@@ -129,7 +129,7 @@ struct gateway_config {
 /// One configuration mistake, located.
 struct config_error {
   std::string file;
-  int line = 0;  ///< 1-based; 0 when unknown
+  int line = 0;     ///< 1-based; 0 when unknown
   std::string key;  ///< dotted path, e.g. "listeners.mllp.port" or "feeds[1].format"
   std::string message;
 };

@@ -25,7 +25,9 @@ std::string_view to_string(feed_format f) {
   return "?";
 }
 
-std::string_view to_string(transport t) { return t == transport::https ? "https" : "mllp"; }
+std::string_view to_string(transport t) {
+  return t == transport::https ? "https" : "mllp";
+}
 
 bool facility::sends(feed_format f) const {
   return std::any_of(feeds.begin(), feeds.end(), [f](const feed& x) { return x.format == f; });
@@ -138,8 +140,7 @@ std::optional<std::size_t> parse_bytes(std::string_view s) {
 /// Reads one YAML mapping, remembering which keys were asked for; reports the rest as unknown.
 class map_reader {
  public:
-  map_reader(const context& c, const YAML::Node& node, std::string path)
-      : c_(c), node_(node), path_(std::move(path)) {
+  map_reader(const context& c, const YAML::Node& node, std::string path) : c_(c), node_(node), path_(std::move(path)) {
     ok_ = node_.IsMap();
     if (!ok_ && node_.IsDefined() && !node_.IsNull())
       c_.error(node_, path_, "wrong type: expected a mapping of keys to values");
@@ -214,8 +215,8 @@ class map_reader {
     }
     if (v < lo || v > hi) {
       c_.error(n, join_key(path_, key),
-               std::string(what) + " out of range: " + s + " (allowed " + std::to_string(lo) +
-                   ".." + std::to_string(hi) + ")");
+               std::string(what) + " out of range: " + s + " (allowed " + std::to_string(lo) + ".." +
+                   std::to_string(hi) + ")");
       return false;
     }
     out = static_cast<Int>(v);
@@ -230,8 +231,10 @@ class map_reader {
     std::string s;
     auto n = child(key);
     if (!str(key, s)) return false;
-    if (s == "true" || s == "yes" || s == "on") out = true;
-    else if (s == "false" || s == "no" || s == "off") out = false;
+    if (s == "true" || s == "yes" || s == "on")
+      out = true;
+    else if (s == "false" || s == "no" || s == "off")
+      out = false;
     else {
       c_.error(n, join_key(path_, key), "wrong type: expected true or false, got '" + s + "'");
       return false;
@@ -259,8 +262,7 @@ class map_reader {
     if (!str(key, s)) return false;
     auto b = parse_bytes(s);
     if (!b || *b == 0) {
-      c_.error(n, join_key(path_, key),
-               "wrong type: expected a size such as 65536, 64KiB or 16MiB, got '" + s + "'");
+      c_.error(n, join_key(path_, key), "wrong type: expected a size such as 65536, 64KiB or 16MiB, got '" + s + "'");
       return false;
     }
     out = *b;
@@ -297,8 +299,7 @@ class map_reader {
     }
     for (std::size_t i = 0; i < n.size(); ++i) {
       if (!n[i].IsScalar()) {
-        c_.error(n[i], join_key(path_, key) + "[" + std::to_string(i) + "]",
-                 "wrong type: expected a text value");
+        c_.error(n[i], join_key(path_, key) + "[" + std::to_string(i) + "]", "wrong type: expected a text value");
         continue;
       }
       out.push_back(n[i].Scalar());
@@ -323,14 +324,12 @@ std::optional<YAML::Node> parse_file(const fs::path& p, std::vector<config_error
   try {
     return YAML::Load(in);
   } catch (const YAML::Exception& e) {
-    errors.push_back({p.string(), e.mark.is_null() ? 0 : e.mark.line + 1, "",
-                      "not valid YAML: " + e.msg});
+    errors.push_back({p.string(), e.mark.is_null() ? 0 : e.mark.line + 1, "", "not valid YAML: " + e.msg});
     return std::nullopt;
   }
 }
 
-void read_tls(map_reader& parent, const std::string& key, std::optional<tls_settings>& out,
-              bool client_ca_required) {
+void read_tls(map_reader& parent, const std::string& key, std::optional<tls_settings>& out, bool client_ca_required) {
   if (!parent.has(key)) return;
   map_reader m(parent.ctx(), parent.child(key), join_key(parent.path(), key));
   if (!m.ok()) return;
@@ -390,7 +389,8 @@ bool valid_hours(std::string_view s) {
   // HH:MM-HH:MM with 00:00 <= from < to <= 24:00
   if (s.size() != 11 || s[2] != ':' || s[5] != '-' || s[8] != ':') return false;
   auto num = [&](std::size_t at) {
-    if (!std::isdigit(static_cast<unsigned char>(s[at])) || !std::isdigit(static_cast<unsigned char>(s[at + 1]))) return -1;
+    if (!std::isdigit(static_cast<unsigned char>(s[at])) || !std::isdigit(static_cast<unsigned char>(s[at + 1])))
+      return -1;
     return (s[at] - '0') * 10 + (s[at + 1] - '0');
   };
   int h1 = num(0), m1 = num(3), h2 = num(6), m2 = num(9);
@@ -432,7 +432,8 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
       std::string fmt, tr;
       bool good = true;
       if (fm.str("format", fmt, true)) {
-        if (auto p = parse_format(fmt)) fd.format = *p;
+        if (auto p = parse_format(fmt))
+          fd.format = *p;
         else {
           c.error(fm.child("format"), key + ".format",
                   "unknown format '" + fmt + "' (allowed qd130, hl7v2, cv365, mapped)");
@@ -442,11 +443,12 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
         good = false;
       }
       if (fm.str("transport", tr, true)) {
-        if (tr == "https") fd.transport = transport::https;
-        else if (tr == "mllp") fd.transport = transport::mllp;
+        if (tr == "https")
+          fd.transport = transport::https;
+        else if (tr == "mllp")
+          fd.transport = transport::mllp;
         else {
-          c.error(fm.child("transport"), key + ".transport",
-                  "unknown transport '" + tr + "' (allowed https, mllp)");
+          c.error(fm.child("transport"), key + ".transport", "unknown transport '" + tr + "' (allowed https, mllp)");
           good = false;
         }
       } else {
@@ -482,8 +484,7 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
   std::chrono::milliseconds stale{f.stale_after};
   if (m.duration("stale_after", stale)) {
     f.stale_after = std::chrono::duration_cast<std::chrono::minutes>(stale);
-    if (f.stale_after.count() < 1)
-      c.error(m.child("stale_after"), "stale_after", "must be at least 1m");
+    if (f.stale_after.count() < 1) c.error(m.child("stale_after"), "stale_after", "must be at least 1m");
   }
   if (m.str("expected_hours", f.expected_hours) && !valid_hours(f.expected_hours))
     c.error(m.child("expected_hours"), "expected_hours",
@@ -523,15 +524,16 @@ load_result load_config(const fs::path& gateway_yaml) {
       return r;
     }
     if (m.str("log_level", cfg.log_level)) {
-      static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+      static const std::set<std::string, std::less<>> levels{"trace", "debug",    "info", "warn",
+                                                             "error", "critical", "off"};
       if (!levels.count(cfg.log_level))
         c.error(m.child("log_level"), "log_level", "unknown log level '" + cfg.log_level + "'");
     }
     if (m.str("default_timezone", cfg.default_timezone)) {
       const auto& z = cfg.default_timezone;
-      bool ok = z.size() == 6 && (z[0] == '+' || z[0] == '-') && z[3] == ':' && std::isdigit(static_cast<unsigned char>(z[1])) &&
-                std::isdigit(static_cast<unsigned char>(z[2])) && std::isdigit(static_cast<unsigned char>(z[4])) &&
-                std::isdigit(static_cast<unsigned char>(z[5]));
+      bool ok = z.size() == 6 && (z[0] == '+' || z[0] == '-') && z[3] == ':' &&
+                std::isdigit(static_cast<unsigned char>(z[1])) && std::isdigit(static_cast<unsigned char>(z[2])) &&
+                std::isdigit(static_cast<unsigned char>(z[4])) && std::isdigit(static_cast<unsigned char>(z[5]));
       if (!ok) c.error(m.child("default_timezone"), "default_timezone", "expected an offset such as +07:00");
     }
     m.integer("io_threads", cfg.io_threads, 1, 256);
@@ -612,8 +614,7 @@ load_result load_config(const fs::path& gateway_yaml) {
     std::sort(files.begin(), files.end());
     for (const auto& f : files)
       if (auto node = parse_file(f, errors)) read_facility(f, *node, errors, cfg.facilities);
-    if (files.empty())
-      errors.push_back({facilities_dir.string(), 0, "", "no facility files (*.yaml) found"});
+    if (files.empty()) errors.push_back({facilities_dir.string(), 0, "", "no facility files (*.yaml) found"});
   }
 
   // Cross-facility checks: duplicate codes and certificates claimed by two facilities.

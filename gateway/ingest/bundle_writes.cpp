@@ -69,8 +69,8 @@ std::string resolve_references(std::string json, const std::unordered_map<std::s
 
 }  // namespace
 
-void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility,
-                      const fhir::identifier_systems& systems, translation& out) {
+void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, const fhir::identifier_systems& systems,
+                      translation& out) {
   std::unordered_map<std::string_view, std::string_view> types;
   for (const auto& e : bundle.entry)
     if (e.resource) types.emplace(e.resource.id(), e.resource.type_name());

@@ -13,7 +13,7 @@
 namespace gw::ingest {
 
 /// Appends `bundle`'s resources (in entry order) and patient links to `out`.
-void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility,
-                      const fhir::identifier_systems& systems, translation& out);
+void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, const fhir::identifier_systems& systems,
+                      translation& out);
 
 }  // namespace gw::ingest

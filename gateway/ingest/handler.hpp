@@ -26,9 +26,9 @@ struct request {
 };
 
 struct response {
-  std::string body;          ///< HL7 ACK (MLLP, unframed) or JSON (HTTP)
-  int http_status = 200;     ///< HTTP only
-  std::string content_type;  ///< HTTP only
+  std::string body;                        ///< HL7 ACK (MLLP, unframed) or JSON (HTTP)
+  int http_status = 200;                   ///< HTTP only
+  std::string content_type;                ///< HTTP only
   std::optional<int> retry_after_seconds;  ///< HTTP 503: when to try again
 };
 

@@ -22,7 +22,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -36,8 +37,9 @@ std::string message_id_of(std::string_view facility, std::string_view key) {
 }
 
 bool has_code(const fhir::issue_list& issues, issue_code c) {
-  return std::any_of(issues.begin(), issues.end(),
-                     [c](const issue& i) { return i.code == c && (i.severity == severity::error || i.severity == severity::fatal); });
+  return std::any_of(issues.begin(), issues.end(), [c](const issue& i) {
+    return i.code == c && (i.severity == severity::error || i.severity == severity::fatal);
+  });
 }
 
 int http_status_for(store::outcome o, const fhir::issue_list& issues) {
@@ -160,8 +162,10 @@ asio::awaitable<response> pipeline::handle(request req) {
   // HL7 v2 is parsed here only for what the answer needs (MSH: key, sender, ack mode); the
   // adapter parses again to translate.
   std::optional<config::feed_format> format;
-  if (mllp) format = config::feed_format::hl7v2;
-  else format = format_of(req.content_type, facility);
+  if (mllp)
+    format = config::feed_format::hl7v2;
+  else
+    format = format_of(req.content_type, facility);
   const bool hl7 = format == config::feed_format::hl7v2;
   hl7v2::parse_result parsed;
   std::string key = sha_hex;
@@ -188,7 +192,8 @@ asio::awaitable<response> pipeline::handle(request req) {
     return {outcome_json(msg_id, sev, summary, issues), http_status};
   };
   auto transient = [&](std::string_view why) -> response {
-    fhir::issue_list issues{{severity::error, issue_code::transient, "", std::string(why), fhir::hl7_error::application_internal_error}};
+    fhir::issue_list issues{
+        {severity::error, issue_code::transient, "", std::string(why), fhir::hl7_error::application_internal_error}};
     response r;
     if (mllp) {
       r.body = hl7v2::acknowledge(parsed, hl7v2::outcome::not_stored, issues, {now, {}}).value_or(std::string());
@@ -244,7 +249,8 @@ asio::awaitable<response> pipeline::handle(request req) {
     status = 422;
     summary = "rejected: format not supported yet";
   } else {
-    translation t = (*tr)({req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone, hl7 ? &parsed : nullptr});
+    translation t =
+        (*tr)({req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone, hl7 ? &parsed : nullptr});
     issues = std::move(t.issues);
     if (!fhir::has_errors(issues)) {
       rec.outcome = store::outcome::accepted;
@@ -261,10 +267,10 @@ asio::awaitable<response> pipeline::handle(request req) {
   rec.issues_json = issues_json(issues);
   rec.answer = answer_for(rec.outcome, issues, status, summary);
   if (hl7) {
-    fhir::issue_list conflict{{severity::error, issue_code::duplicate, "MSH^1^10",
-                               "control id " + key.substr(key.find('|') + 1) +
-                                   " was already used for a different message from this facility",
-                               fhir::hl7_error::duplicate_key_identifier}};
+    fhir::issue_list conflict{
+        {severity::error, issue_code::duplicate, "MSH^1^10",
+         "control id " + key.substr(key.find('|') + 1) + " was already used for a different message from this facility",
+         fhir::hl7_error::duplicate_key_identifier}};
     rec.conflict_issues_json = issues_json(conflict);
     rec.conflict_answer = answer_for(store::outcome::rejected, conflict, 409,
                                      "rejected: this control id was already used for different content");
@@ -286,8 +292,9 @@ asio::awaitable<response> pipeline::handle(request req) {
     spdlog::info("event=ingest facility={} transport={} format={} message={} result={} status={} changed={}",
                  facility.code, config::to_string(req.transport), format ? config::to_string(*format) : "unknown",
                  msg_id,
-                 result.status == store::commit_status::stored ? "stored"
-                 : result.status == store::commit_status::duplicate ? "duplicate" : "conflict",
+                 result.status == store::commit_status::stored      ? "stored"
+                 : result.status == store::commit_status::duplicate ? "duplicate"
+                                                                    : "conflict",
                  result.answer.status, result.resources_changed);
     co_return to_response(result.answer);
   } catch (const store::unavailable&) {

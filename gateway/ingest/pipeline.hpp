@@ -46,7 +46,7 @@ std::optional<config::feed_format> format_of(std::string_view content_type, cons
 std::string issues_json(const fhir::issue_list& issues);
 
 /// The HTTP answer body: an OperationOutcome naming the message and listing the issues.
-std::string outcome_json(std::string_view message_id, std::string_view summary_severity,
-                         std::string_view summary, const fhir::issue_list& issues);
+std::string outcome_json(std::string_view message_id, std::string_view summary_severity, std::string_view summary,
+                         const fhir::issue_list& issues);
 
 }  // namespace gw::ingest

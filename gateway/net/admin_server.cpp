@@ -24,8 +24,7 @@ struct admin_server::impl {
   store::database& db;
   tcp::acceptor acceptor;
 
-  impl(asio::io_context& c, const config::listener& s, store::database& d)
-      : ioc(c), settings(s), db(d), acceptor(c) {}
+  impl(asio::io_context& c, const config::listener& s, store::database& d) : ioc(c), settings(s), db(d), acceptor(c) {}
 
   asio::awaitable<http::response<http::string_body>> handle(const http::request<http::string_body>& req) {
     http::response<http::string_body> res;
@@ -47,9 +46,9 @@ struct admin_server::impl {
       bool ready = db_ok && migrated;
       res.result(ready ? http::status::ok : http::status::service_unavailable);
       if (!ready) res.set(http::field::retry_after, "5");
-      res.body() = std::string(R"({"status":")") + (ready ? "ready" : "not ready") +
-                   R"(","database":")" + (db_ok ? "reachable" : "unreachable") +
-                   R"(","migrations":")" + (migrated ? "done" : "pending") + "\"}";
+      res.body() = std::string(R"({"status":")") + (ready ? "ready" : "not ready") + R"(","database":")" +
+                   (db_ok ? "reachable" : "unreachable") + R"(","migrations":")" + (migrated ? "done" : "pending") +
+                   "\"}";
     } else {
       res.result(http::status::not_found);
       res.body() = R"({"error":"not found; try /healthz or /readyz"})";
@@ -108,6 +107,8 @@ void admin_server::stop() {
   impl_->acceptor.close(ignored);
 }
 
-std::uint16_t admin_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t admin_server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 }  // namespace gw::net

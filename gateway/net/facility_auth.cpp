@@ -13,8 +13,7 @@ namespace gw::net {
 namespace {
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -50,14 +49,10 @@ certificate_identity identify_certificate(const x509_st* cert) {
 
 std::string_view auth_result::reason() const {
   switch (what) {
-    case status::ok:
-      return "authenticated";
-    case status::no_certificate:
-      return "no client certificate was presented";
-    case status::unknown_certificate:
-      return "the client certificate is not bound to any facility";
-    case status::transport_not_configured:
-      return "the facility is not configured to send over this listener";
+    case status::ok: return "authenticated";
+    case status::no_certificate: return "no client certificate was presented";
+    case status::unknown_certificate: return "the client certificate is not bound to any facility";
+    case status::transport_not_configured: return "the facility is not configured to send over this listener";
   }
   return "refused";
 }

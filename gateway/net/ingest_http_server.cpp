@@ -21,8 +21,7 @@ class ingest_router final : public detail::http_router {
 
   awaitable<http_reply> route(http_request& req, detail::tls_connection& c) override {
     if (req.path() != "/ingest")
-      co_return json_error(404, fhir::issue_code::not_found,
-                           "not found; messages go to POST /ingest");
+      co_return json_error(404, fhir::issue_code::not_found, "not found; messages go to POST /ingest");
     if (req.method != "POST") {
       auto r = json_error(405, fhir::issue_code::not_supported, "only POST is allowed on /ingest");
       r.headers.emplace_back("Allow", "POST");
@@ -61,16 +60,13 @@ class ingest_session final : public detail::session_handler {
     http_reply r;
     switch (why) {
       case detail::refusal::unknown_certificate:
-        r = json_error(403, fhir::issue_code::security,
-                       "the client certificate is not bound to any facility");
+        r = json_error(403, fhir::issue_code::security, "the client certificate is not bound to any facility");
         break;
       case detail::refusal::transport_not_configured:
-        r = json_error(403, fhir::issue_code::security,
-                       "this facility is not configured to send over HTTPS");
+        r = json_error(403, fhir::issue_code::security, "this facility is not configured to send over HTTPS");
         break;
       case detail::refusal::facility_connection_limit:
-        r = json_error(503, fhir::issue_code::transient,
-                       "too many connections for this facility; try again later");
+        r = json_error(503, fhir::issue_code::transient, "too many connections for this facility; try again later");
         r.retry_after_seconds = 5;
         break;
     }
@@ -84,9 +80,8 @@ class ingest_session final : public detail::session_handler {
 
 }  // namespace
 
-ingest_http_server::ingest_http_server(boost::asio::io_context& ioc,
-                                       const config::listener& settings, const facility_auth& auth,
-                                       ingest::handler& handler)
+ingest_http_server::ingest_http_server(boost::asio::io_context& ioc, const config::listener& settings,
+                                       const facility_auth& auth, ingest::handler& handler)
     : tls_server(ioc, settings, auth, config::transport::https, "ingest",
                  std::make_unique<ingest_session>(settings.limits, handler)) {}
 

@@ -23,8 +23,8 @@ class ingest_http_server final : public tls_server {
  public:
   /// `settings.tls` must be set. `auth` and `handler` must outlive the server and its
   /// connections. Throws `tls_setup_error` when the TLS material cannot be loaded.
-  ingest_http_server(boost::asio::io_context& ioc, const config::listener& settings,
-                     const facility_auth& auth, ingest::handler& handler);
+  ingest_http_server(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
+                     ingest::handler& handler);
 };
 
 }  // namespace gw::net

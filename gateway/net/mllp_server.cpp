@@ -52,33 +52,27 @@ class mllp_session final : public detail::session_handler {
           res = co_await handler_.handle(std::move(req));
         } catch (const std::exception& e) {
           // No answer is better than a wrong one: the sender sends the frame again.
-          spdlog::error(
-              "event=handler_failed listener=mllp peer={} facility={} bytes={} reason=\"{}\"",
-              c.peer(), code, bytes, e.what());
+          spdlog::error("event=handler_failed listener=mllp peer={} facility={} bytes={} reason=\"{}\"", c.peer(), code,
+                        bytes, e.what());
           c.close_abruptly();
           co_return;
         }
         if (res.body.empty()) continue;  // the message asked for no acknowledgement (or is one)
-        auto st =
-            co_await c.write(hl7v2::mllp_encode(res.body), steady::now() + limits_.read_timeout);
+        auto st = co_await c.write(hl7v2::mllp_encode(res.body), steady::now() + limits_.read_timeout);
         if (st != io_status::ok) {
-          spdlog::warn("event=answer_not_sent listener=mllp peer={} facility={} reason={}",
-                       c.peer(), code, detail::to_string(st));
+          spdlog::warn("event=answer_not_sent listener=mllp peer={} facility={} reason={}", c.peer(), code,
+                       detail::to_string(st));
           co_return;
         }
         ++answered;
-        spdlog::debug("event=mllp_answered listener=mllp peer={} facility={} bytes={}", c.peer(),
-                      code, bytes);
+        spdlog::debug("event=mllp_answered listener=mllp peer={} facility={} bytes={}", c.peer(), code, bytes);
         idle_since = steady::now();
         if (decoder.in_frame()) frame_started = idle_since;
       }
       for (const auto& ev : decoder.take_events()) {
         if (ev.what == hl7v2::mllp_event::kind::missing_cr) continue;
-        spdlog::info(
-            "event=mllp_bytes_dropped listener=mllp peer={} facility={} bytes={} reason={}",
-            c.peer(), code, ev.bytes,
-            ev.what == hl7v2::mllp_event::kind::skipped_bytes ? "outside_frame"
-                                                              : "frame_restarted");
+        spdlog::info("event=mllp_bytes_dropped listener=mllp peer={} facility={} bytes={} reason={}", c.peer(), code,
+                     ev.bytes, ev.what == hl7v2::mllp_event::kind::skipped_bytes ? "outside_frame" : "frame_restarted");
       }
       if (decoder.failed()) {
         spdlog::warn(
@@ -93,8 +87,7 @@ class mllp_session final : public detail::session_handler {
 
       // Idle: the next frame must start within idle_timeout of the last answer (bytes outside a
       // frame do not extend it). In a frame: it must end within read_timeout of its start.
-      auto deadline =
-          idle ? idle_since + limits_.idle_timeout : frame_started + limits_.read_timeout;
+      auto deadline = idle ? idle_since + limits_.idle_timeout : frame_started + limits_.read_timeout;
       c.set_idle(idle);
       auto [st, n] = co_await c.read_some(buf, deadline);
       c.set_idle(false);
@@ -106,9 +99,8 @@ class mllp_session final : public detail::session_handler {
               "within read_timeout\"",
               c.peer(), code, decoder.buffered_bytes());
         else if (!idle)
-          spdlog::warn(
-              "event=frame_truncated listener=mllp peer={} facility={} buffered={} reason={}",
-              c.peer(), code, decoder.buffered_bytes(), detail::to_string(st));
+          spdlog::warn("event=frame_truncated listener=mllp peer={} facility={} buffered={} reason={}", c.peer(), code,
+                       decoder.buffered_bytes(), detail::to_string(st));
         else if (st == io_status::timeout)
           spdlog::info("event=idle_timeout listener=mllp peer={} facility={}", c.peer(), code);
         break;
@@ -117,8 +109,7 @@ class mllp_session final : public detail::session_handler {
       decoder.push(std::string_view(buf.data(), n));
       if (!was_in_frame && decoder.in_frame()) frame_started = steady::now();
     }
-    spdlog::debug("event=mllp_session_end listener=mllp peer={} facility={} answered={}", c.peer(),
-                  code, answered);
+    spdlog::debug("event=mllp_session_end listener=mllp peer={} facility={} answered={}", c.peer(), code, answered);
   }
 
  private:
@@ -128,8 +119,8 @@ class mllp_session final : public detail::session_handler {
 
 }  // namespace
 
-mllp_server::mllp_server(boost::asio::io_context& ioc, const config::listener& settings,
-                         const facility_auth& auth, ingest::handler& handler)
+mllp_server::mllp_server(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
+                         ingest::handler& handler)
     : tls_server(ioc, settings, auth, config::transport::mllp, "mllp",
                  std::make_unique<mllp_session>(settings.limits, handler)) {}
 

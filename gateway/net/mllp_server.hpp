@@ -21,8 +21,8 @@ class mllp_server final : public tls_server {
  public:
   /// `settings.tls` must be set. `auth` and `handler` must outlive the server and its
   /// connections. Throws `tls_setup_error` when the TLS material cannot be loaded.
-  mllp_server(boost::asio::io_context& ioc, const config::listener& settings,
-              const facility_auth& auth, ingest::handler& handler);
+  mllp_server(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
+              ingest::handler& handler);
 };
 
 }  // namespace gw::net

@@ -31,8 +31,7 @@ std::string openssl_reason() {
   return buf;
 }
 
-[[noreturn]] void fail(const std::string& what, const std::filesystem::path& file,
-                       const std::string& why) {
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& file, const std::string& why) {
   throw tls_setup_error(what + " '" + file.string() + "': " + why);
 }
 
@@ -44,17 +43,15 @@ void require_readable(const char* what, const std::filesystem::path& file) {
 
 }  // namespace
 
-std::shared_ptr<ssl::context> make_server_tls_context(const config::tls_settings& s,
-                                                      client_certificates clients) {
+std::shared_ptr<ssl::context> make_server_tls_context(const config::tls_settings& s, client_certificates clients) {
   ::ERR_clear_error();
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
 
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                   ssl::context::no_compression | ssl::context::single_dh_use);
-  ::SSL_CTX_set_options(
-      native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::no_compression |
+                   ssl::context::single_dh_use);
+  ::SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   int min_version = s.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
   if (s.min_version != "1.2" && s.min_version != "1.3")
     throw tls_setup_error("unknown TLS min_version '" + s.min_version + "' (allowed 1.2, 1.3)");
@@ -73,8 +70,8 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::tls_settings
     fail("cannot load server certificate", s.certificate, openssl_reason());
   require_readable("server private key", s.private_key);
   auto mismatch = [&] {
-    return tls_setup_error("server private key '" + s.private_key.string() +
-                           "' does not match certificate '" + s.certificate.string() + "'");
+    return tls_setup_error("server private key '" + s.private_key.string() + "' does not match certificate '" +
+                           s.certificate.string() + "'");
   };
   if (::SSL_CTX_use_PrivateKey_file(native, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
     if (ERR_GET_REASON(::ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) throw mismatch();

@@ -35,7 +35,7 @@ class tls_setup_error : public std::runtime_error {
 /// chain to (`verify_peer | verify_fail_if_no_peer_cert`). Throws `tls_setup_error`.
 /// The returned context is immutable afterwards and may be shared by all connections of a
 /// listener (OpenSSL contexts are thread-safe once set up).
-std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(
-    const config::tls_settings& settings, client_certificates clients);
+std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const config::tls_settings& settings,
+                                                                   client_certificates clients);
 
 }  // namespace gw::net

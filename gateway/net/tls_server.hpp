@@ -51,9 +51,8 @@ class tls_server {
  protected:
   /// `settings.tls` must be set; `auth` must outlive the server. Throws `tls_setup_error` when
   /// the TLS material cannot be loaded.
-  tls_server(boost::asio::io_context& ioc, const config::listener& settings,
-             const facility_auth& auth, config::transport transport, std::string name,
-             std::unique_ptr<detail::session_handler> session);
+  tls_server(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
+             config::transport transport, std::string name, std::unique_ptr<detail::session_handler> session);
 
  private:
   std::unique_ptr<detail::session_handler> session_;

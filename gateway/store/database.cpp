@@ -40,7 +40,9 @@ database::database(db_settings settings) : settings_(std::move(settings)) {
     threads_.emplace_back([this] { worker(); });
 }
 
-database::~database() { stop(); }
+database::~database() {
+  stop();
+}
 
 void database::stop() {
   {
@@ -105,8 +107,10 @@ void database::run_sync(const std::function<void(session&)>& work) {
   std::promise<void> p;
   auto f = p.get_future();
   submit(job{work, [&p](std::exception_ptr ep) {
-               if (ep) p.set_exception(ep);
-               else p.set_value();
+               if (ep)
+                 p.set_exception(ep);
+               else
+                 p.set_value();
              }});
   f.get();
 }

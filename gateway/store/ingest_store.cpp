@@ -57,7 +57,9 @@ std::array<std::uint8_t, 32> digest_from(const pqxx::field& f) {
   return d;
 }
 
-pqxx::binarystring bytes_param(std::string_view s) { return pqxx::binarystring(s.data(), s.size()); }
+pqxx::binarystring bytes_param(std::string_view s) {
+  return pqxx::binarystring(s.data(), s.size());
+}
 
 std::string timestamp_param(std::chrono::system_clock::time_point t) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -112,12 +114,13 @@ write_outcome write_record(pqxx::work& tx, const inbound_record& rec) {
     w.result.answer = *rec.conflict_answer;
     w.result.message_id = message_id;
     w.counted_rejected = true;
-    tx.exec_params("INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
-                   "outcome, issues, answer, answer_status) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5, "
-                   "$6, $7, $8, 'rejected', $9::jsonb, $10, $11)",
-                   message_id, ts, rec.facility, rec.transport, rec.format,
-                   rec.message_key + "#conflict:" + to_hex(rec.sha256).substr(0, 16), sha, bytes_param(rec.raw),
-                   rec.conflict_issues_json, bytes_param(rec.conflict_answer->body), rec.conflict_answer->status);
+    tx.exec_params(
+        "INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
+        "outcome, issues, answer, answer_status) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5, "
+        "$6, $7, $8, 'rejected', $9::jsonb, $10, $11)",
+        message_id, ts, rec.facility, rec.transport, rec.format,
+        rec.message_key + "#conflict:" + to_hex(rec.sha256).substr(0, 16), sha, bytes_param(rec.raw),
+        rec.conflict_issues_json, bytes_param(rec.conflict_answer->body), rec.conflict_answer->status);
     return w;
   }
 
@@ -128,12 +131,13 @@ write_outcome write_record(pqxx::work& tx, const inbound_record& rec) {
     changed = r[0].as<int>();
   }
   if (rec.outcome == outcome::accepted && !rec.links.empty()) tx.exec_params(k_upsert_links, links_json(rec.links));
-  tx.exec_params("INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
-                 "outcome, issues, answer, answer_status, resource_count) VALUES ($1, to_timestamp($2::double precision), "
-                 "$3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)",
-                 message_id, ts, rec.facility, rec.transport, rec.format, rec.message_key, sha, bytes_param(rec.raw),
-                 std::string(to_string(rec.outcome)), rec.issues_json, bytes_param(rec.answer.body),
-                 rec.answer.status, static_cast<int>(rec.resources.size()));
+  tx.exec_params(
+      "INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
+      "outcome, issues, answer, answer_status, resource_count) VALUES ($1, to_timestamp($2::double precision), "
+      "$3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)",
+      message_id, ts, rec.facility, rec.transport, rec.format, rec.message_key, sha, bytes_param(rec.raw),
+      std::string(to_string(rec.outcome)), rec.issues_json, bytes_param(rec.answer.body), rec.answer.status,
+      static_cast<int>(rec.resources.size()));
   w.result.status = commit_status::stored;
   w.result.answer = rec.answer;
   w.result.message_id = message_id;
@@ -150,15 +154,20 @@ void count(pqxx::work& tx, const std::vector<write_outcome>& outs) {
   std::map<std::string, agg> by;
   for (const auto& o : outs) {
     auto& a = by[o.facility];
-    if (o.result.status == commit_status::duplicate) ++a.duplicates;
-    else if (o.counted_rejected) ++a.rejected;
-    else ++a.accepted;
+    if (o.result.status == commit_status::duplicate)
+      ++a.duplicates;
+    else if (o.counted_rejected)
+      ++a.rejected;
+    else
+      ++a.accepted;
     a.bytes += static_cast<long long>(o.bytes);
   }
   for (const auto& [facility, a] : by)
     tx.exec_params(
-        "INSERT INTO facility_counter AS c (facility, day, accepted, rejected, duplicates, bytes, last_message_at, last_rejected_at) "
-        "VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2::bigint, $3::bigint, $4::bigint, $5::bigint, now(), CASE WHEN $3::bigint > 0 THEN now() END) "
+        "INSERT INTO facility_counter AS c (facility, day, accepted, rejected, duplicates, bytes, last_message_at, "
+        "last_rejected_at) "
+        "VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2::bigint, $3::bigint, $4::bigint, $5::bigint, now(), CASE "
+        "WHEN $3::bigint > 0 THEN now() END) "
         "ON CONFLICT (facility, day) DO UPDATE SET accepted = c.accepted + EXCLUDED.accepted, "
         "rejected = c.rejected + EXCLUDED.rejected, duplicates = c.duplicates + EXCLUDED.duplicates, "
         "bytes = c.bytes + EXCLUDED.bytes, last_message_at = now(), "
@@ -287,7 +296,7 @@ asio::awaitable<commit_result> ingest_store::commit(inbound_record rec) {
         auto h = std::make_shared<handler_t>(std::move(handler));
         p->done = [h](std::exception_ptr ep, commit_result r) {
           auto ex = asio::get_associated_executor(*h);
-          asio::post(ex, [h, ep, r = std::move(r)]() mutable { std::move(*h)(ep, std::move(r)); });
+          asio::post(ex, [h, ep, r = std::move(r)]() mutable { std::move (*h)(ep, std::move(r)); });
         };
         enqueue(std::move(p));
       },
@@ -315,7 +324,8 @@ asio::awaitable<int> ingest_store::maintain_partitions(int months_ahead, int ret
   int made = 0;
   co_await db_.run([&](session& s) {
     pqxx::work tx(s.conn());
-    made = tx.exec_params1("SELECT gw_maintain_inbound_partitions($1, $2)", months_ahead, retention_months)[0].as<int>();
+    made =
+        tx.exec_params1("SELECT gw_maintain_inbound_partitions($1, $2)", months_ahead, retention_months)[0].as<int>();
     tx.commit();
   });
   co_return made;

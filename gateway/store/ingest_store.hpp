@@ -58,8 +58,8 @@ struct inbound_record {
   std::string raw;
   std::chrono::system_clock::time_point received_at;
   store::outcome outcome = outcome::accepted;
-  std::string issues_json = "[]";  ///< JSON array of issues
-  store::answer answer;            ///< what to send when stored
+  std::string issues_json = "[]";         ///< JSON array of issues
+  store::answer answer;                   ///< what to send when stored
   std::vector<resource_write> resources;  ///< written only when accepted
   std::vector<patient_link_write> links;
   /// When the key is already taken by *different* content (HL7 control id re-used): the record
@@ -94,8 +94,8 @@ struct prior_message {
 };
 
 struct ingest_store_settings {
-  std::size_t max_batch = 128;   ///< records per transaction
-  std::size_t max_writers = 2;   ///< transactions in flight at once
+  std::size_t max_batch = 128;  ///< records per transaction
+  std::size_t max_writers = 2;  ///< transactions in flight at once
 };
 
 class ingest_store : public std::enable_shared_from_this<ingest_store> {

@@ -226,8 +226,7 @@ int apply_pending(session& s) {
     auto r = tx.exec_params("SELECT 1 FROM schema_migration WHERE version = $1", m.version);
     if (!r.empty()) continue;  // rolled back at scope exit: nothing to do
     tx.exec(std::string(m.sql));
-    tx.exec_params("INSERT INTO schema_migration (version, name) VALUES ($1, $2)", m.version,
-                   std::string(m.name));
+    tx.exec_params("INSERT INTO schema_migration (version, name) VALUES ($1, $2)", m.version, std::string(m.name));
     tx.commit();
     ++applied;
   }

@@ -42,8 +42,10 @@ const std::string& oru_r01_20() {
       if (end == std::string::npos) end = in.size();
       std::string line = in.substr(pos, end - pos);
       pos = end + 1;
-      if (line.starts_with("OBX")) results.push_back(line);
-      else if (!line.starts_with("NTE") && !line.empty()) head += line + "\r";
+      if (line.starts_with("OBX"))
+        results.push_back(line);
+      else if (!line.starts_with("NTE") && !line.empty())
+        head += line + "\r";
     }
     std::string out = head;
     for (int i = 0; i < 20; ++i) {
@@ -91,10 +93,18 @@ void full(benchmark::State& state, const std::string& msg) {
       benchmark::Counter(static_cast<double>(bytes) / static_cast<double>(state.iterations()));
 }
 
-void BM_parse_adt_a01(benchmark::State& state) { parse_only(state, adt_a01()); }
-void BM_parse_oru_r01_20obx(benchmark::State& state) { parse_only(state, oru_r01_20()); }
-void BM_translate_json_adt_a01(benchmark::State& state) { full(state, adt_a01()); }
-void BM_translate_json_oru_r01_20obx(benchmark::State& state) { full(state, oru_r01_20()); }
+void BM_parse_adt_a01(benchmark::State& state) {
+  parse_only(state, adt_a01());
+}
+void BM_parse_oru_r01_20obx(benchmark::State& state) {
+  parse_only(state, oru_r01_20());
+}
+void BM_translate_json_adt_a01(benchmark::State& state) {
+  full(state, adt_a01());
+}
+void BM_translate_json_oru_r01_20obx(benchmark::State& state) {
+  full(state, oru_r01_20());
+}
 
 void BM_parse_and_ack_adt_a01(benchmark::State& state) {
   gw::hl7v2::ack_params p{std::chrono::sys_seconds{std::chrono::seconds{1'795'000'000}}, ""};

@@ -15,14 +15,19 @@ namespace {
 
 std::string admin_only_config(std::uint16_t admin_port, const std::string& dsn) {
   return "log_level: info\n"
-         "facilities_dir: " GW_SOURCE_DIR "/config/facilities\n"
+         "facilities_dir: " GW_SOURCE_DIR
+         "/config/facilities\n"
          "listeners:\n"
          "  mllp: {enabled: false, port: 1}\n"
          "  ingest: {enabled: false, port: 2}\n"
          "  api: {enabled: false, port: 3}\n"
-         "  admin: {port: " + std::to_string(admin_port) + "}\n"
+         "  admin: {port: " +
+         std::to_string(admin_port) +
+         "}\n"
          "database:\n"
-         "  dsn: \"" + dsn + "\"\n"
+         "  dsn: \"" +
+         dsn +
+         "\"\n"
          "  connect_timeout: 1s\n";
 }
 
@@ -34,10 +39,8 @@ TEST(admin_readyz, follows_the_database_and_stops_on_sigterm) {
   process gw({GW_GATEWAY_BIN, "serve", "--config", (dir / "gateway.yaml").string()}, {},
              (dir / "gateway.log").string());
 
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/healthz").status == 200; }))
-      << read_file(dir / "gateway.log");
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; }))
-      << read_file(dir / "gateway.log");
+  ASSERT_TRUE(eventually([&] { return http_get(port, "/healthz").status == 200; })) << read_file(dir / "gateway.log");
+  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; })) << read_file(dir / "gateway.log");
   EXPECT_NE(http_get(port, "/readyz").body.find("\"migrations\":\"done\""), std::string::npos);
 
   pg.stop();
@@ -47,8 +50,7 @@ TEST(admin_readyz, follows_the_database_and_stops_on_sigterm) {
   EXPECT_EQ(http_get(port, "/healthz").status, 200);  // alive, just not ready
 
   pg.start();
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; }))
-      << read_file(dir / "gateway.log");
+  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; })) << read_file(dir / "gateway.log");
 
   EXPECT_EQ(http_get(port, "/nowhere").status, 404);
 
@@ -68,12 +70,10 @@ TEST(admin_readyz, not_ready_until_the_database_first_appears) {
   write_file(dir / "gateway.yaml", admin_only_config(port, pg.dsn()));
   process gw({GW_GATEWAY_BIN, "serve", "--config", (dir / "gateway.yaml").string()}, {},
              (dir / "gateway.log").string());
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 503; }))
-      << read_file(dir / "gateway.log");
+  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 503; })) << read_file(dir / "gateway.log");
   EXPECT_NE(http_get(port, "/readyz").body.find("\"migrations\":\"pending\""), std::string::npos);
   pg.start();
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; }))
-      << read_file(dir / "gateway.log");
+  ASSERT_TRUE(eventually([&] { return http_get(port, "/readyz").status == 200; })) << read_file(dir / "gateway.log");
 }
 
 }  // namespace

@@ -19,8 +19,9 @@ TEST(cli, check_config_accepts_the_shipped_configuration) {
   temp_dir certs("certs");
   for (auto f : {"gateway.crt", "gateway.key", "ca.crt"}) write_file(certs / f, "x");
   int rc = -1;
-  auto out = run_capture("GW_CERT_DIR=" + certs.path().string() + " " GW_GATEWAY_BIN
-                         " check-config " GW_SOURCE_DIR "/config/gateway.yaml", rc);
+  auto out = run_capture(
+      "GW_CERT_DIR=" + certs.path().string() + " " GW_GATEWAY_BIN " check-config " GW_SOURCE_DIR "/config/gateway.yaml",
+      rc);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("is valid (23 facilities)"), std::string::npos) << out;
 }
@@ -63,7 +64,8 @@ TEST(cli, unknown_command_is_explained) {
 /// Runs translate with stdout and stderr kept apart.
 int translate(const std::string& args, std::string& out, std::string& err, const std::string& env = {}) {
   temp_dir d("translate");
-  int rc = run_command(env + GW_GATEWAY_BIN " translate " + args + " >" + (d / "out").string() + " 2>" + (d / "err").string());
+  int rc = run_command(env + GW_GATEWAY_BIN " translate " + args + " >" + (d / "out").string() + " 2>" +
+                       (d / "err").string());
   out = read_file(d / "out");
   err = read_file(d / "err");
   return rc;

@@ -28,8 +28,11 @@ std::string admission(const std::string& facility, int client, int i) {
   return "MSH|^~\\&|HIS|" + facility + "|EMRGW|SYT_HATINH|202611210800+0700||ADT^A04^ADT_A01|CRASH-" + n +
          "|P|2.5.1\r"
          "EVN|A04|202611210800+0700\r"
-         "PID|1||MRN" + n + "^^^" + facility + "^PI||Thu^Nghiem^^^^^L||19900512|F\r"
-         "PV1|1|O|K01^^^" + facility + "||||||||||||||||V" + n + "^^^" + facility + "^VN\r";
+         "PID|1||MRN" +
+         n + "^^^" + facility +
+         "^PI||Thu^Nghiem^^^^^L||19900512|F\r"
+         "PV1|1|O|K01^^^" +
+         facility + "||||||||||||||||V" + n + "^^^" + facility + "^VN\r";
 }
 
 TEST(crash, acknowledged_messages_survive_kill_9_exactly_once) {
@@ -80,7 +83,8 @@ TEST(crash, acknowledged_messages_survive_kill_9_exactly_once) {
   // Kill at random points of the run, each time restarting the gateway.
   std::mt19937 rng(static_cast<unsigned>(env_int("GW_CRASH_SEED", 4242)));
   for (int k = 1; k <= kills; ++k) {
-    int at = total * k / (kills + 1) + static_cast<int>(rng() % static_cast<unsigned>(std::max(1, total / (4 * (kills + 1)))));
+    int at = total * k / (kills + 1) +
+             static_cast<int>(rng() % static_cast<unsigned>(std::max(1, total / (4 * (kills + 1)))));
     while (acked < at && acked < clients * per_client) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     restarting = true;
     gw.kill_hard();

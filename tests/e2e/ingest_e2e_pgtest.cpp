@@ -10,7 +10,9 @@
 namespace gw::test {
 namespace {
 
-std::string sample(const std::string& rel) { return read_file(std::string(GW_SHARED_DIR) + "/samples/" + rel); }
+std::string sample(const std::string& rel) {
+  return read_file(std::string(GW_SHARED_DIR) + "/samples/" + rel);
+}
 
 struct ingest_e2e : ::testing::Test {
   gateway_process gw;
@@ -92,9 +94,8 @@ TEST_F(ingest_e2e, database_down_answers_ar_and_503_then_work_resumes) {
   EXPECT_EQ(a.status, 503) << a.body;
   EXPECT_FALSE(a.header("retry-after").empty());
   gw.pg().start();
-  EXPECT_TRUE(eventually([&] {
-    return msa_code(mllp_exchange("42001", sample("hl7v2/adt-a01-admit-42001.hl7"))) == "AA";
-  }));
+  EXPECT_TRUE(
+      eventually([&] { return msa_code(mllp_exchange("42001", sample("hl7v2/adt-a01-admit-42001.hl7"))) == "AA"; }));
   EXPECT_EQ(gw.db("SELECT count(*) FROM inbound_message"), "1");  // nothing half-written while down
 }
 

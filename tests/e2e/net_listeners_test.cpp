@@ -17,8 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string facility_yaml(const std::string& code, const std::string& feeds,
-                          const std::string& subject) {
+std::string facility_yaml(const std::string& code, const std::string& feeds, const std::string& subject) {
   return "code: \"" + code + "\"\nname: \"Test facility " + code +
          "\"\nownership: public\nbeds: 10\n"
          "feeds: " +
@@ -31,22 +30,18 @@ TEST(e2e_net_listeners, facility_over_mllp_and_https_then_sigterm) {
   auto good = certs.client("f42001", "facility-42001.emr-gateway.test");
   auto unbound = certs.client("f99999", "facility-99999.emr-gateway.test");
   write_file(dir / "facilities/42001.yaml",
-             facility_yaml("42001",
-                           "[{format: hl7v2, transport: mllp}, {format: qd130, transport: https}]",
+             facility_yaml("42001", "[{format: hl7v2, transport: mllp}, {format: qd130, transport: https}]",
                            "CN=facility-42001.emr-gateway.test"));
 
-  auto mllp_port = free_port(), ingest_port = free_port(), admin_port = free_port(),
-       db_port = free_port();
+  auto mllp_port = free_port(), ingest_port = free_port(), admin_port = free_port(), db_port = free_port();
   std::string tls = "    tls:\n      certificate: " + certs.server().cert.string() +
-                    "\n      private_key: " + certs.server().key.string() +
-                    "\n      ca: " + certs.ca().string() + "\n";
+                    "\n      private_key: " + certs.server().key.string() + "\n      ca: " + certs.ca().string() + "\n";
   std::string limits = "    limits: {read_timeout: 5s, idle_timeout: 60s, handshake_timeout: 5s}\n";
   write_file(dir / "gateway.yaml",
              "log_level: info\nfacilities_dir: facilities\nlisteners:\n"
              "  mllp:\n    address: 127.0.0.1\n    port: " +
                  std::to_string(mllp_port) + "\n" + tls + limits +
-                 "  ingest:\n    address: 127.0.0.1\n    port: " + std::to_string(ingest_port) +
-                 "\n" + tls + limits +
+                 "  ingest:\n    address: 127.0.0.1\n    port: " + std::to_string(ingest_port) + "\n" + tls + limits +
                  "  api: {enabled: false, port: 3}\n"
                  "  admin: {port: " +
                  std::to_string(admin_port) +
@@ -63,8 +58,7 @@ TEST(e2e_net_listeners, facility_over_mllp_and_https_then_sigterm) {
   tls_client_options as_42001{certs.ca(), good.cert, good.key};
   tls_client mllp(mllp_port, as_42001);
   ASSERT_TRUE(mllp.connected()) << mllp.error() << read_file(dir / "gateway.log");
-  ASSERT_TRUE(mllp.send(
-      "\x0bMSH|^~\\&|HIS|42001|GW|SYT|20260101120000||ADT^A01|CTRL-1|P|2.5\rPID|1\r\x1c\x0d"));
+  ASSERT_TRUE(mllp.send("\x0bMSH|^~\\&|HIS|42001|GW|SYT|20260101120000||ADT^A01|CTRL-1|P|2.5\rPID|1\r\x1c\x0d"));
   auto ack = mllp.read_mllp();
   ASSERT_TRUE(ack) << read_file(dir / "gateway.log");
   EXPECT_NE(ack->find("MSA|AR|CTRL-1"), std::string::npos) << *ack;  // not stored: send again later

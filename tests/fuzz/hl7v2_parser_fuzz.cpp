@@ -85,8 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       parse_result r3 = parse(enc2, limits);
       check(r3.msg.has_value());
       check(r3.msg->segment_count() == m.segment_count());
-      for (std::size_t i = 0; i < m.segment_count(); ++i)
-        check(r3.msg->at(i).field_count() == m.at(i).field_count());
+      for (std::size_t i = 0; i < m.segment_count(); ++i) check(r3.msg->at(i).field_count() == m.at(i).field_count());
     }
   }
   return 0;

@@ -18,7 +18,9 @@ namespace {
 using test::pg_database;
 using test::run_awaitable;
 
-std::string sample(const std::string& rel) { return test::read_file(std::string(GW_SHARED_DIR) + "/samples/" + rel); }
+std::string sample(const std::string& rel) {
+  return test::read_file(std::string(GW_SHARED_DIR) + "/samples/" + rel);
+}
 
 config::gateway_config shipped_config() {
   test::temp_dir certs("certs");
@@ -76,7 +78,8 @@ TEST_F(pipeline_test, hl7_admission_is_acknowledged_after_it_is_stored) {
   // References inside stored resources point at stored resources (Type/id), not urn:uuid.
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE content::text LIKE '%urn:uuid:%'"), "0");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource r WHERE r.type = 'Encounter' AND EXISTS "
-                      "(SELECT 1 FROM resource p WHERE p.type = 'Patient' AND 'Patient/' || p.id = r.content->'subject'->>'reference')"),
+                      "(SELECT 1 FROM resource p WHERE p.type = 'Patient' AND 'Patient/' || p.id = "
+                      "r.content->'subject'->>'reference')"),
             "1");
   // Every resource of the patient is ordered under the patient's key.
   EXPECT_EQ(pg.scalar("SELECT count(DISTINCT patient_key) FROM outbox WHERE resource_type <> 'Organization'"), "1");
@@ -153,7 +156,8 @@ TEST_F(pipeline_test, the_same_episode_as_hl7_and_qd130_converges_on_one_patient
   ASSERT_EQ(r.http_status, 200) << r.body;
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Patient'"), "1");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Encounter'"), "1");
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Condition' AND content::text LIKE '%\"J18.9\"%'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Condition' AND content::text LIKE '%\"J18.9\"%'"),
+            "1");
 }
 
 TEST_F(pipeline_test, unsupported_content_type_is_refused_clearly_and_kept) {

@@ -35,8 +35,8 @@ inbound_record record(std::string key, std::string raw, std::string family = "Ng
   r.received_at = std::chrono::system_clock::now();
   r.answer = {"{\"resourceType\":\"OperationOutcome\"}", 200};
   r.resources.push_back({"Patient", k_patient, k_patient,
-                         R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
-                             R"(","name":[{"family":")" + family + R"("}]})"});
+                         R"({"resourceType":"Patient","id":")" + std::string(k_patient) + R"(","name":[{"family":")" +
+                             family + R"("}]})"});
   r.resources.push_back({"Encounter", k_encounter, k_patient,
                          R"({"resourceType":"Encounter","id":")" + std::string(k_encounter) +
                              R"(","status":"finished","class":{"code":"IMP"}})"});
@@ -105,23 +105,27 @@ TEST_F(ingest_store_test, changed_resource_gets_a_new_version_history_and_outbox
   EXPECT_EQ(r.resources_changed, 1);
   EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "2");
   EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Encounter'"), "1");
-  EXPECT_EQ(pg.scalar("SELECT content->'name'->0->>'family' FROM resource_history WHERE type = 'Patient' AND version = 1"), "Nguyen");
+  EXPECT_EQ(
+      pg.scalar("SELECT content->'name'->0->>'family' FROM resource_history WHERE type = 'Patient' AND version = 1"),
+      "Nguyen");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), "2");
 }
 
 TEST_F(ingest_store_test, patient_elements_a_source_does_not_send_are_kept) {
   auto with_address = record("k1", "adt");
-  with_address.resources[0].json = R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
+  with_address.resources[0].json =
+      R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
       R"(","identifier":[{"system":"urn:a","value":"1"}],"name":[{"family":"Nguyen"}],"address":[{"text":"Ha Tinh"}]})";
   commit(std::move(with_address));
   // A lab result's shorter Patient: nothing new, nothing lost, no new version.
   auto shorter = record("k2", "oru");
   shorter.resources[0].json = R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
-      R"(","identifier":[{"system":"urn:a","value":"1"}],"name":[{"family":"Nguyen"}]})";
+                              R"(","identifier":[{"system":"urn:a","value":"1"}],"name":[{"family":"Nguyen"}]})";
   EXPECT_EQ(commit(std::move(shorter)).resources_changed, 0);
   // A new element and another identifier: merged into a new version.
   auto more = record("k3", "a08");
-  more.resources[0].json = R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
+  more.resources[0].json =
+      R"({"resourceType":"Patient","id":")" + std::string(k_patient) +
       R"(","identifier":[{"system":"urn:b","value":"2"}],"telecom":[{"system":"phone","value":"0900000000"}]})";
   EXPECT_EQ(commit(std::move(more)).resources_changed, 1);
   EXPECT_EQ(pg.scalar("SELECT content->'address'->0->>'text' FROM resource WHERE type = 'Patient'"), "Ha Tinh");
@@ -140,7 +144,8 @@ TEST_F(ingest_store_test, control_id_reused_for_different_content_is_kept_as_rej
   EXPECT_EQ(r.answer.body, "conflict-ack");
   EXPECT_EQ(r.answer.status, 409);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'rejected'"), "1");
-  EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message WHERE outcome = 'rejected'"), "body-other");
+  EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message WHERE outcome = 'rejected'"),
+            "body-other");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "2");  // nothing of the refused message
   EXPECT_EQ(pg.scalar("SELECT rejected FROM facility_counter"), "1");
 }
@@ -220,7 +225,9 @@ TEST_F(ingest_store_test, partitions_are_made_ahead_and_idempotently) {
 }
 
 TEST_F(ingest_store_test, retention_drops_old_partitions) {
-  pg.scalar("CREATE TABLE inbound_message_y2001m01 PARTITION OF inbound_message FOR VALUES FROM ('2001-01-01 00:00:00+00') TO ('2001-02-01 00:00:00+00')");
+  pg.scalar(
+      "CREATE TABLE inbound_message_y2001m01 PARTITION OF inbound_message FOR VALUES FROM ('2001-01-01 00:00:00+00') "
+      "TO ('2001-02-01 00:00:00+00')");
   EXPECT_EQ(pg.scalar("SELECT to_regclass('inbound_message_y2001m01') IS NOT NULL"), "t");
   run_awaitable(store->maintain_partitions(2, 12));
   EXPECT_EQ(pg.scalar("SELECT to_regclass('inbound_message_y2001m01') IS NULL"), "t");

@@ -45,8 +45,11 @@ TEST(replay, rejected_messages_are_accepted_after_the_fix_and_replay_is_idempote
   ASSERT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
 
   temp_dir out("replay");
-  auto cmd = "GW_DATABASE_URL='" + pg.dsn() + "' " GW_GATEWAY_BIN " replay --facility 42001 --outcome rejected "
-             "--actor test-operator --config " GW_SOURCE_DIR "/config/gateway.yaml > " + (out / "1").string() + " 2>&1";
+  auto cmd = "GW_DATABASE_URL='" + pg.dsn() +
+             "' " GW_GATEWAY_BIN
+             " replay --facility 42001 --outcome rejected "
+             "--actor test-operator --config " GW_SOURCE_DIR "/config/gateway.yaml > " +
+             (out / "1").string() + " 2>&1";
   ASSERT_EQ(run_command(cmd), 0) << read_file(out / "1");
   EXPECT_NE(read_file(out / "1").find("2 messages, 2 accepted (2 newly)"), std::string::npos) << read_file(out / "1");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'accepted'"), "2");
@@ -54,8 +57,11 @@ TEST(replay, rejected_messages_are_accepted_after_the_fix_and_replay_is_idempote
   auto versions = pg.scalar("SELECT count(*) FROM resource_history");
 
   // Again, over everything: nothing changes.
-  auto again = "GW_DATABASE_URL='" + pg.dsn() + "' " GW_GATEWAY_BIN " replay --facility 42001 --actor test-operator "
-               "--config " GW_SOURCE_DIR "/config/gateway.yaml > " + (out / "2").string() + " 2>&1";
+  auto again = "GW_DATABASE_URL='" + pg.dsn() +
+               "' " GW_GATEWAY_BIN
+               " replay --facility 42001 --actor test-operator "
+               "--config " GW_SOURCE_DIR "/config/gateway.yaml > " +
+               (out / "2").string() + " 2>&1";
   ASSERT_EQ(run_command(again), 0) << read_file(out / "2");
   EXPECT_NE(read_file(out / "2").find("0 resources changed"), std::string::npos) << read_file(out / "2");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), versions);

@@ -19,8 +19,8 @@
 inline void write_fhir_output(std::string_view name, std::string_view json) {
   std::string file;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     file += ok ? c : '_';
   }
   std::filesystem::path dir = std::filesystem::path(GW_TEST_OUT_DIR) / "fhir";

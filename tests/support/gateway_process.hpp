@@ -31,16 +31,23 @@ class gateway_process {
       pqxx::nontransaction tx(c);
       tx.exec("CREATE DATABASE emr_gateway");
     }
-    auto tls = "{certificate: " + certs_.server().cert.string() + ", private_key: " +
-               certs_.server().key.string() + ", ca: " + certs_.ca().string() + "}";
-    write_file(dir_ / "gateway.yaml",
-               "facilities_dir: " GW_SOURCE_DIR "/config/facilities\n"
-               "listeners:\n"
-               "  mllp: {port: " + std::to_string(mllp_port_) + ", address: 127.0.0.1, tls: " + tls + "}\n"
-               "  ingest: {port: " + std::to_string(ingest_port_) + ", address: 127.0.0.1, tls: " + tls + "}\n"
-               "  api: {enabled: false, port: 3}\n"
-               "  admin: {port: " + std::to_string(admin_port_) + "}\n"
-               "database: {dsn: \"" + pg_.dsn("emr_gateway") + "\", connect_timeout: 1s}\n");
+    auto tls = "{certificate: " + certs_.server().cert.string() + ", private_key: " + certs_.server().key.string() +
+               ", ca: " + certs_.ca().string() + "}";
+    write_file(dir_ / "gateway.yaml", "facilities_dir: " GW_SOURCE_DIR
+                                      "/config/facilities\n"
+                                      "listeners:\n"
+                                      "  mllp: {port: " +
+                                          std::to_string(mllp_port_) + ", address: 127.0.0.1, tls: " + tls +
+                                          "}\n"
+                                          "  ingest: {port: " +
+                                          std::to_string(ingest_port_) + ", address: 127.0.0.1, tls: " + tls +
+                                          "}\n"
+                                          "  api: {enabled: false, port: 3}\n"
+                                          "  admin: {port: " +
+                                          std::to_string(admin_port_) +
+                                          "}\n"
+                                          "database: {dsn: \"" +
+                                          pg_.dsn("emr_gateway") + "\", connect_timeout: 1s}\n");
   }
 
   /// Starts the process and waits until /readyz answers 200. False when it did not.
@@ -86,7 +93,9 @@ class gateway_process {
   std::unique_ptr<process> proc_;
 };
 
-inline std::string mllp_frame(const std::string& m) { return "\x0b" + m + "\x1c\x0d"; }
+inline std::string mllp_frame(const std::string& m) {
+  return "\x0b" + m + "\x1c\x0d";
+}
 
 /// MSA-1 of an ACK ("" when none).
 inline std::string msa_code(const std::string& ack) {

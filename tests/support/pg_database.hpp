@@ -27,8 +27,7 @@ class pg_database {
       pqxx::connection c(server_dsn_);
       pqxx::nontransaction tx(c);
       tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   pg_database(const pg_database&) = delete;
   pg_database& operator=(const pg_database&) = delete;
@@ -37,7 +36,8 @@ class pg_database {
   std::string dsn() const {
     auto d = server_dsn_;
     auto at = d.find("dbname=");
-    if (at != std::string::npos) d.erase(at, d.find(' ', at) == std::string::npos ? std::string::npos : d.find(' ', at) - at);
+    if (at != std::string::npos)
+      d.erase(at, d.find(' ', at) == std::string::npos ? std::string::npos : d.find(' ', at) - at);
     return d + " dbname=" + name_;
   }
   const std::string& name() const { return name_; }

@@ -79,8 +79,10 @@ class process {
   void poll() {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
-      else if (WIFSIGNALED(status)) exit_code_ = 128 + WTERMSIG(status);
+      if (WIFEXITED(status))
+        exit_code_ = WEXITSTATUS(status);
+      else if (WIFSIGNALED(status))
+        exit_code_ = 128 + WTERMSIG(status);
     }
   }
   pid_t pid_ = -1;

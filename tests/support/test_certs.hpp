@@ -39,8 +39,7 @@ class test_certs {
   const cert_files& server() const { return server_.files; }
 
   /// A client certificate signed by the trusted CA, subject "CN=<common_name>".
-  cert_files client(const std::string& name, const std::string& common_name,
-                    validity v = validity::valid) {
+  cert_files client(const std::string& name, const std::string& common_name, validity v = validity::valid) {
     return issue(ca_, name, "CN=" + common_name, v, "clientAuth", "").files;
   }
   /// A client certificate signed by a CA the gateway does not trust.
@@ -103,9 +102,8 @@ class test_certs {
     // "CN=value" only: enough for tests.
     X509_NAME* name = ::X509_get_subject_name(cert);
     auto value = subject.substr(subject.find('=') + 1);
-    check(::X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                       reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                       -1, 0) == 1,
+    check(::X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.c_str()),
+                                       -1, -1, 0) == 1,
           "subject");
   }
 
@@ -114,8 +112,7 @@ class test_certs {
     check(c != nullptr && ::PEM_write_X509(c, i.cert.get()) == 1, "writing certificate");
     std::fclose(c);
     std::FILE* k = std::fopen(i.files.key.c_str(), "wb");
-    check(k != nullptr &&
-              ::PEM_write_PrivateKey(k, i.key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+    check(k != nullptr && ::PEM_write_PrivateKey(k, i.key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
           "writing key");
     std::fclose(k);
   }

@@ -135,13 +135,11 @@ class tls_client {
   }
 
   /// Sends one HTTP/1.1 request and reads the answer (Content-Length framed).
-  http_answer_tls http(const std::string& method, const std::string& target,
-                       const std::string& content_type, const std::string& body,
-                       const std::string& extra_headers = "", ms timeout = ms(10'000)) {
+  http_answer_tls http(const std::string& method, const std::string& target, const std::string& content_type,
+                       const std::string& body, const std::string& extra_headers = "", ms timeout = ms(10'000)) {
     std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     if (!content_type.empty()) req += "Content-Type: " + content_type + "\r\n";
-    if (!body.empty() || method == "POST")
-      req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += extra_headers + "\r\n" + body;
     if (!send(req)) return {};
     return read_http(timeout);
@@ -159,21 +157,18 @@ class tls_client {
     std::string status_line = head.substr(0, pos);
     while (pos != std::string::npos) {
       std::size_t next = head.find("\r\n", pos + 2);
-      std::string line =
-          head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       auto colon = line.find(':');
       if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return char(std::tolower(c)); });
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
         std::string value = line.substr(colon + 1);
         value.erase(0, value.find_first_not_of(' '));
         a.headers[name] = value;
       }
       pos = next;
     }
-    std::size_t length =
-        a.headers.count("content-length") ? std::stoul(a.headers["content-length"]) : 0;
+    std::size_t length = a.headers.count("content-length") ? std::stoul(a.headers["content-length"]) : 0;
     while (inbox_.size() < head_end + 4 + length)
       if (!fill(until)) return a;
     a.body = inbox_.substr(head_end + 4, length);
@@ -186,8 +181,7 @@ class tls_client {
   /// Bytes that arrive meanwhile are kept for the read functions.
   bool wait_closed(ms timeout) {
     auto until = std::chrono::steady_clock::now() + timeout;
-    while (fill(until)) {
-    }
+    while (fill(until)) {}
     return end_ != read_end::timeout;
   }
 
@@ -217,8 +211,7 @@ class tls_client {
     }
     for (;;) {
       if (::SSL_pending(ssl_) == 0) {
-        auto left =
-            std::chrono::duration_cast<ms>(until - std::chrono::steady_clock::now()).count();
+        auto left = std::chrono::duration_cast<ms>(until - std::chrono::steady_clock::now()).count();
         if (left <= 0) {
           end_ = read_end::timeout;
           return false;

@@ -46,14 +46,15 @@ struct facility_plan {
 
 std::string base64(std::string_view in) {
   std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
 }
 
 /// A QĐ 130 envelope for `facility`, episode `n`: the sample episode with its own MA_LK, patient.
@@ -71,7 +72,8 @@ std::string qd130_envelope(const std::vector<std::string>& tables, const std::st
     replace_all(t, "042078000123", cccd);
     replace_all(t, "BN0042001234", bn);
     replace_all(t, "<MA_CSKCB>42001</MA_CSKCB>", "<MA_CSKCB>" + facility + "</MA_CSKCB>");
-    env += "<FILEHOSO><LOAIHOSO>XML" + std::to_string(i + 1) + "</LOAIHOSO><NOIDUNGFILE>" + base64(t) + "</NOIDUNGFILE></FILEHOSO>";
+    env += "<FILEHOSO><LOAIHOSO>XML" + std::to_string(i + 1) + "</LOAIHOSO><NOIDUNGFILE>" + base64(t) +
+           "</NOIDUNGFILE></FILEHOSO>";
   }
   env += "</HOSO></DANHSACHHOSO></THONGTINHOSO><CHUKYDONVI></CHUKYDONVI></GIAMDINHHS>";
   return env;
@@ -96,8 +98,9 @@ double raw_pg_rate(const std::string& dsn, const std::vector<std::string>& bodie
   {
     pqxx::connection c(dsn);
     pqxx::work tx(c);
-    tx.exec("CREATE TABLE IF NOT EXISTS load_raw_limit (id bigserial PRIMARY KEY, facility text, sha256 bytea, raw bytea, "
-            "received_at timestamptz DEFAULT now())");
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS load_raw_limit (id bigserial PRIMARY KEY, facility text, sha256 bytea, raw bytea, "
+        "received_at timestamptz DEFAULT now())");
     tx.commit();
   }
   std::atomic<long long> rows{0};
@@ -134,14 +137,22 @@ int main(int argc, char** argv) {
   options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--mllp-port") o.mllp_port = static_cast<std::uint16_t>(std::stoi(v));
-    else if (k == "--ingest-port") o.ingest_port = static_cast<std::uint16_t>(std::stoi(v));
-    else if (k == "--certs") o.certs = v;
-    else if (k == "--samples") o.samples = v;
-    else if (k == "--dsn") o.dsn = v;
-    else if (k == "--seconds") o.seconds = std::stoi(v);
-    else if (k == "--record") o.record = v;
-    else if (k == "--command") o.command = v;
+    if (k == "--mllp-port")
+      o.mllp_port = static_cast<std::uint16_t>(std::stoi(v));
+    else if (k == "--ingest-port")
+      o.ingest_port = static_cast<std::uint16_t>(std::stoi(v));
+    else if (k == "--certs")
+      o.certs = v;
+    else if (k == "--samples")
+      o.samples = v;
+    else if (k == "--dsn")
+      o.dsn = v;
+    else if (k == "--seconds")
+      o.seconds = std::stoi(v);
+    else if (k == "--record")
+      o.record = v;
+    else if (k == "--command")
+      o.command = v;
     else {
       std::fprintf(stderr, "gw-load: unknown option %s\n", k.c_str());
       return 2;
@@ -204,8 +215,10 @@ int main(int argc, char** argv) {
           outcome = a.status == 0 ? "no-answer" : "HTTP " + std::to_string(a.status);
         }
         auto ms = std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
-        if (outcome == "no-answer") conn.reset();
-        else mine.push_back(ms);
+        if (outcome == "no-answer")
+          conn.reset();
+        else
+          mine.push_back(ms);
         ++my_outcomes[outcome];
       }
       std::lock_guard lk(mu);
@@ -217,28 +230,31 @@ int main(int argc, char** argv) {
   double elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
   double rate = static_cast<double>(latencies_ms.size()) / elapsed;
   double p50 = percentile(latencies_ms, 0.50), p99 = percentile(latencies_ms, 0.99);
-  std::printf("gw-load: %zu answers in %.1f s from %zu facility connections: %.0f messages/s, p50 %.2f ms, p99 %.2f ms\n",
-              latencies_ms.size(), elapsed, plan.size(), rate, p50, p99);
+  std::printf(
+      "gw-load: %zu answers in %.1f s from %zu facility connections: %.0f messages/s, p50 %.2f ms, p99 %.2f ms\n",
+      latencies_ms.size(), elapsed, plan.size(), rate, p50, p99);
   for (auto& [k, v] : outcomes) std::printf("  %-16s %lld\n", k.c_str(), v);
 
   double raw = 0;
   if (!o.dsn.empty()) {
     std::vector<std::string> bodies;
-    for (int i = 0; i < 64; ++i) bodies.push_back(i % 4 == 0 ? qd130_envelope(tables, "42002", i) : hl7_admission("42001", i));
+    for (int i = 0; i < 64; ++i)
+      bodies.push_back(i % 4 == 0 ? qd130_envelope(tables, "42002", i) : hl7_admission("42001", i));
     raw = raw_pg_rate(o.dsn, bodies, std::min(o.seconds, 10));
-    std::printf("gw-load: raw PostgreSQL limit (same bytes, libpqxx, 64 rows per commit, 2 threads): %.0f rows/s; "
-                "gateway = %.0f%% of it\n",
-                raw, raw > 0 ? 100.0 * rate / raw : 0.0);
+    std::printf(
+        "gw-load: raw PostgreSQL limit (same bytes, libpqxx, 64 rows per commit, 2 threads): %.0f rows/s; "
+        "gateway = %.0f%% of it\n",
+        raw, raw > 0 ? 100.0 * rate / raw : 0.0);
   }
   if (!o.record.empty()) {
     char date[32];
     auto now = std::time(nullptr);
     std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
     std::ofstream out(o.record, std::ios::app);
-    out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 18 HTTPS QĐ 130 5-table) | "
-        << static_cast<long long>(rate) << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL "
-        << static_cast<long long>(raw) << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0)
-        << "%) |\n";
+    out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command
+        << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 18 HTTPS QĐ 130 5-table) | " << static_cast<long long>(rate)
+        << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL " << static_cast<long long>(raw)
+        << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%) |\n";
   }
   return 0;
 }

@@ -20,8 +20,8 @@ bool trivially_nfc(std::string_view s) {
       ++i;
     } else if (c < 0xCC) {  // 2-byte sequences up to U+02FF
       i += 2;
-    } else if (c == 0xE1 && i + 1 < n && (p[i + 1] == 0xB8 || p[i + 1] == 0xB9 ||
-                                          p[i + 1] == 0xBA || p[i + 1] == 0xBB)) {
+    } else if (c == 0xE1 && i + 1 < n &&
+               (p[i + 1] == 0xB8 || p[i + 1] == 0xB9 || p[i + 1] == 0xBA || p[i + 1] == 0xBB)) {
       i += 3;  // U+1E00..U+1EFF
     } else {
       return false;
@@ -35,9 +35,9 @@ bool trivially_nfc(std::string_view s) {
 std::string nfc(std::string text) {
   if (trivially_nfc(text)) return text;
   utf8proc_uint8_t* out = nullptr;
-  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                                    static_cast<utf8proc_ssize_t>(text.size()), &out,
-                                    static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                   &out, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0 || out == nullptr) return text;
   std::string r(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
   std::free(out);
@@ -45,14 +45,13 @@ std::string nfc(std::string text) {
 }
 
 std::string base64_encode(std::string_view bytes) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-             (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+    auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+             static_cast<unsigned char>(bytes[i + 2]);
     out += alphabet[(n >> 18) & 63];
     out += alphabet[(n >> 12) & 63];
     out += alphabet[(n >> 6) & 63];
@@ -75,8 +74,7 @@ bool is_base64(std::string_view s) {
   std::size_t pad = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/';
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (c == '=') {
       ++pad;
       if (i + 2 < s.size()) return false;

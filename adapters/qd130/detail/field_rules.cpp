@@ -55,9 +55,7 @@ class row_values {
   }
 
  private:
-  std::size_t index_of(const field_rule* rule) const {
-    return static_cast<std::size_t>(rule - rules) - begin_;
-  }
+  std::size_t index_of(const field_rule* rule) const { return static_cast<std::size_t>(rule - rules) - begin_; }
   table_id table_;
   std::size_t begin_;
   std::vector<std::string_view> values_;
@@ -108,24 +106,21 @@ void check_row(const row& r, schema_version version, int episode_date, fhir::iss
           if (episode_date == 0 || episode_date >= until) continue;
         } else if (f.relaxation == relax::warn_if) {
           const auto eq = f.relax_arg.find('=');
-          if (in_list(f.relax_arg.substr(eq + 1), values.get(f.relax_arg.substr(0, eq))))
-            sev = fhir::severity::warning;
+          if (in_list(f.relax_arg.substr(eq + 1), values.get(f.relax_arg.substr(0, eq)))) sev = fhir::severity::warning;
         }
       }
-      out.push_back(make(sev, fhir::issue_code::required, r.location(f.name),
-                         std::string(f.name) + " missing", fhir::hl7_error::required_field_missing));
+      out.push_back(make(sev, fhir::issue_code::required, r.location(f.name), std::string(f.name) + " missing",
+                         fhir::hl7_error::required_field_missing));
       continue;
     }
     if (version == schema_version::qd4210) continue;  // lengths and types below are 130's
     if (f.max_length > 0 && utf8_length(v) > static_cast<std::size_t>(f.max_length)) {
       out.push_back(make(fhir::severity::warning, fhir::issue_code::too_long, r.location(f.name),
-                         std::string(f.name) + " longer than " + std::to_string(f.max_length) +
-                             " characters"));
+                         std::string(f.name) + " longer than " + std::to_string(f.max_length) + " characters"));
     }
     if (f.numeric && !is_decimal(v)) {
       out.push_back(make(fhir::severity::warning, fhir::issue_code::value, r.location(f.name),
-                         std::string(f.name) + " is not a number",
-                         fhir::hl7_error::data_type_error));
+                         std::string(f.name) + " is not a number", fhir::hl7_error::data_type_error));
     }
   }
 }

@@ -142,8 +142,7 @@ base64_result base64_decode(std::string_view in, std::size_t max_out) {
   bool padding_seen = false;
   while (i < n) {
     if (k == 0 && i + 4 <= n && !padding_seen) {  // fast path: a whole group without breaks
-      const int a = b64_table[p[i]], b = b64_table[p[i + 1]], c = b64_table[p[i + 2]],
-                d = b64_table[p[i + 3]];
+      const int a = b64_table[p[i]], b = b64_table[p[i + 1]], c = b64_table[p[i + 2]], d = b64_table[p[i + 3]];
       if ((a | b | c | d) >= 0) {
         const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
         out[o] = static_cast<unsigned char>(v >> 16);

@@ -8,8 +8,7 @@
 namespace gw::net::detail {
 
 http_reply json_error(int status, fhir::issue_code code, std::string_view diagnostics) {
-  fhir::issue_list issues{
-      {fhir::severity::error, code, "", std::string(diagnostics), fhir::hl7_error::none}};
+  fhir::issue_list issues{{fhir::severity::error, code, "", std::string(diagnostics), fhir::hl7_error::none}};
   http_reply r;
   r.status = status;
   r.content_type = "application/fhir+json";

@@ -26,16 +26,14 @@ constexpr std::size_t read_chunk = 16 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
 
 /// Reads more bytes into `buf`.
 awaitable<io_status> fill(tls_connection& c, beast::flat_buffer& buf, steady_time deadline) {
   auto space = buf.prepare(read_chunk);
-  auto [st, n] = co_await c.read_some(
-      std::span<char>(static_cast<char*>(space.data()), space.size()), deadline);
+  auto [st, n] = co_await c.read_some(std::span<char>(static_cast<char*>(space.data()), space.size()), deadline);
   if (st == io_status::ok) buf.commit(n);
   co_return st;
 }
@@ -47,8 +45,7 @@ std::string_view http_request::path() const {
   return t.substr(0, t.find('?'));
 }
 
-awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bool keep_alive,
-                                      steady_time deadline) {
+awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bool keep_alive, steady_time deadline) {
   std::string out;
   out.reserve(256 + r.body.size());
   auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(r.status)));
@@ -58,8 +55,7 @@ awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bo
   if (!r.content_type.empty()) out += "Content-Type: " + r.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   out += "Cache-Control: no-store\r\n";
-  if (r.retry_after_seconds)
-    out += "Retry-After: " + std::to_string(*r.retry_after_seconds) + "\r\n";
+  if (r.retry_after_seconds) out += "Retry-After: " + std::to_string(*r.retry_after_seconds) + "\r\n";
   for (const auto& [name, value] : r.headers) out += name + ": " + value + "\r\n";
   out += keep_alive && !r.close ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
   out += "\r\n";
@@ -70,13 +66,11 @@ awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bo
 awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http_router& router,
                            std::string_view listener_name) {
   beast::flat_buffer buf;
-  std::string_view code =
-      c.facility() ? std::string_view(c.facility()->code) : std::string_view("-");
+  std::string_view code = c.facility() ? std::string_view(c.facility()->code) : std::string_view("-");
   for (;;) {
     if (c.stopping() && buf.size() == 0) co_return;
     http::request_parser<http::string_body> parser;
-    parser.header_limit(
-        static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(static_cast<std::uint64_t>(limits.max_message_bytes));
     parser.eager(true);
 
@@ -86,8 +80,7 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
       auto st = co_await fill(c, buf, steady::now() + limits.idle_timeout);
       c.set_idle(false);
       if (st != io_status::ok) {
-        if (st == io_status::timeout)
-          spdlog::debug("event=idle_timeout listener={} peer={}", listener_name, c.peer());
+        if (st == io_status::timeout) spdlog::debug("event=idle_timeout listener={} peer={}", listener_name, c.peer());
         co_return;
       }
     }
@@ -127,18 +120,17 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
     if (ec) {
       http_reply err;
       if (ec == http::error::body_limit)
-        err = json_error(413, fhir::issue_code::too_long,
-                         "the request body exceeds the limit of " +
-                             std::to_string(limits.max_message_bytes) + " bytes");
+        err =
+            json_error(413, fhir::issue_code::too_long,
+                       "the request body exceeds the limit of " + std::to_string(limits.max_message_bytes) + " bytes");
       else if (ec == http::error::header_limit)
-        err = json_error(431, fhir::issue_code::too_long,
-                         "the request header exceeds the limit of " +
-                             std::to_string(limits.max_header_bytes) + " bytes");
+        err =
+            json_error(431, fhir::issue_code::too_long,
+                       "the request header exceeds the limit of " + std::to_string(limits.max_header_bytes) + " bytes");
       else
         err = json_error(400, fhir::issue_code::structure, "malformed HTTP request");
-      spdlog::warn(
-          "event=http_request_refused listener={} peer={} facility={} status={} reason=\"{}\"",
-          listener_name, c.peer(), code, err.status, ec.message());
+      spdlog::warn("event=http_request_refused listener={} peer={} facility={} status={} reason=\"{}\"", listener_name,
+                   c.peer(), code, err.status, ec.message());
       c.linger_on_close();  // the rest of the request is unread
       co_await write_http_reply(c, err, false, steady::now() + limits.read_timeout);
       co_return;
@@ -156,8 +148,8 @@ awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http
     try {
       reply = co_await router.route(req, c);
     } catch (const std::exception& e) {
-      spdlog::error("event=handler_failed listener={} peer={} facility={} reason=\"{}\"",
-                    listener_name, c.peer(), code, e.what());
+      spdlog::error("event=handler_failed listener={} peer={} facility={} reason=\"{}\"", listener_name, c.peer(), code,
+                    e.what());
       reply = json_error(500, fhir::issue_code::exception,
                          "internal error; the message was not accepted, send it again later");
       reply.close = true;

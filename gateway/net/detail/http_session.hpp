@@ -36,7 +36,7 @@ struct http_reply {
   std::string body;
   std::optional<int> retry_after_seconds;
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers, e.g. Allow
-  bool close = false;  ///< close the connection after this answer
+  bool close = false;                                        ///< close the connection after this answer
 };
 
 /// An error answer: `status` with an OperationOutcome (one error issue with `code` and
@@ -56,11 +56,11 @@ class http_router {
 /// stops (the request in flight is answered first, with `Connection: close`).
 /// Deadlines: `idle_timeout` for the first byte of a request, then `read_timeout` for the whole
 /// request; writes get `read_timeout`. Limits: `max_header_bytes` (431), `max_message_bytes` (413).
-boost::asio::awaitable<void> serve_http(tls_connection& c, const config::limits& limits,
-                                        http_router& router, std::string_view listener_name);
+boost::asio::awaitable<void> serve_http(tls_connection& c, const config::limits& limits, http_router& router,
+                                        std::string_view listener_name);
 
 /// Writes one answer (used to refuse a connection before reading anything).
-boost::asio::awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r,
-                                                   bool keep_alive, steady_time deadline);
+boost::asio::awaitable<io_status> write_http_reply(tls_connection& c, const http_reply& r, bool keep_alive,
+                                                   steady_time deadline);
 
 }  // namespace gw::net::detail

@@ -35,28 +35,20 @@ using stream_type = beast::ssl_stream<beast::tcp_stream>;
 
 std::string_view to_string(io_status s) {
   switch (s) {
-    case io_status::ok:
-      return "ok";
-    case io_status::closed:
-      return "closed";
-    case io_status::timeout:
-      return "timeout";
-    case io_status::cancelled:
-      return "cancelled";
-    case io_status::failed:
-      return "failed";
+    case io_status::ok: return "ok";
+    case io_status::closed: return "closed";
+    case io_status::timeout: return "timeout";
+    case io_status::cancelled: return "cancelled";
+    case io_status::failed: return "failed";
   }
   return "?";
 }
 
 std::string_view to_string(refusal r) {
   switch (r) {
-    case refusal::unknown_certificate:
-      return "unknown_certificate";
-    case refusal::transport_not_configured:
-      return "transport_not_configured";
-    case refusal::facility_connection_limit:
-      return "facility_connection_limit";
+    case refusal::unknown_certificate: return "unknown_certificate";
+    case refusal::transport_not_configured: return "transport_not_configured";
+    case refusal::facility_connection_limit: return "facility_connection_limit";
   }
   return "?";
 }
@@ -80,8 +72,7 @@ io_status classify(const beast::error_code& ec, bool& abrupt) {
   if (ec == asio::error::eof) return io_status::closed;  // TLS close_notify received
   abrupt = true;
   if (ec == beast::error::timeout) return io_status::timeout;
-  if (ec == ssl::error::stream_truncated || ec == asio::error::connection_reset ||
-      ec == asio::error::broken_pipe)
+  if (ec == ssl::error::stream_truncated || ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
     return io_status::closed;
   return io_status::failed;
 }
@@ -92,11 +83,10 @@ class connection final : public tls_connection {
              const config::facility* f)
       : stream_(s), entry_(e), peer_(peer), subject_(subject), facility_(f) {}
 
-  asio::awaitable<std::pair<io_status, std::size_t>> read_some(std::span<char> out,
-                                                               steady_time deadline) override {
+  asio::awaitable<std::pair<io_status, std::size_t>> read_some(std::span<char> out, steady_time deadline) override {
     beast::get_lowest_layer(stream_).expires_at(deadline);
-    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(out.data(), out.size()),
-                                                    asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await stream_.async_read_some(asio::buffer(out.data(), out.size()), asio::as_tuple(asio::use_awaitable));
     co_return std::pair{classify(ec, abrupt_), n};
   }
 
@@ -154,16 +144,15 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
   bool stopping = false;
   std::vector<std::function<void()>> on_drained;
 
-  impl(asio::io_context& c, const config::listener& s, const facility_auth& a, config::transport t,
-       std::string n, session_handler& h)
+  impl(asio::io_context& c, const config::listener& s, const facility_auth& a, config::transport t, std::string n,
+       session_handler& h)
       : ioc(c),
         settings(s),
         auth(a),
         transport(t),
         name(std::move(n)),
         handler(h),
-        tls(make_server_tls_context(s.tls.value_or(config::tls_settings{}),
-                                    client_certificates::required)),
+        tls(make_server_tls_context(s.tls.value_or(config::tls_settings{}), client_certificates::required)),
         accept_strand(asio::make_strand(c)),
         acceptor(accept_strand) {}
 
@@ -221,9 +210,8 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
     tcp_layer.close();
   }
 
-  asio::awaitable<void> run_connection(std::shared_ptr<impl> self,
-                                       std::shared_ptr<conn_entry> entry, tcp::socket socket,
-                                       std::string peer) {
+  asio::awaitable<void> run_connection(std::shared_ptr<impl> self, std::shared_ptr<conn_entry> entry,
+                                       tcp::socket socket, std::string peer) {
     registration reg{*self, entry};
     stream_type stream(std::move(socket), *tls);
     entry->tcp = &beast::get_lowest_layer(stream);
@@ -231,14 +219,12 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
     if (entry->stopping) co_return;
 
     beast::get_lowest_layer(stream).expires_after(settings.limits.handshake_timeout);
-    auto [hec] = co_await stream.async_handshake(ssl::stream_base::server,
-                                                 asio::as_tuple(asio::use_awaitable));
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
     if (hec) {
       // Unknown CA, expired or missing client certificate, old TLS version, timeout.
       long verify = ::SSL_get_verify_result(stream.native_handle());
-      spdlog::warn(
-          "event=tls_handshake_failed listener={} peer={} reason=\"{}\" certificate=\"{}\"", name,
-          peer, hec.message(), verify == X509_V_OK ? "-" : ::X509_verify_cert_error_string(verify));
+      spdlog::warn("event=tls_handshake_failed listener={} peer={} reason=\"{}\" certificate=\"{}\"", name, peer,
+                   hec.message(), verify == X509_V_OK ? "-" : ::X509_verify_cert_error_string(verify));
       co_return;
     }
     entry->idle = false;
@@ -257,17 +243,16 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
       refused = refusal::facility_connection_limit;
 
     if (refused) {
-      spdlog::warn(
-          "event=connection_refused listener={} peer={} facility={} subject=\"{}\" reason={}", name,
-          peer, code, who.certificate.subject, to_string(*refused));
+      spdlog::warn("event=connection_refused listener={} peer={} facility={} subject=\"{}\" reason={}", name, peer,
+                   code, who.certificate.subject, to_string(*refused));
       conn.linger_on_close();
       if (!entry->stopping) co_await handler.refuse(conn, *refused);
       co_await close(stream, conn);
       co_return;
     }
 
-    spdlog::info("event=connection_open listener={} peer={} facility={} subject=\"{}\"", name, peer,
-                 code, who.certificate.subject);
+    spdlog::info("event=connection_open listener={} peer={} facility={} subject=\"{}\"", name, peer, code,
+                 who.certificate.subject);
     if (!entry->stopping) co_await handler.serve(conn);
     co_await close(stream, conn);
     spdlog::info("event=connection_closed listener={} peer={} facility={}", name, peer, code);
@@ -276,8 +261,7 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
   asio::awaitable<void> accept_loop(std::shared_ptr<impl> self) {
     asio::steady_timer backoff(accept_strand);
     for (;;) {
-      auto [ec, accepted] = co_await acceptor.async_accept(asio::make_strand(ioc),
-                                                           asio::as_tuple(asio::use_awaitable));
+      auto [ec, accepted] = co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       if (ec) {
         // Out of descriptors and the like: do not spin; try again shortly.
@@ -298,30 +282,28 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
       }
       if (over) {
         // Refused before the handshake: a flood must not cost us TLS handshakes.
-        spdlog::warn("event=connection_refused listener={} peer={} reason=max_connections limit={}",
-                     name, peer, settings.limits.max_connections);
+        spdlog::warn("event=connection_refused listener={} peer={} reason=max_connections limit={}", name, peer,
+                     settings.limits.max_connections);
         beast::error_code ignored;
         socket.close(ignored);
         continue;
       }
       auto exec = socket.get_executor();
-      asio::co_spawn(exec, run_connection(self, entry, std::move(socket), peer),
-                     [listener = name, peer](std::exception_ptr e) {
-                       if (!e) return;
-                       try {
-                         std::rethrow_exception(e);
-                       } catch (const std::exception& x) {
-                         spdlog::error("event=connection_failed listener={} peer={} reason=\"{}\"",
-                                       listener, peer, x.what());
-                       }
-                     });
+      asio::co_spawn(
+          exec, run_connection(self, entry, std::move(socket), peer), [listener = name, peer](std::exception_ptr e) {
+            if (!e) return;
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+              spdlog::error("event=connection_failed listener={} peer={} reason=\"{}\"", listener, peer, x.what());
+            }
+          });
     }
   }
 };
 
-tls_listener::tls_listener(asio::io_context& ioc, const config::listener& settings,
-                           const facility_auth& auth, config::transport transport, std::string name,
-                           session_handler& handler)
+tls_listener::tls_listener(asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
+                           config::transport transport, std::string name, session_handler& handler)
     : impl_(std::make_shared<impl>(ioc, settings, auth, transport, std::move(name), handler)) {}
 
 tls_listener::~tls_listener() {
@@ -337,17 +319,16 @@ void tls_listener::start() {
   a.bind(ep);
   a.listen();
   impl_->bound_port = a.local_endpoint().port();
-  spdlog::info("event=listening listener={} address={} port={}", impl_->name,
-               impl_->settings.address, impl_->bound_port);
-  asio::co_spawn(
-      impl_->accept_strand, impl_->accept_loop(impl_), [name = impl_->name](std::exception_ptr e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-          spdlog::critical("event=accept_loop_failed listener={} reason=\"{}\"", name, x.what());
-        }
-      });
+  spdlog::info("event=listening listener={} address={} port={}", impl_->name, impl_->settings.address,
+               impl_->bound_port);
+  asio::co_spawn(impl_->accept_strand, impl_->accept_loop(impl_), [name = impl_->name](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      spdlog::critical("event=accept_loop_failed listener={} reason=\"{}\"", name, x.what());
+    }
+  });
 }
 
 void tls_listener::stop(std::function<void()> drained) {

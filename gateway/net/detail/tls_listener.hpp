@@ -43,8 +43,8 @@ class tls_connection {
  public:
   virtual ~tls_connection() = default;
   /// Reads at most `out.size()` bytes; completes with `timeout` at `deadline`.
-  virtual boost::asio::awaitable<std::pair<io_status, std::size_t>> read_some(
-      std::span<char> out, steady_time deadline) = 0;
+  virtual boost::asio::awaitable<std::pair<io_status, std::size_t>> read_some(std::span<char> out,
+                                                                              steady_time deadline) = 0;
   /// Writes all of `bytes`; completes with `timeout` at `deadline`.
   virtual boost::asio::awaitable<io_status> write(std::string_view bytes, steady_time deadline) = 0;
   /// Marks the connection idle (between messages, nothing of the next one received): a stop of
@@ -92,9 +92,8 @@ class tls_listener {
  public:
   /// `name` is used in logs ("mllp", "ingest"). `auth` and `handler` must outlive the listener
   /// and every connection it accepted.
-  tls_listener(boost::asio::io_context& ioc, const config::listener& settings,
-               const facility_auth& auth, config::transport transport, std::string name,
-               session_handler& handler);
+  tls_listener(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
+               config::transport transport, std::string name, session_handler& handler);
   ~tls_listener();
   tls_listener(const tls_listener&) = delete;
   tls_listener& operator=(const tls_listener&) = delete;

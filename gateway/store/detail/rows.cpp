@@ -42,8 +42,10 @@ std::string resources_json(const std::vector<resource_write>& resources) {
     out += ",\"id\":";
     append_json_string(out, r.id);
     out += ",\"patient_id\":";
-    if (r.patient_id.empty()) out += "null";
-    else append_json_string(out, r.patient_id);
+    if (r.patient_id.empty())
+      out += "null";
+    else
+      append_json_string(out, r.patient_id);
     out += ",\"content\":";
     out += r.json;
     out.push_back('}');
@@ -72,8 +74,10 @@ std::string links_json(const std::vector<patient_link_write>& links) {
     out += ",\"local_patient_id\":";
     append_json_string(out, l->local_patient_id);
     out += ",\"person_id\":";
-    if (l->person_id.empty()) out += "null";
-    else append_json_string(out, l->person_id);
+    if (l->person_id.empty())
+      out += "null";
+    else
+      append_json_string(out, l->person_id);
     out.push_back('}');
   }
   out.push_back(']');

@@ -53,5 +53,4 @@ ON CONFLICT (facility, record_number) DO UPDATE
   SET person_id = coalesce(EXCLUDED.person_id, l.person_id), updated_at = now()
 )sql";
 
-
 }  // namespace gw::store::detail

@@ -18,7 +18,9 @@ inline const std::string encounter = encounter_id(facility, "2611200007");
 inline const std::string org_id = organization_id(facility);
 inline const std::string prac_id = practitioner_id("000998/HT-CCHN");
 
-inline Reference ref(std::string_view type, const std::string& id) { return {.reference = std::string(type) + "/" + id}; }
+inline Reference ref(std::string_view type, const std::string& id) {
+  return {.reference = std::string(type) + "/" + id};
+}
 inline CodeableConcept cc(std::string system, std::string code, std::string display, std::string text = {}) {
   return {.coding = {{.system = std::move(system), .code = std::move(code), .display = std::move(display)}},
           .text = std::move(text)};
@@ -26,7 +28,9 @@ inline CodeableConcept cc(std::string system, std::string code, std::string disp
 inline Quantity qty(const char* value, std::string unit) {
   return {.value = decimal::parse(value), .unit = unit, .system = "http://unitsofmeasure.org", .code = unit};
 }
-inline Meta profile(std::string p) { return {.profile = {std::move(p)}}; }
+inline Meta profile(std::string p) {
+  return {.profile = {std::move(p)}};
+}
 
 inline Patient patient() {
   identifier_systems sys;
@@ -82,11 +86,13 @@ inline Encounter encounter_resource() {
   e.id = encounter;
   e.identifier.push_back({.system = "urn:vn:cskcb:42001:ma_lk", .value = "2611200007"});
   e.status = "finished";
-  e.class_ = {.system = "http://terminology.hl7.org/CodeSystem/v3-ActCode", .code = "IMP", .display = "inpatient encounter"};
+  e.class_ = {
+      .system = "http://terminology.hl7.org/CodeSystem/v3-ActCode", .code = "IMP", .display = "inpatient encounter"};
   e.type.push_back(cc("urn:vn:bhyt:ma_loai_kcb", "03", "Điều trị nội trú"));
   e.subject = ref("Patient", patient_id);
-  e.participant.push_back({.type = {cc("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "ATND", "attender")},
-                           .individual = ref("Practitioner", prac_id)});
+  e.participant.push_back(
+      {.type = {cc("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "ATND", "attender")},
+       .individual = ref("Practitioner", prac_id)});
   e.period = Period{.start = "2026-11-20T08:15:00+07:00", .end = "2026-11-27T09:00:00+07:00"};
   e.reason_code.push_back({.text = "Sốt, ho"});
   e.diagnosis.push_back({.condition = ref("Condition", condition_id(encounter, "J18.9", "principal")),
@@ -105,8 +111,8 @@ inline Condition condition() {
   c.id = condition_id(encounter, "J18.9", "principal");
   c.clinical_status = cc("http://terminology.hl7.org/CodeSystem/condition-clinical", "resolved", "Resolved");
   c.verification_status = cc("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed");
-  c.category.push_back(cc("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis",
-                          "Encounter Diagnosis"));
+  c.category.push_back(
+      cc("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis", "Encounter Diagnosis"));
   c.code = cc("http://hl7.org/fhir/sid/icd-10", "J18.9", "Pneumonia, unspecified", "Viêm phổi");
   c.subject = ref("Patient", patient_id);
   c.encounter = ref("Encounter", encounter);
@@ -249,8 +255,9 @@ inline DocumentReference document_reference() {
   d.type = cc("http://loinc.org", "18842-5", "Discharge summary");
   d.subject = ref("Patient", patient_id);
   d.date = "2026-11-27T09:00:00+07:00";
-  d.content.push_back({.attachment = {.content_type = "application/pdf", .url = "https://example.org/doc/1.pdf",
-                                      .title = "Giấy ra viện"}});
+  d.content.push_back(
+      {.attachment = {
+           .content_type = "application/pdf", .url = "https://example.org/doc/1.pdf", .title = "Giấy ra viện"}});
   d.context = DocumentReference::Context{.encounter = {ref("Encounter", encounter)}};
   return d;
 }
@@ -327,7 +334,9 @@ inline Provenance provenance() {
 inline AuditEvent audit_event() {
   AuditEvent a;
   a.id = stable_id("AuditEvent", "read-1");
-  a.type = {.system = "http://terminology.hl7.org/CodeSystem/audit-event-type", .code = "rest", .display = "RESTful Operation"};
+  a.type = {.system = "http://terminology.hl7.org/CodeSystem/audit-event-type",
+            .code = "rest",
+            .display = "RESTful Operation"};
   a.action = "R";
   a.recorded = "2026-11-27T10:00:00+07:00";
   a.outcome = "0";
@@ -339,7 +348,9 @@ inline AuditEvent audit_event() {
 
 inline OperationOutcome operation_outcome() {
   OperationOutcome o;
-  o.issue.push_back({.severity = "error", .code = "required", .diagnostics = "missing",
+  o.issue.push_back({.severity = "error",
+                     .code = "required",
+                     .diagnostics = "missing",
                      .expression = {"Patient.identifier[0].value"}});
   return o;
 }
@@ -367,11 +378,28 @@ inline CapabilityStatement capability_statement() {
 
 /// Every resource type once (Bundle excluded).
 inline std::vector<any_resource> all_resources() {
-  return {patient(),           related_person(),  encounter_resource(), condition(),        observation(),
-          diagnostic_report(), procedure(),       service_request(),    medication_request(),
-          medication_administration(), allergy(), immunization(),       document_reference(), appointment(),
-          coverage(),          organization(),    practitioner(),       location(),           provenance(),
-          audit_event(),       operation_outcome(), capability_statement()};
+  return {patient(),
+          related_person(),
+          encounter_resource(),
+          condition(),
+          observation(),
+          diagnostic_report(),
+          procedure(),
+          service_request(),
+          medication_request(),
+          medication_administration(),
+          allergy(),
+          immunization(),
+          document_reference(),
+          appointment(),
+          coverage(),
+          organization(),
+          practitioner(),
+          location(),
+          provenance(),
+          audit_event(),
+          operation_outcome(),
+          capability_statement()};
 }
 
 /// A transaction Bundle: PUT with stable ids, fullUrl urn:uuid; `count` resources cycling
@@ -380,7 +408,7 @@ inline Bundle transaction(std::size_t count) {
   Bundle b;
   b.type = "transaction";
   b.timestamp = "2026-11-27T09:05:00+07:00";
-  std::vector<any_resource> pool{patient(), encounter_resource(), condition(), observation(), diagnostic_report(),
+  std::vector<any_resource> pool{patient(),   encounter_resource(), condition(),    observation(),  diagnostic_report(),
                                  procedure(), medication_request(), organization(), practitioner(), location()};
   for (std::size_t i = 0; i < count; ++i) {
     any_resource r = pool[i % pool.size()];

@@ -83,9 +83,10 @@ TEST(json, searchset_and_transaction_response) {
                                                   .location = "Patient/" + samples::patient_id + "/_history/1",
                                                   .etag = "W/\"1\"",
                                                   .last_modified = "2026-11-27T09:05:00+07:00"}});
-  r.entry.push_back({.response = Bundle::Response{.status = "422 Unprocessable Entity",
-                                                  .outcome = to_operation_outcome({{severity::error, issue_code::required,
-                                                                                    "Patient.name", "missing", {}}})}});
+  r.entry.push_back(
+      {.response = Bundle::Response{
+           .status = "422 Unprocessable Entity",
+           .outcome = to_operation_outcome({{severity::error, issue_code::required, "Patient.name", "missing", {}}})}});
   v.clear();
   EXPECT_TRUE(validate(r, v)) << dump(v);
   std::string rj = to_json(r);
@@ -98,7 +99,7 @@ TEST(json, searchset_and_transaction_response) {
 TEST(json, writer_skips_empty_elements_and_puts_resource_type_first) {
   Patient p;
   p.id = "x";
-  p.name.push_back({});            // empty item: skipped
+  p.name.push_back({});  // empty item: skipped
   p.address.push_back({.city = ""});
   p.managing_organization = Reference{};
   EXPECT_EQ(to_json(p), R"({"resourceType":"Patient","id":"x"})");
@@ -107,8 +108,9 @@ TEST(json, writer_skips_empty_elements_and_puts_resource_type_first) {
   o.code.text = "x";
   o.value = true;
   o.effective = Period{.start = "2026"};
-  EXPECT_EQ(to_json(o),
-            R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"effectivePeriod":{"start":"2026"},"valueBoolean":true})");
+  EXPECT_EQ(
+      to_json(o),
+      R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"effectivePeriod":{"start":"2026"},"valueBoolean":true})");
 }
 
 TEST(json, reader_reports_issues_with_locations) {
@@ -189,7 +191,8 @@ TEST(json, parse_as_rejects_other_type) {
 TEST(json, bad_dates_are_value_issues_with_location) {
   issue_list issues;
   auto p = parse_as<Patient>(R"({"resourceType":"Patient","birthDate":"1978-02-30",
-      "deceasedDateTime":"2026-11-20T10:00"})", issues);
+      "deceasedDateTime":"2026-11-20T10:00"})",
+                             issues);
   ASSERT_TRUE(p);
   EXPECT_TRUE(issues.empty());
   validate(*p, issues);

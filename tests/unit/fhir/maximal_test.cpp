@@ -32,14 +32,19 @@ std::string dummy(field_spec spec) {
   }
 }
 
-template <class T> void fill(T& v, field_spec spec, int depth);
+template <class T>
+void fill(T& v, field_spec spec, int depth);
 
 struct fill_visitor {
   int depth;
-  template <class M> void operator()(std::string_view, M& m, field_spec spec = {}) { fill(m, spec, depth); }
+  template <class M>
+  void operator()(std::string_view, M& m, field_spec spec = {}) {
+    fill(m, spec, depth);
+  }
 };
 
-template <class T> void fill(T& v, field_spec spec, int depth) {
+template <class T>
+void fill(T& v, field_spec spec, int depth) {
   if constexpr (std::is_same_v<T, std::string>) {
     v = dummy(spec);
   } else if constexpr (detail::is_tagged<T>::value) {
@@ -100,7 +105,8 @@ TEST(json, maximal_resources_round_trip_for_the_schema_check) {
           ++n;
         }(),
         ...);
-  }(std::make_index_sequence<std::variant_size_v<resource_variant>>{});
+  }
+  (std::make_index_sequence<std::variant_size_v<resource_variant>>{});
   EXPECT_EQ(n, 23u);
 }
 

@@ -26,9 +26,8 @@ TEST(model, any_resource_holds_and_copies) {
 }
 TEST(model, resource_type_dispatch) {
   std::string_view seen;
-  EXPECT_TRUE(with_resource_type("Observation", [&](auto* t) {
-    seen = std::remove_pointer_t<decltype(t)>::resource_type;
-  }));
+  EXPECT_TRUE(
+      with_resource_type("Observation", [&](auto* t) { seen = std::remove_pointer_t<decltype(t)>::resource_type; }));
   EXPECT_EQ(seen, "Observation");
   EXPECT_FALSE(with_resource_type("Patientx", [](auto*) {}));
 }

@@ -21,7 +21,8 @@ terminology load_config() {
     if (e.path().extension() != ".tsv") continue;
     issue_list issues;
     EXPECT_TRUE(t.add(e.path().stem().string(), read(e.path()), issues)) << e.path();
-    EXPECT_TRUE(issues.empty()) << e.path() << ": " << (issues.empty() ? "" : issues[0].location + " " + issues[0].message);
+    EXPECT_TRUE(issues.empty()) << e.path() << ": "
+                                << (issues.empty() ? "" : issues[0].location + " " + issues[0].message);
     ++n;
   }
   EXPECT_GE(n, 8u);
@@ -63,7 +64,8 @@ TEST(terminology, concept_keeps_local_code_and_never_invents) {
   EXPECT_EQ(c.text, "Huyết sắc tố");
   EXPECT_TRUE(issues.empty());
 
-  CodeableConcept u = t.to_concept("lab-loinc", "XYZ", "Xét nghiệm lạ", "", "OBX[9].3", issues, "urn:vn:cskcb:42005:lab");
+  CodeableConcept u =
+      t.to_concept("lab-loinc", "XYZ", "Xét nghiệm lạ", "", "OBX[9].3", issues, "urn:vn:cskcb:42005:lab");
   ASSERT_EQ(u.coding.size(), 1u);
   EXPECT_EQ(u.coding[0].system, "urn:vn:cskcb:42005:lab");
   EXPECT_EQ(u.coding[0].code, "XYZ");

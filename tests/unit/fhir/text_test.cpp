@@ -13,7 +13,10 @@ TEST(text, utf8_validity) {
 }
 TEST(text, nfc_normalises_decomposed_and_tone_mark_placement_input) {
   // "Hòa" decomposed: o + combining grave (U+0300).
-  EXPECT_EQ(to_nfc("Ho\xcc\x80" "a"), "H\xc3\xb2" "a");
+  EXPECT_EQ(to_nfc("Ho\xcc\x80"
+                   "a"),
+            "H\xc3\xb2"
+            "a");
   EXPECT_EQ(to_nfc("Nguyễn"), "Nguyễn");
   EXPECT_FALSE(to_nfc("\xff"));
 }
@@ -22,7 +25,9 @@ TEST(text, search_key_removes_accents_case_and_d_stroke) {
   EXPECT_EQ(search_key("Đặng Thị Hoà"), "dang thi hoa");
   EXPECT_EQ(search_key("đ"), "d");
   EXPECT_EQ(search_key("NGUYEN VAN THU"), search_key("Nguyễn Văn Thử"));
-  EXPECT_EQ(search_key("Ho\xcc\x80" "a"), search_key("Hòa"));
+  EXPECT_EQ(search_key("Ho\xcc\x80"
+                       "a"),
+            search_key("Hòa"));
   EXPECT_EQ(search_key("\xff"), "");
 }
 }  // namespace gw::fhir

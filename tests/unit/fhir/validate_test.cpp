@@ -36,8 +36,8 @@ TEST(validate, required_elements_and_bindings) {
   EXPECT_TRUE(has(l, issue_code::required, "Observation.code")) << dump(l);
   o.status = "final";
   o.code.text = "x";
-  o.category.push_back({.coding = {{.system = "http://terminology.hl7.org/CodeSystem/observation-category",
-                                    .code = "lab"}}});
+  o.category.push_back(
+      {.coding = {{.system = "http://terminology.hl7.org/CodeSystem/observation-category", .code = "lab"}}});
   l.clear();
   EXPECT_FALSE(validate(o, l));
   EXPECT_TRUE(has(l, issue_code::code_invalid, "Observation.category[0].coding[0].code")) << dump(l);
@@ -97,8 +97,8 @@ TEST(validate, bundle_references_and_rules) {
   Patient p = samples::patient();
   p.managing_organization.reset();
   std::string pid = p.id;
-  b.entry.push_back({.full_url = urn_uuid(pid), .resource = p,
-                     .request = Bundle::Request{.method = "PUT", .url = "Patient/" + pid}});
+  b.entry.push_back(
+      {.full_url = urn_uuid(pid), .resource = p, .request = Bundle::Request{.method = "PUT", .url = "Patient/" + pid}});
   Condition c = samples::condition();
   c.subject = {.reference = urn_uuid(pid)};
   c.encounter = Reference{.reference = "urn:uuid:00000000-0000-5000-8000-000000000000"};

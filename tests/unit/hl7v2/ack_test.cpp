@@ -32,8 +32,8 @@ TEST(Hl7Ack, ChooseCodeIsTheOnePlace) {
   fhir::issue_list none;
   fhir::issue_list warning{{severity::warning, issue_code::value, "PID^1^7", "w"}};
   fhir::issue_list content{{severity::error, issue_code::required, "MSH^1^9", "e"}};
-  fhir::issue_list version{{severity::error, issue_code::not_supported, "MSH^1^12", "v",
-                            hl7_error::unsupported_version_id}};
+  fhir::issue_list version{
+      {severity::error, issue_code::not_supported, "MSH^1^12", "v", hl7_error::unsupported_version_id}};
   EXPECT_EQ(choose_ack_code(outcome::stored, none, ack_kind::original), ack_code::AA);
   EXPECT_EQ(choose_ack_code(outcome::stored, warning, ack_kind::original), ack_code::AA);
   EXPECT_EQ(choose_ack_code(outcome::stored, content, ack_kind::original), ack_code::AE);
@@ -163,8 +163,7 @@ TEST(Hl7Ack, IssuesAreEscapedAndOrdered) {
   parse_result in = parse(s);
   fhir::issue_list issues{
       {severity::warning, issue_code::value, "PID^1^8", "odd | value ^ here"},
-      {severity::error, issue_code::forbidden, "MSH^1^4", "facility mismatch",
-       hl7_error::application_internal_error},
+      {severity::error, issue_code::forbidden, "MSH^1^4", "facility mismatch", hl7_error::application_internal_error},
       {severity::error, issue_code::duplicate, "Patient.identifier[0]", "dup"},
   };
   auto ack = acknowledge(in, outcome::rejected, issues, at_noon());

@@ -103,8 +103,7 @@ TEST(Hl7Encoder, OtherDelimitersGiveTheSameValues) {
 }
 
 TEST(Hl7Encoder, ReencodingKeepsFormattingEscapes) {
-  std::string s =
-      "MSH|^~\\&|A|B|C|D|2026||ORU^R01|X|P|2.5\rOBX|1|FT|||a\\.br\\b\\T\\c\\Xc3a9\\\\H\\x\\N\\\\Zq\\\r";
+  std::string s = "MSH|^~\\&|A|B|C|D|2026||ORU^R01|X|P|2.5\rOBX|1|FT|||a\\.br\\b\\T\\c\\Xc3a9\\\\H\\x\\N\\\\Zq\\\r";
   parse_result r = parse(s);
   ASSERT_TRUE(r.ok());
   delimiters d{'#', '*', '!', '%', '$', 0};

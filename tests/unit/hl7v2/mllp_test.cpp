@@ -59,7 +59,12 @@ TEST(Hl7Mllp, BytesBeforeStartAreSkippedAndReported) {
 
 TEST(Hl7Mllp, RestartAndMissingCr) {
   mllp_decoder d;
-  d.push("\x0B" "partial\x0B" "whole\x1C" "X\x0B" "next\x1C\r");
+  d.push(
+      "\x0B"
+      "partial\x0B"
+      "whole\x1C"
+      "X\x0B"
+      "next\x1C\r");
   auto frames = drain(d);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0], "whole");

@@ -137,8 +137,8 @@ TEST(Hl7Parser, DelimitersWithTruncation) {
 }
 
 TEST(Hl7Parser, BadDelimitersAreFatal) {
-  for (std::string s : {"MSH|^~\\|A", "MSH|^^\\&|A|B", "MSHA^~\\&|", "MSH|^~a&|x", "MSH",
-                        "MSH|^~\\&&&&|x", "MSH\r|^~\\&"}) {
+  for (std::string s :
+       {"MSH|^~\\|A", "MSH|^^\\&|A|B", "MSHA^~\\&|", "MSH|^~a&|x", "MSH", "MSH|^~\\&&&&|x", "MSH\r|^~\\&"}) {
     parse_result r = parse(s);
     EXPECT_FALSE(r.msg.has_value()) << s;
     ASSERT_FALSE(r.issues.empty()) << s;

@@ -19,7 +19,9 @@ inline std::filesystem::path samples_dir() {
   return std::filesystem::path(GW_SHARED_DIR) / "samples" / "hl7v2";
 }
 
-inline std::string sample(const std::string& name) { return read_file(samples_dir() / name); }
+inline std::string sample(const std::string& name) {
+  return read_file(samples_dir() / name);
+}
 
 /// Every *.hl7 sample file.
 inline std::vector<std::filesystem::path> sample_files() {

@@ -77,7 +77,9 @@ const fhir::Condition* condition_with_code(const fhir::Bundle& b, std::string_vi
   return nullptr;
 }
 
-std::string stem(const std::filesystem::path& p) { return p.stem().string(); }
+std::string stem(const std::filesystem::path& p) {
+  return p.stem().string();
+}
 
 /// A segment with the given fields at their HL7 positions, ended by CR.
 std::string seg(std::string_view id, std::initializer_list<std::pair<int, std::string_view>> fields) {
@@ -104,8 +106,8 @@ TEST(Hl7Translate, EverySampleAnsweredAndGolden) {
     translation t = translate(parsed, settings{}, test_context(facility));
     ack_params now{std::chrono::sys_seconds{std::chrono::seconds{1'795'000'000}}, ""};
     const bool malformed = stem(p).starts_with("malformed");
-    auto ack = acknowledge(parsed.msg ? &*parsed.msg : nullptr,
-                           malformed ? outcome::rejected : outcome::stored, t.issues, now);
+    auto ack = acknowledge(parsed.msg ? &*parsed.msg : nullptr, malformed ? outcome::rejected : outcome::stored,
+                           t.issues, now);
     ASSERT_TRUE(ack.has_value());
     parse_result a = parse(*ack);
     ASSERT_TRUE(a.ok());
@@ -201,10 +203,8 @@ TEST(Hl7Translate, DischargeFinishesTheSameEncounter) {
   EXPECT_EQ(e3->status, "finished");
   ASSERT_TRUE(e3->period.has_value());
   EXPECT_EQ(e3->period->end, "2026-11-25T10:00:00+07:00");
-  EXPECT_EQ(condition_with_code(a01.bundle, "J18.9")->id,
-            condition_with_code(a03.bundle, "J18.9")->id);
-  EXPECT_EQ(condition_with_code(a03.bundle, "J18.9")->verification_status->coding.at(0).code,
-            "confirmed");
+  EXPECT_EQ(condition_with_code(a01.bundle, "J18.9")->id, condition_with_code(a03.bundle, "J18.9")->id);
+  EXPECT_EQ(condition_with_code(a03.bundle, "J18.9")->verification_status->coding.at(0).code, "confirmed");
 }
 
 TEST(Hl7Translate, LabResultFacts) {
@@ -292,8 +292,7 @@ TEST(Hl7Translate, EnhancedModeOutpatient) {
 }
 
 TEST(Hl7Translate, FacilityMismatchIsForbidden) {
-  translation t = translate(test::sample("adt-a01-admit-42001.hl7"), settings{},
-                            test_context("42005"));
+  translation t = translate(test::sample("adt-a01-admit-42001.hl7"), settings{}, test_context("42005"));
   EXPECT_TRUE(t.bundle.entry.empty());
   ASSERT_TRUE(fhir::has_errors(t.issues));
   EXPECT_EQ(t.issues.back().code, issue_code::forbidden);
@@ -347,9 +346,9 @@ TEST(Hl7Translate, TransferAndCancel) {
   std::string base =
       "MSH|^~\\&|HIS|42001|GW|SYT|202611211000+0700||ADT^{T}|X5|P|2.5.1\r"
       "EVN|{T}|202611211000+0700\r"
-      "PID|1||042078000123^^^BCA^NI\r"
-      + seg("PV1", {{1, "1"}, {2, "I"}, {3, "K05^P1^G1^42001"}, {6, "K03^P305^G12^42001"},
-                    {19, "2611200007^^^42001^VN"}});
+      "PID|1||042078000123^^^BCA^NI\r" +
+      seg("PV1",
+          {{1, "1"}, {2, "I"}, {3, "K05^P1^G1^42001"}, {6, "K03^P305^G12^42001"}, {19, "2611200007^^^42001^VN"}});
   std::string a02 = base;
   for (auto p = a02.find("{T}"); p != std::string::npos; p = a02.find("{T}")) a02.replace(p, 3, "A02");
   translation t = run("a02", a02);
@@ -367,10 +366,16 @@ TEST(Hl7Translate, TransferAndCancel) {
 TEST(Hl7Translate, InsuranceSegment) {
   std::string s =
       "MSH|^~\\&|HIS|42001|GW|SYT|2026||ADT^A08|X6|P|2.5\r"
-      "PID|1||042078000123^^^BCA^NI\r"
-      + seg("PV1", {{1, "1"}, {2, "O"}, {3, "K01"}, {19, "HS-1^^^42001"}})
-      + seg("IN1", {{1, "1"}, {2, "BHYT"}, {3, "BHXH"}, {4, "Bao hiem xa hoi"}, {12, "20260101"},
-                    {13, "20261231"}, {17, "SEL"}, {36, "HC4420000012345"}});
+      "PID|1||042078000123^^^BCA^NI\r" +
+      seg("PV1", {{1, "1"}, {2, "O"}, {3, "K01"}, {19, "HS-1^^^42001"}}) +
+      seg("IN1", {{1, "1"},
+                  {2, "BHYT"},
+                  {3, "BHXH"},
+                  {4, "Bao hiem xa hoi"},
+                  {12, "20260101"},
+                  {13, "20261231"},
+                  {17, "SEL"},
+                  {36, "HC4420000012345"}});
   translation t = run("in1", s);
   ASSERT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);
   const auto* c = first<fhir::Coverage>(t.bundle);
@@ -385,12 +390,10 @@ TEST(Hl7Translate, InsuranceSegment) {
 TEST(Hl7Translate, OrdersBecomeServiceRequests) {
   std::string s =
       "MSH|^~\\&|HIS|42001|LIS|42001|202611201000+0700||ORM^O01^ORM_O01|X7|P|2.3\r"
-      "PID|1||042078000123^^^BCA^NI\r"
-      + seg("PV1", {{1, "1"}, {2, "I"}, {3, "K03"}, {19, "2611200007^^^42001"}})
-      + seg("ORC", {{1, "NW"}, {2, "ORD-1^HIS"}, {9, "202611200900+0700"},
-                    {12, "000999/HT-CCHN^Le^Van A"}})
-      + seg("OBR", {{1, "1"}, {2, "ORD-1^HIS"}, {4, "58410-2^CBC panel^LN"},
-                    {31, "J18.9^Pneumonia^I10"}}) +
+      "PID|1||042078000123^^^BCA^NI\r" +
+      seg("PV1", {{1, "1"}, {2, "I"}, {3, "K03"}, {19, "2611200007^^^42001"}}) +
+      seg("ORC", {{1, "NW"}, {2, "ORD-1^HIS"}, {9, "202611200900+0700"}, {12, "000999/HT-CCHN^Le^Van A"}}) +
+      seg("OBR", {{1, "1"}, {2, "ORD-1^HIS"}, {4, "58410-2^CBC panel^LN"}, {31, "J18.9^Pneumonia^I10"}}) +
       "NTE|1||Fasting\r"
       "ORC|CA|ORD-2^HIS\r"
       "OBR|1|ORD-2^HIS||24323-8^CMP^LN\r";
@@ -417,12 +420,10 @@ TEST(Hl7Translate, OrdersBecomeServiceRequests) {
 TEST(Hl7Translate, PharmacyOrderBecomesMedicationRequest) {
   std::string s =
       "MSH|^~\\&|HIS|42001|PHA|42001|202611201000+0700||RDE^O11^RDE_O11|X8|P|2.5.1\r"
-      "PID|1||042078000123^^^BCA^NI\r"
-      + seg("PV1", {{1, "1"}, {2, "I"}, {3, "K03"}, {19, "2611200007^^^42001"}})
-      + seg("ORC", {{1, "NW"}, {2, "RX-1^HIS"}, {9, "202611200930+0700"},
-                    {12, "000999/HT-CCHN^Le^Van A"}})
-      + seg("TQ1", {{1, "1"}, {3, "BID^Twice a day^HL70335"}, {7, "202611200930+0700"},
-                    {8, "202611270930+0700"}}) +
+      "PID|1||042078000123^^^BCA^NI\r" +
+      seg("PV1", {{1, "1"}, {2, "I"}, {3, "K03"}, {19, "2611200007^^^42001"}}) +
+      seg("ORC", {{1, "NW"}, {2, "RX-1^HIS"}, {9, "202611200930+0700"}, {12, "000999/HT-CCHN^Le^Van A"}}) +
+      seg("TQ1", {{1, "1"}, {3, "BID^Twice a day^HL70335"}, {7, "202611200930+0700"}, {8, "202611270930+0700"}}) +
       "RXE||40.17^Amoxicillin 500mg^local|500||mg^mg^UCUM||^Uong sau an|||14|TAB^tablet^local|0\r"
       "RXR|PO^Oral^HL70162\r"
       "NTE|1||Uong nhieu nuoc\r";
@@ -450,11 +451,15 @@ TEST(Hl7Translate, DocumentsTextAndBase64) {
   std::string s =
       "MSH|^~\\&|EMR|42001|GW|SYT|202611251000+0700||MDM^T02^MDM_T02|X9|P|2.6\r"
       "EVN|T02|202611251000+0700\r"
-      "PID|1||042078000123^^^BCA^NI\r"
-      + seg("PV1", {{1, "1"}, {2, "I"}, {3, "K03"}, {19, "2611200007^^^42001"}})
-      + seg("TXA", {{1, "1"}, {2, "DS^Discharge summary^HL70270"}, {3, "TX"},
-                    {4, "202611251000+0700"}, {5, "000999/HT-CCHN^Le^Van A"},
-                    {12, "DOC-1^EMR"}, {17, "AU"}}) +
+      "PID|1||042078000123^^^BCA^NI\r" +
+      seg("PV1", {{1, "1"}, {2, "I"}, {3, "K03"}, {19, "2611200007^^^42001"}}) +
+      seg("TXA", {{1, "1"},
+                  {2, "DS^Discharge summary^HL70270"},
+                  {3, "TX"},
+                  {4, "202611251000+0700"},
+                  {5, "000999/HT-CCHN^Le^Van A"},
+                  {12, "DOC-1^EMR"},
+                  {17, "AU"}}) +
       "OBX|1|TX|18842-5^Discharge summary^LN||Ra vien\\.br\\On dinh||||||F\r"
       "OBX|2|ED|18842-5^Discharge summary^LN||EMR^application^pdf^Base64^JVBERi0xLjQK||||||F\r";
   translation t = run("mdm", s);
@@ -481,11 +486,20 @@ TEST(Hl7Translate, VaccinationBecomesImmunization) {
   std::string s =
       "MSH|^~\\&|EPI|42001|GW|SYT|202611201000+0700||VXU^V04^VXU_V04|X10|P|2.5.1\r"
       "PID|1||042078000123^^^BCA^NI\r"
-      "ORC|RE||IMM-9^EPI\r"
-      + seg("RXA", {{1, "0"}, {2, "1"}, {3, "20261120093000+0700"},
-                    {5, "08^Hep B, adolescent or pediatric^CVX"}, {6, "0.5"}, {7, "mL^mL^UCUM"},
-                    {9, "00"}, {10, "000999/HT-CCHN^Le^Van A"}, {15, "LOT-1"}, {16, "20271231"},
-                    {17, "MSD^Merck^MVX"}, {20, "CP"}, {21, "A"}}) +
+      "ORC|RE||IMM-9^EPI\r" +
+      seg("RXA", {{1, "0"},
+                  {2, "1"},
+                  {3, "20261120093000+0700"},
+                  {5, "08^Hep B, adolescent or pediatric^CVX"},
+                  {6, "0.5"},
+                  {7, "mL^mL^UCUM"},
+                  {9, "00"},
+                  {10, "000999/HT-CCHN^Le^Van A"},
+                  {15, "LOT-1"},
+                  {16, "20271231"},
+                  {17, "MSD^Merck^MVX"},
+                  {20, "CP"},
+                  {21, "A"}}) +
       "RXR|IM^Intramuscular^HL70162|LA^Left arm^HL70163\r";
   translation t = run("vxu", s);
   ASSERT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);
@@ -506,15 +520,19 @@ TEST(Hl7Translate, VaccinationBecomesImmunization) {
 TEST(Hl7Translate, ObservationValueTypes) {
   std::string s =
       "MSH|^~\\&|LIS|42001|GW|SYT|202611201000+0700||ORU^R01|X11|P|2.5.1\r"
-      "PID|1||042078000123^^^BCA^NI\r"
-      + seg("OBR", {{1, "1"}, {2, "P1"}, {3, "F1"}, {4, "CHEM^Chemistry^L"},
-                    {7, "202611200900+0700"}, {22, "202611201000+0700"}, {24, "CH"}, {25, "P"}}) +
-      seg("OBX", {{1, "1"}, {2, "SN"}, {3, "1"}, {5, "<^5"}, {6, "mg/L^mg/L^UCUM"}, {7, "<10"},
-                  {8, "N"}, {11, "F"}}) +
+      "PID|1||042078000123^^^BCA^NI\r" +
+      seg("OBR", {{1, "1"},
+                  {2, "P1"},
+                  {3, "F1"},
+                  {4, "CHEM^Chemistry^L"},
+                  {7, "202611200900+0700"},
+                  {22, "202611201000+0700"},
+                  {24, "CH"},
+                  {25, "P"}}) +
+      seg("OBX", {{1, "1"}, {2, "SN"}, {3, "1"}, {5, "<^5"}, {6, "mg/L^mg/L^UCUM"}, {7, "<10"}, {8, "N"}, {11, "F"}}) +
       seg("OBX", {{1, "2"}, {2, "SN"}, {3, "2"}, {5, "^10^-^20"}, {11, "F"}}) +
       seg("OBX", {{1, "3"}, {2, "SN"}, {3, "3"}, {5, "^1^:^128"}, {11, "F"}}) +
-      seg("OBX", {{1, "4"}, {2, "CWE"}, {3, "4"}, {5, "260373001^Detected^SCT^POS^Positive^L"},
-                  {8, "A"}, {11, "F"}}) +
+      seg("OBX", {{1, "4"}, {2, "CWE"}, {3, "4"}, {5, "260373001^Detected^SCT^POS^Positive^L"}, {8, "A"}, {11, "F"}}) +
       seg("OBX", {{1, "5"}, {2, "NM"}, {3, "5"}, {5, "abc"}, {11, "F"}}) +
       seg("OBX", {{1, "6"}, {2, "DTM"}, {3, "6"}, {5, "202611200800+0700"}, {11, "F"}}) +
       seg("OBX", {{1, "7"}, {2, "ST"}, {3, "7"}, {5, "line1~line2"}, {11, "C"}}) +

@@ -42,8 +42,7 @@ TEST(tls_context, loads_matching_certificate_and_key) {
   EXPECT_NE(::SSL_CTX_get_options(native) & SSL_OP_NO_RENEGOTIATION, 0u);
   EXPECT_NE(::SSL_CTX_get_options(native) & SSL_OP_NO_COMPRESSION, 0u);
   s.min_version = "1.3";
-  EXPECT_EQ(::SSL_CTX_get_min_proto_version(
-                make_server_tls_context(s, client_certificates::none)->native_handle()),
+  EXPECT_EQ(::SSL_CTX_get_min_proto_version(make_server_tls_context(s, client_certificates::none)->native_handle()),
             TLS1_3_VERSION);
 }
 
@@ -104,8 +103,7 @@ TEST(facility_auth, maps_subject_and_fingerprint_and_checks_the_transport) {
   ASSERT_TRUE(rotated.ok());
   EXPECT_EQ(rotated.facility->code, "42001");
 
-  EXPECT_EQ(auth.authenticate(xa.get(), config::transport::https).what,
-            auth_result::status::transport_not_configured);
+  EXPECT_EQ(auth.authenticate(xa.get(), config::transport::https).what, auth_result::status::transport_not_configured);
 
   auto rb = auth.authenticate(test_certs::load(b.cert).get(), config::transport::https);
   ASSERT_TRUE(rb.ok());
@@ -113,8 +111,7 @@ TEST(facility_auth, maps_subject_and_fingerprint_and_checks_the_transport) {
 
   EXPECT_EQ(auth.authenticate(test_certs::load(stranger.cert).get(), config::transport::mllp).what,
             auth_result::status::unknown_certificate);
-  EXPECT_EQ(auth.authenticate(nullptr, config::transport::mllp).what,
-            auth_result::status::no_certificate);
+  EXPECT_EQ(auth.authenticate(nullptr, config::transport::mllp).what, auth_result::status::no_certificate);
 }
 
 }  // namespace

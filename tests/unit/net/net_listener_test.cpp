@@ -61,8 +61,7 @@ class recording_handler final : public ingest::handler {
     }
     ingest::response res;
     if (req.transport == config::transport::mllp) {
-      res.body = "MSH|^~\\&|GW|GW|||20260101||ACK|" + std::to_string(n) + "|P|2.5\rMSA|AA|" +
-                 std::to_string(n) + "\r";
+      res.body = "MSH|^~\\&|GW|GW|||20260101||ACK|" + std::to_string(n) + "|P|2.5\rMSA|AA|" + std::to_string(n) + "\r";
     } else if (req.body == "busy") {
       res.http_status = 503;
       res.content_type = "application/json";
@@ -108,8 +107,7 @@ class listeners : public ::testing::Test {
     https_only_ = certs_.client("f42002", "facility-42002.emr-gateway.test");
     by_fingerprint_ = certs_.client("f42003", "lab-device-7");
     unbound_ = certs_.client("f99999", "facility-99999.emr-gateway.test");
-    expired_ = certs_.client("expired", "facility-42001.emr-gateway.test",
-                             test::test_certs::validity::expired);
+    expired_ = certs_.client("expired", "facility-42001.emr-gateway.test", test::test_certs::validity::expired);
     untrusted_ = certs_.untrusted_client("untrusted", "facility-42001.emr-gateway.test");
 
     facilities_.resize(3);
@@ -122,14 +120,12 @@ class listeners : public ::testing::Test {
     facilities_[1].certificates.subjects = {"CN=facility-42002.emr-gateway.test"};
     facilities_[2].code = "42003";
     facilities_[2].feeds = {{config::feed_format::hl7v2, config::transport::mllp}};
-    facilities_[2].certificates.sha256_fingerprints = {
-        test::test_certs::sha256_of(by_fingerprint_.cert)};
+    facilities_[2].certificates.sha256_fingerprints = {test::test_certs::sha256_of(by_fingerprint_.cert)};
     auth_.emplace(facilities_);
 
     settings_.address = "127.0.0.1";
     settings_.port = 0;
-    settings_.tls =
-        config::tls_settings{certs_.server().cert, certs_.server().key, certs_.ca(), "1.2"};
+    settings_.tls = config::tls_settings{certs_.server().cert, certs_.server().key, certs_.ca(), "1.2"};
     settings_.limits.max_message_bytes = 4096;
     settings_.limits.max_header_bytes = 2048;
     settings_.limits.handshake_timeout = 5s;
@@ -182,8 +178,7 @@ class listeners : public ::testing::Test {
   config::listener settings_;
   recording_handler handler_;
   asio::io_context ioc_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
-      ioc_.get_executor()};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{ioc_.get_executor()};
   std::optional<mllp_server> mllp_;
   std::optional<ingest_http_server> https_;
   std::vector<std::thread> threads_;
@@ -284,8 +279,7 @@ TEST_F(listeners, tls_1_1_client_is_refused) {
 
 /// With TLS 1.2 the client learns in the handshake that its certificate was refused; with TLS
 /// 1.3 it learns right after, from the server's alert. Either way no message reaches the handler.
-void expect_handshake_refused(std::uint16_t port, tls_client_options o, int tls13_alert,
-                              recording_handler& h) {
+void expect_handshake_refused(std::uint16_t port, tls_client_options o, int tls13_alert, recording_handler& h) {
   o.max_version = TLS1_2_VERSION;
   tls_client v12(port, o);
   EXPECT_FALSE(v12.connected()) << "TLS 1.2 handshake should fail";
@@ -301,8 +295,7 @@ void expect_handshake_refused(std::uint16_t port, tls_client_options o, int tls1
 
 TEST_F(listeners, no_client_certificate_fails_the_handshake) {
   start();
-  expect_handshake_refused(mllp_->port(), no_cert(), SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED,
-                           handler_);
+  expect_handshake_refused(mllp_->port(), no_cert(), SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, handler_);
 }
 
 TEST_F(listeners, certificate_from_an_untrusted_ca_fails_the_handshake) {
@@ -312,8 +305,7 @@ TEST_F(listeners, certificate_from_an_untrusted_ca_fails_the_handshake) {
 
 TEST_F(listeners, expired_certificate_fails_the_handshake) {
   start();
-  expect_handshake_refused(mllp_->port(), with(expired_), SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED,
-                           handler_);
+  expect_handshake_refused(mllp_->port(), with(expired_), SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, handler_);
 }
 
 TEST_F(listeners, valid_certificate_bound_to_no_facility_is_refused) {
@@ -369,8 +361,7 @@ TEST_F(listeners, oversize_body_gets_413) {
   start();
   tls_client c(https_->port(), with(good_));
   ASSERT_TRUE(c.connected());
-  auto r = c.http("POST", "/ingest", "application/xml",
-                  std::string(settings_.limits.max_message_bytes + 1, 'x'));
+  auto r = c.http("POST", "/ingest", "application/xml", std::string(settings_.limits.max_message_bytes + 1, 'x'));
   EXPECT_EQ(r.status, 413);
   EXPECT_NE(r.body.find(R"("code":"too-long")"), std::string::npos) << r.body;
   EXPECT_TRUE(c.wait_closed(5s));
@@ -443,8 +434,7 @@ TEST_F(listeners, total_connections_are_limited_before_the_handshake) {
 }
 
 TEST_F(listeners, graceful_stop_answers_the_message_in_flight) {
-  settings_.limits.idle_timeout =
-      60s;  // the idle connection must be closed by the stop, not by this
+  settings_.limits.idle_timeout = 60s;  // the idle connection must be closed by the stop, not by this
   start();
   tls_client idle(mllp_->port(), with(by_fingerprint_));
   ASSERT_TRUE(idle.connected());

@@ -42,13 +42,12 @@ TEST(Qd130Convergence, SameEpisodeFromHl7v2AndQd130GetsTheSameIds) {
     SCOPED_TRACE(file);
     hl7v2::context hctx;
     hctx.authenticated_facility = "42001";
-    const auto h = hl7v2::translate(read_file(std::string(GW_SHARED_DIR) + "/samples/hl7v2/" + file),
-                                    hl7v2::settings{}, hctx);
+    const auto h =
+        hl7v2::translate(read_file(std::string(GW_SHARED_DIR) + "/samples/hl7v2/" + file), hl7v2::settings{}, hctx);
     ASSERT_FALSE(fhir::has_errors(h.issues)) << describe(h.issues);
     EXPECT_EQ(ids_of<fhir::Patient>(h.bundle), ids_of<fhir::Patient>(q.bundle));
     EXPECT_EQ(ids_of<fhir::Encounter>(h.bundle), ids_of<fhir::Encounter>(q.bundle));
-    EXPECT_EQ(ids_of<fhir::Encounter>(q.bundle),
-              std::set<std::string>{fhir::encounter_id("42001", "2611200007")});
+    EXPECT_EQ(ids_of<fhir::Encounter>(q.bundle), std::set<std::string>{fhir::encounter_id("42001", "2611200007")});
     const std::string hj = j189_id(h.bundle);
     ASSERT_FALSE(hj.empty());
     EXPECT_EQ(hj, j189_id(q.bundle));

@@ -50,8 +50,7 @@ TEST(Qd130Envelope, SampleDecodesWithoutErrors) {
   EXPECT_EQ(x1.value("HO_TEN"), "Nguyễn Văn Thử");  // CDATA content
   EXPECT_EQ(x1.value("MA_THE_BHYT"), "GD4424299990001");
   EXPECT_EQ(x1.location("MA_LK"), "XML1[STT=1].MA_LK");
-  EXPECT_EQ(rec.rows(table_id::xml2)[1].value("LIEU_DUNG"),
-            "1 lọ/lần * 2 lần/ngày * 1 ngày [2 lọ/ngày]");
+  EXPECT_EQ(rec.rows(table_id::xml2)[1].value("LIEU_DUNG"), "1 lọ/lần * 2 lần/ngày * 1 ngày [2 lọ/ngày]");
   EXPECT_EQ(episode_date(rec), 20261125);
 }
 
@@ -67,8 +66,7 @@ TEST(Qd130Envelope, SingleInnerDocument) {
 
 TEST(Qd130Envelope, PortalFormBodyIsDoubleBase64) {
   const std::string env = sample_envelope();
-  const std::string body =
-      "username=his&loaiHoSo=130&maTinh=42&maCSKCB=42001&fileHSBase64=" + url_encode(base64(env));
+  const std::string body = "username=his&loaiHoSo=130&maTinh=42&maCSKCB=42001&fileHSBase64=" + url_encode(base64(env));
   const auto r = decode(body);
   ASSERT_TRUE(r.usable()) << describe(r.issues);
   EXPECT_EQ(r.env.kind, input_kind::form_body);
@@ -93,8 +91,7 @@ TEST(Qd130Envelope, BareBase64Envelope) {
 }
 
 TEST(Qd130Envelope, Base64WithNewlinesAndSpacesInNoidungfile) {
-  const auto r = decode(make_envelope({{"XML1", sample_table(1)}, {"XML2", sample_table(2)}},
-                                      "42001", 76));
+  const auto r = decode(make_envelope({{"XML1", sample_table(1)}, {"XML2", sample_table(2)}}, "42001", 76));
   ASSERT_TRUE(r.usable()) << describe(r.issues);
   EXPECT_EQ(xml1_of(r).value("MA_LK"), "2611200007");
   std::string env = make_envelope({{"XML1", sample_table(1)}});
@@ -135,12 +132,10 @@ TEST(Qd130Pitfalls, UnknownDateParts) {
   const auto r = decode(envelope_with_xml1(set_element(sample_table(1), "NGAY_SINH", "197800000000")));
   ASSERT_TRUE(r.usable());
   EXPECT_EQ(xml1_of(r).value("NGAY_SINH"), "197800000000");
-  EXPECT_EQ(find_issue(r.issues, "XML1[STT=1].NGAY_SINH", issue_code::value), nullptr)
-      << describe(r.issues);
+  EXPECT_EQ(find_issue(r.issues, "XML1[STT=1].NGAY_SINH", issue_code::value), nullptr) << describe(r.issues);
   // Unknown parts are only allowed in the birth date.
   const auto r2 = decode(envelope_with_xml1(set_element(sample_table(1), "NGAY_VAO", "202611000815")));
-  EXPECT_NE(find_issue(r2.issues, "XML1[STT=1].NGAY_VAO", issue_code::value), nullptr)
-      << describe(r2.issues);
+  EXPECT_NE(find_issue(r2.issues, "XML1[STT=1].NGAY_VAO", issue_code::value), nullptr) << describe(r2.issues);
 }
 
 TEST(Qd130Pitfalls, LegacyQd4210Archive) {
@@ -174,8 +169,7 @@ TEST(Qd130Pitfalls, CdataAroundCodes) {
 }
 
 TEST(Qd130Pitfalls, TextSplitAcrossCdataAndPlainTextIsJoined) {
-  const auto r = decode(envelope_with_xml1(
-      set_element(sample_table(1), "MA_BENH_KT", "I1<![CDATA[0;E11]]>.9")));
+  const auto r = decode(envelope_with_xml1(set_element(sample_table(1), "MA_BENH_KT", "I1<![CDATA[0;E11]]>.9")));
   ASSERT_TRUE(r.usable());
   EXPECT_EQ(xml1_of(r).value("MA_BENH_KT"), "I10;E11.9");
 }
@@ -217,7 +211,7 @@ TEST(Qd130Pitfalls, UnknownElementsAreReportedAndIgnored) {
 TEST(Qd130Pitfalls, EmptyElementsAreAbsent) {
   const auto r = decode(sample_envelope());
   const row& x1 = xml1_of(r);
-  EXPECT_FALSE(x1.has("NHOM_MAU"));      // <NHOM_MAU></NHOM_MAU>
+  EXPECT_FALSE(x1.has("NHOM_MAU"));  // <NHOM_MAU></NHOM_MAU>
   EXPECT_FALSE(x1.has("MA_NOI_DI"));
   EXPECT_FALSE(r.env.records[0].rows(table_id::xml2)[0].has("HAM_LUONG"));  // empty CDATA
   // An empty required element is a missing one.
@@ -266,14 +260,12 @@ TEST(Qd130Checks, CodeListsChosenByEpisodeDate) {
   // KET_QUA_DTRI 8 exists from QĐ 4750 (2023-12-29): fine in 2026, not in 2023.
   std::string x1 = set_element(sample_table(1), "KET_QUA_DTRI", "8");
   auto r = decode(envelope_with_xml1(x1));
-  EXPECT_EQ(find_issue(r.issues, "XML1[STT=1].KET_QUA_DTRI", issue_code::code_invalid), nullptr)
-      << describe(r.issues);
+  EXPECT_EQ(find_issue(r.issues, "XML1[STT=1].KET_QUA_DTRI", issue_code::code_invalid), nullptr) << describe(r.issues);
   x1 = set_element(x1, "NGAY_VAO", "202306010800");
   x1 = set_element(x1, "NGAY_VAO_NOI_TRU", "202306010900");
   x1 = set_element(x1, "NGAY_RA", "202306051000");
   r = decode(make_envelope({{"XML1", x1}}));
-  EXPECT_NE(find_issue(r.issues, "XML1[STT=1].KET_QUA_DTRI", issue_code::code_invalid), nullptr)
-      << describe(r.issues);
+  EXPECT_NE(find_issue(r.issues, "XML1[STT=1].KET_QUA_DTRI", issue_code::code_invalid), nullptr) << describe(r.issues);
   // MA_LOAI_KCB 12 (QĐ 1804/2026) only from 2026-08-01.
   x1 = set_element(x1, "MA_LOAI_KCB", "12");
   r = decode(make_envelope({{"XML1", x1}}));
@@ -297,8 +289,7 @@ TEST(Qd130Checks, ConditionalRequirements) {
   // XML4: NGAY_KQ is required when GIA_TRI is given.
   std::string x4 = set_element(sample_table(4), "NGAY_KQ", "");
   auto r = decode(make_envelope({{"XML1", sample_table(1)}, {"XML4", x4}}));
-  EXPECT_NE(find_issue(r.issues, "XML4[STT=1].NGAY_KQ", issue_code::required), nullptr)
-      << describe(r.issues);
+  EXPECT_NE(find_issue(r.issues, "XML4[STT=1].NGAY_KQ", issue_code::required), nullptr) << describe(r.issues);
   // XML2 oxygen (40.17) without strength: a warning, not an error.
   r = decode(sample_envelope());
   const auto* i = find_issue(r.issues, "XML2[STT=1].HAM_LUONG", issue_code::required);
@@ -314,10 +305,9 @@ TEST(Qd130Checks, FacilityMismatchBetweenEnvelopeAndXml1) {
 }
 
 TEST(Qd130Checks, MaLkMismatchAcrossTables) {
-  const auto r = decode(make_envelope(
-      {{"XML1", sample_table(1)}, {"XML5", set_element(sample_table(5), "MA_LK", "999")}}));
-  EXPECT_NE(find_issue(r.issues, "XML5[STT=1].MA_LK", issue_code::invariant), nullptr)
-      << describe(r.issues);
+  const auto r =
+      decode(make_envelope({{"XML1", sample_table(1)}, {"XML5", set_element(sample_table(5), "MA_LK", "999")}}));
+  EXPECT_NE(find_issue(r.issues, "XML5[STT=1].MA_LK", issue_code::invariant), nullptr) << describe(r.issues);
 }
 
 TEST(Qd130Checks, LoaihosoDisagreeingWithContent) {
@@ -332,8 +322,7 @@ TEST(Qd130Checks, LoaihosoDisagreeingWithContent) {
 
 TEST(Qd130BadInput, NotXml) {
   for (std::string body : {std::string("hello, world!"), std::string(""), std::string("   "),
-                           std::string("{\"json\": true}"), std::string("<<<>>>"),
-                           std::string("\x00\x01\x02", 3)}) {
+                           std::string("{\"json\": true}"), std::string("<<<>>>"), std::string("\x00\x01\x02", 3)}) {
     const auto r = decode(body);
     EXPECT_FALSE(r.usable()) << body;
     EXPECT_TRUE(has_fatal(r.issues)) << body;
@@ -349,8 +338,7 @@ TEST(Qd130BadInput, DoctypeAndExternalEntityAreRefused) {
   ASSERT_FALSE(r.issues.empty());
   EXPECT_EQ(r.issues[0].code, issue_code::security) << describe(r.issues);
   // Inside an inner document: that file is refused, the rest is read.
-  const std::string inner =
-      "<?xml version=\"1.0\"?><!DOCTYPE TONG_HOP SYSTEM \"http://127.0.0.1:9/x.dtd\"><TONG_HOP/>";
+  const std::string inner = "<?xml version=\"1.0\"?><!DOCTYPE TONG_HOP SYSTEM \"http://127.0.0.1:9/x.dtd\"><TONG_HOP/>";
   const auto r2 = decode(make_envelope({{"XML1", inner}, {"XML2", sample_table(2)}}));
   EXPECT_NE(find_issue(r2.issues, "XML1", issue_code::security), nullptr) << describe(r2.issues);
   EXPECT_EQ(r2.env.records.at(0).rows(table_id::xml2).size(), 2u);
@@ -419,12 +407,12 @@ TEST(Qd130BadInput, EnvelopeWithoutFilesOrWithGarbageFiles) {
   const std::string env =
       "<GIAMDINHHS><HOSO><FILEHOSO><LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>!!!</NOIDUNGFILE>"
       "</FILEHOSO><FILEHOSO><LOAIHOSO>XML99</LOAIHOSO><NOIDUNGFILE>" +
-      base64("not xml") + "</NOIDUNGFILE></FILEHOSO><FILEHOSO><LOAIHOSO>XML2</LOAIHOSO>"
+      base64("not xml") +
+      "</NOIDUNGFILE></FILEHOSO><FILEHOSO><LOAIHOSO>XML2</LOAIHOSO>"
       "</FILEHOSO></HOSO></GIAMDINHHS>";
   const auto r = decode(env);
   EXPECT_TRUE(fhir::has_errors(r.issues));
-  EXPECT_NE(find_issue(r.issues, "XML1.NOIDUNGFILE", issue_code::value), nullptr)
-      << describe(r.issues);
+  EXPECT_NE(find_issue(r.issues, "XML1.NOIDUNGFILE", issue_code::value), nullptr) << describe(r.issues);
   EXPECT_NE(find_issue(r.issues, "XML2.NOIDUNGFILE", issue_code::required), nullptr);
 }
 
@@ -465,8 +453,8 @@ TEST(Qd130Helpers, Base64) {
 
 TEST(Qd130Helpers, NfcAndUtf8) {
   EXPECT_EQ(detail::nfc("  Nguy\xE1\xBB\x85n   V\xC4\x83n "), "Nguy\xE1\xBB\x85n V\xC4\x83n");
-  EXPECT_EQ(detail::nfc("A\xCC\x8A"), "\xC3\x85");       // A + ring above → Å
-  EXPECT_EQ(detail::nfc("\xE2\x84\xAB"), "\xC3\x85");     // Angstrom sign singleton → Å
+  EXPECT_EQ(detail::nfc("A\xCC\x8A"), "\xC3\x85");     // A + ring above → Å
+  EXPECT_EQ(detail::nfc("\xE2\x84\xAB"), "\xC3\x85");  // Angstrom sign singleton → Å
   EXPECT_EQ(detail::utf8_invalid_at("abcdefghijklmnop\xC3"), 16u);
   EXPECT_EQ(detail::utf8_invalid_at("abcdefgh\xED\xA0\x80"), 8u);  // surrogate
   EXPECT_EQ(detail::utf8_invalid_at("Nguy\xE1\xBB\x85n V\xC4\x83n Th\xE1\xBB\xAD"), std::string_view::npos);

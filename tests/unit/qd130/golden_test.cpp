@@ -48,8 +48,8 @@ std::string pretty(const rapidjson::Value& v) {
 void check_golden(const std::string& name, const std::string& body, const std::string& facility) {
   context ctx;
   ctx.authenticated_facility = facility;
-  ctx.received = std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + std::chrono::hours{3} +
-                 std::chrono::minutes{30};
+  ctx.received =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + std::chrono::hours{3} + std::chrono::minutes{30};
   ctx.sha256_hex = sha256_hex(body);
   const auto t = translate(body, settings{}, ctx);
   ASSERT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);

@@ -25,7 +25,9 @@ inline std::string read_file(const std::string& path) {
 inline std::string sample(std::string_view name) {
   return read_file(std::string(GW_SHARED_DIR) + "/samples/vn-xml130/" + std::string(name));
 }
-inline std::string sample_envelope() { return sample("giamdinhhs-inpatient-pneumonia.xml"); }
+inline std::string sample_envelope() {
+  return sample("giamdinhhs-inpatient-pneumonia.xml");
+}
 inline std::string sample_table(int n) {
   return sample("inpatient-pneumonia.XML" + std::to_string(n) + ".xml");
 }
@@ -43,8 +45,7 @@ inline std::string base64(std::string_view in, std::size_t wrap = 0) {
     out += c;
   };
   for (; i + 3 <= in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
                        static_cast<unsigned char>(in[i + 2]);
     put(abc[(v >> 18) & 63]);
     put(abc[(v >> 12) & 63]);
@@ -67,8 +68,8 @@ inline std::string url_encode(std::string_view in) {
   std::string out;
   for (char c : in) {
     const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.') {
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' || c == '_' ||
+        c == '.') {
       out += c;
     } else {
       out += '%';
@@ -82,14 +83,12 @@ inline std::string url_encode(std::string_view in) {
 /// A GIAMDINHHS envelope with one HOSO holding the given (LOAIHOSO, inner document) files.
 inline std::string make_envelope(std::initializer_list<std::pair<std::string, std::string>> files,
                                  std::string_view facility = "42001", std::size_t wrap = 0) {
-  std::string s =
-      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<GIAMDINHHS><THONGTINDONVI><MACSKCB>" +
-      std::string(facility) +
-      "</MACSKCB></THONGTINDONVI><THONGTINHOSO><NGAYLAP>20261125</NGAYLAP>"
-      "<SOLUONGHOSO>1</SOLUONGHOSO><DANHSACHHOSO><HOSO>";
+  std::string s = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<GIAMDINHHS><THONGTINDONVI><MACSKCB>" +
+                  std::string(facility) +
+                  "</MACSKCB></THONGTINDONVI><THONGTINHOSO><NGAYLAP>20261125</NGAYLAP>"
+                  "<SOLUONGHOSO>1</SOLUONGHOSO><DANHSACHHOSO><HOSO>";
   for (const auto& [type, doc] : files)
-    s += "<FILEHOSO><LOAIHOSO>" + type + "</LOAIHOSO><NOIDUNGFILE>" + base64(doc, wrap) +
-         "</NOIDUNGFILE></FILEHOSO>";
+    s += "<FILEHOSO><LOAIHOSO>" + type + "</LOAIHOSO><NOIDUNGFILE>" + base64(doc, wrap) + "</NOIDUNGFILE></FILEHOSO>";
   s += "</HOSO></DANHSACHHOSO></THONGTINHOSO><CHUKYDONVI></CHUKYDONVI></GIAMDINHHS>";
   return s;
 }
@@ -105,8 +104,7 @@ inline std::string envelope_with_xml1(const std::string& xml1) {
 
 /// Replaces the whole first <name>…</name> element (CDATA included) with <name>value</name>;
 /// `raw` replaces it with the given text verbatim instead.
-inline std::string set_element(std::string doc, std::string_view name, std::string_view value,
-                               bool raw = false) {
+inline std::string set_element(std::string doc, std::string_view name, std::string_view value, bool raw = false) {
   const std::string open = "<" + std::string(name) + ">";
   const std::string close = "</" + std::string(name) + ">";
   const auto b = doc.find(open);
@@ -121,13 +119,12 @@ inline std::string set_element(std::string doc, std::string_view name, std::stri
 inline std::string describe(const fhir::issue_list& issues) {
   std::ostringstream os;
   for (const auto& i : issues)
-    os << fhir::to_string(i.severity) << ' ' << fhir::to_string(i.code) << ' ' << i.location
-       << ": " << i.message << '\n';
+    os << fhir::to_string(i.severity) << ' ' << fhir::to_string(i.code) << ' ' << i.location << ": " << i.message
+       << '\n';
   return os.str();
 }
 
-inline const fhir::issue* find_issue(const fhir::issue_list& issues, std::string_view location,
-                                     fhir::issue_code code) {
+inline const fhir::issue* find_issue(const fhir::issue_list& issues, std::string_view location, fhir::issue_code code) {
   for (const auto& i : issues)
     if (i.location == location && i.code == code) return &i;
   return nullptr;

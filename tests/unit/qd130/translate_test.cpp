@@ -286,8 +286,7 @@ TEST(Qd130Translate, PapersBecomeDocumentsAndFollowUpAnAppointment) {
   const std::string xml14 =
       "<CHI_TIEU_GIAYHEN_KHAMLAI><MA_LK>2611200007</MA_LK><SO_GIAYHEN_KL>HK-1</SO_GIAYHEN_KL>"
       "<MA_CSKCB>42001</MA_CSKCB><NGAY_HEN_KL>202612020800</NGAY_HEN_KL></CHI_TIEU_GIAYHEN_KHAMLAI>";
-  const auto t = translate_sample(
-      make_envelope({{"XML1", sample_table(1)}, {"XML7", xml7}, {"XML14", xml14}}));
+  const auto t = translate_sample(make_envelope({{"XML1", sample_table(1)}, {"XML7", xml7}, {"XML14", xml14}}));
   const auto docs = all<fhir::DocumentReference>(t.bundle);
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0]->type->coding.at(0).code, "18842-5");
@@ -303,8 +302,8 @@ TEST(Qd130Translate, CodeMapsAddLoincAndIcd10DisplaysWhereTheyHaveThem) {
   fhir::terminology term;
   fhir::issue_list load_issues;
   for (const char* name : {"lab-loinc", "icd10"})
-    ASSERT_TRUE(term.add(name, read_file(std::string(GW_SOURCE_DIR) + "/config/codemaps/" + name + ".tsv"),
-                         load_issues))
+    ASSERT_TRUE(
+        term.add(name, read_file(std::string(GW_SOURCE_DIR) + "/config/codemaps/" + name + ".tsv"), load_issues))
         << describe(load_issues);
   settings s;
   s.terminology = &term;
@@ -400,8 +399,7 @@ TEST(Qd130TranslatePitfalls, LegacyQd4210Archive) {
 
 TEST(Qd130TranslatePitfalls, PendingLabResult) {
   const std::string x4 = set_element(set_element(sample_table(4), "GIA_TRI", ""), "NGAY_KQ", "");
-  const auto t = translate_sample(make_envelope(
-      {{"XML1", sample_table(1)}, {"XML3", sample_table(3)}, {"XML4", x4}}));
+  const auto t = translate_sample(make_envelope({{"XML1", sample_table(1)}, {"XML3", sample_table(3)}, {"XML4", x4}}));
   const auto* wbc = observation_with_code(t.bundle, "9999.WBC");
   ASSERT_NE(wbc, nullptr);
   EXPECT_EQ(wbc->status, "registered");
