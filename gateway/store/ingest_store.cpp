@@ -245,22 +245,25 @@ void ingest_store::drain(session& s) {
     }
     // Slow path: one record per transaction, so one bad record cannot fail the others.
     if (s.broken()) s.reset();
+    auto write_alone = [&](const inbound_record& rec) {
+      pqxx::work tx(s.conn());
+      std::vector<write_outcome> one{write_record(tx, rec)};
+      count(tx, one);
+      tx.commit();
+      ++transactions_;
+      ++records_;
+      return std::move(one[0].result);
+    };
     for (auto& p : batch) {
       try {
-        pqxx::work tx(s.conn());
-        std::vector<write_outcome> one{write_record(tx, p->rec)};
-        count(tx, one);
-        tx.commit();
-        ++transactions_;
-        ++records_;
-        p->done(nullptr, std::move(one[0].result));
+        p->done(nullptr, write_alone(p->rec));
       } catch (const pqxx::broken_connection&) {
         s.reset();
         p->done(std::make_exception_ptr(unavailable("database unavailable; nothing stored")), {});
       } catch (...) {
         if (s.broken()) s.reset();
         auto failure = std::current_exception();
-        if (!p->rec.error_answer || s.broken()) {
+        if (!p->rec.error_answer) {
           p->done(failure, {});
           continue;
         }
@@ -271,13 +274,7 @@ void ingest_store::drain(session& s) {
         p->rec.answer = *p->rec.error_answer;
         p->rec.issues_json = p->rec.error_issues_json;
         try {
-          pqxx::work tx(s.conn());
-          std::vector<write_outcome> one{write_record(tx, p->rec)};
-          count(tx, one);
-          tx.commit();
-          ++transactions_;
-          ++records_;
-          p->done(nullptr, std::move(one[0].result));
+          p->done(nullptr, write_alone(p->rec));
         } catch (...) {
           if (s.broken()) s.reset();
           p->done(failure, {});
