@@ -250,7 +250,11 @@ int main(int argc, char** argv) {
     char date[32];
     auto now = std::time(nullptr);
     std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+    bool has_section = gw::test::read_file(o.record).find("## Load (gw-load)") != std::string::npos;
     std::ofstream out(o.record, std::ios::app);
+    if (!has_section)
+      out << "\n## Load (gw-load)\n\nRows written by `tests/tools/gw-load` itself (scripts/load-test.sh).\n\n"
+             "| date | machine | command | load | result |\n| --- | --- | --- | --- | --- |\n";
     out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command
         << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 18 HTTPS QĐ 130 5-table) | " << static_cast<long long>(rate)
         << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL " << static_cast<long long>(raw)
