@@ -73,11 +73,15 @@ std::string urn_uuid(std::string_view id) {
 }
 
 std::string uuid_v5(const uuid_bytes& ns, std::string_view name) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  // The SHA-1 implementation is fetched once: `EVP_sha1()` makes OpenSSL 3 look it up on every
+  // digest init, which was the largest single cost of translating a message. One context per
+  // thread is reused.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   // Hashing in memory only fails when OpenSSL cannot allocate: a bug-level condition, not input.
-  if (ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) == 1 &&
+  if (sha1 && ctx && EVP_DigestInit_ex(ctx.get(), sha1, nullptr) == 1 &&
       EVP_DigestUpdate(ctx.get(), ns.data(), ns.size()) == 1 &&
       EVP_DigestUpdate(ctx.get(), name.data(), name.size()) == 1)
     EVP_DigestFinal_ex(ctx.get(), digest, &len);
