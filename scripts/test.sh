@@ -40,6 +40,8 @@ export GW_TEST_PG_DSN="host=127.0.0.1 port=$port user=postgres dbname=postgres"
 export GW_TEST_PG_CLUSTER_TOOL="$root/scripts/pg-cluster.sh"
 export GW_TEST_TMPDIR="$pgdir"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+# Third-party leaks only (tests/lsan.supp says which and why).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # FHIR output of this run only.

@@ -119,9 +119,16 @@ boost::asio::awaitable<bool> database::ping() {
   bool ok = false;
   try {
     co_await run([&ok](session& s) {
-      pqxx::nontransaction tx(s.conn());
-      tx.exec("SELECT 1");
-      ok = true;
+      // A connection left over from before a database restart fails once: try a fresh one.
+      for (int attempt = 0; attempt < 2 && !ok; ++attempt) {
+        try {
+          pqxx::nontransaction tx(s.conn());
+          tx.exec("SELECT 1");
+          ok = true;
+        } catch (const pqxx::broken_connection&) {
+          s.reset();
+        }
+      }
     });
   } catch (const std::exception&) {
     ok = false;

@@ -57,7 +57,7 @@ TEST(admin_readyz, follows_the_database_and_stops_on_sigterm) {
   gw.signal(SIGTERM);
   auto rc = gw.wait_for(std::chrono::seconds(20));
   ASSERT_TRUE(rc.has_value());
-  EXPECT_EQ(*rc, 0);
+  EXPECT_EQ(*rc, 0) << read_file(dir / "gateway.log");
 }
 
 TEST(admin_readyz, not_ready_until_the_database_first_appears) {
