@@ -11,7 +11,10 @@ scripts/setup.sh >/dev/null
 
 build=build/fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DGW_FUZZ=ON -DGW_SANITIZE=address,undefined -DGW_BUILD_BENCH=OFF >/dev/null
+  -DGW_FUZZ=ON -DGW_SANITIZE=address,undefined -DGW_BUILD_BENCH=OFF \
+  -DGW_SANITIZE_EXCEPT=pointer-overflow >/dev/null
+# pointer-overflow is left out: clang reports RapidJSON 1.1's internal stack computing null + n
+# before its first allocation (third-party, harmless; GCC's sanitizer build in the suite keeps it).
 targets=$(sed -n 's/.*gw_add_fuzz(\([a-z0-9_]*\).*/\1/p' tests/fuzz/*.cmake | sort)
 if [[ $# -eq 0 ]]; then
   echo "fuzz targets:"; echo "$targets" | sed 's/^/  /'; exit 0
