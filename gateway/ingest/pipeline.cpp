@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <typeinfo>
 
 #include "adapters/hl7v2/ack.hpp"
 #include "adapters/hl7v2/parser.hpp"
@@ -42,11 +43,9 @@ bool has_code(const fhir::issue_list& issues, issue_code c) {
   });
 }
 
-int http_status_for(store::outcome o, const fhir::issue_list& issues) {
-  if (o == store::outcome::accepted) return 200;
-  if (has_code(issues, issue_code::forbidden)) return 403;
-  if (has_code(issues, issue_code::not_supported)) return 422;
-  return 422;
+/// HTTP status of a rejected message: 403 for a facility mismatch, else 422 (content errors).
+int rejected_status(const fhir::issue_list& issues) {
+  return has_code(issues, issue_code::forbidden) ? 403 : 422;
 }
 
 hl7v2::outcome hl7_outcome(store::outcome o) {
@@ -258,7 +257,7 @@ asio::awaitable<response> pipeline::handle(request req) {
       rec.links = std::move(t.links);
       summary = "accepted: stored with " + std::to_string(rec.resources.size()) + " FHIR resources";
     } else {
-      status = http_status_for(store::outcome::rejected, issues);
+      status = rejected_status(issues);
       summary = status == 403 ? "rejected: the facility in the message is not the authenticated facility"
                               : "rejected: the message has errors; it was kept and can be replayed once fixed";
     }
@@ -300,7 +299,8 @@ asio::awaitable<response> pipeline::handle(request req) {
   } catch (const store::unavailable&) {
     co_return transient("the gateway's database is unavailable; nothing was stored, send again later");
   } catch (const std::exception& e) {
-    spdlog::error("event=ingest_failed facility={} message={} reason=\"{}\"", facility.code, msg_id, e.what());
+    // Not e.what(): a database error's detail can quote key values (record numbers).
+    spdlog::error("event=ingest_failed facility={} message={} error_type={}", facility.code, msg_id, typeid(e).name());
     co_return transient("the gateway could not store the message; nothing was stored, send again later");
   }
 }
