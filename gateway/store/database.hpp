@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "gateway/store/migration.hpp"
+
 namespace gw::store {
 
 struct db_settings {
@@ -66,8 +68,8 @@ class database {
 
   /// Applies pending numbered migrations, each in its own transaction, serialised across
   /// processes with an advisory lock. Returns the number applied. Sets `migrated()` on success.
-  boost::asio::awaitable<int> migrate();
-  int migrate_sync();
+  boost::asio::awaitable<int> migrate(schema sc = gateway_schema());
+  int migrate_sync(schema sc = gateway_schema());
   bool migrated() const { return migrated_.load(); }
 
   /// Stops accepting work, finishes queued jobs and joins the threads.

@@ -4,16 +4,11 @@
 
 #include "gateway/store/database.hpp"
 #include "gateway/store/detail/session.hpp"
+#include "gateway/store/migration.hpp"
 
 namespace gw::store {
 
 namespace {
-
-struct migration {
-  int version;
-  std::string_view name;
-  std::string_view sql;
-};
 
 constexpr migration k_migrations[] = {
     {1, "facility registry",
@@ -209,7 +204,7 @@ $fn$;
 // One key for every gateway process sharing the database: migrations run one process at a time.
 constexpr long long k_migration_lock = 0x454d52475731LL;  // "EMRGW1"
 
-int apply_pending(session& s) {
+int apply_pending(session& s, const schema& sc) {
   auto& c = s.conn();
   {
     pqxx::work tx(c);
@@ -220,9 +215,9 @@ int apply_pending(session& s) {
     tx.commit();
   }
   int applied = 0;
-  for (const auto& m : k_migrations) {
+  for (const auto& m : sc.migrations) {
     pqxx::work tx(c);
-    tx.exec_params("SELECT pg_advisory_xact_lock($1)", k_migration_lock);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", sc.lock_key);
     auto r = tx.exec_params("SELECT 1 FROM schema_migration WHERE version = $1", m.version);
     if (!r.empty()) continue;  // rolled back at scope exit: nothing to do
     tx.exec(std::string(m.sql));
@@ -235,16 +230,20 @@ int apply_pending(session& s) {
 
 }  // namespace
 
-boost::asio::awaitable<int> database::migrate() {
+schema gateway_schema() {
+  return {k_migrations, k_migration_lock};
+}
+
+boost::asio::awaitable<int> database::migrate(schema sc) {
   int applied = 0;
-  co_await run([&applied](session& s) { applied = apply_pending(s); });
+  co_await run([&applied, sc](session& s) { applied = apply_pending(s, sc); });
   migrated_ = true;
   co_return applied;
 }
 
-int database::migrate_sync() {
+int database::migrate_sync(schema sc) {
   int applied = 0;
-  run_sync([&applied](session& s) { applied = apply_pending(s); });
+  run_sync([&applied, sc](session& s) { applied = apply_pending(s, sc); });
   migrated_ = true;
   return applied;
 }
