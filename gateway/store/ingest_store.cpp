@@ -93,7 +93,8 @@ write_outcome write_record(pqxx::work& tx, const inbound_record& rec) {
   auto sha = bytes_param(std::string_view(reinterpret_cast<const char*>(rec.sha256.data()), rec.sha256.size()));
 
   // Claim the key first: a concurrent or earlier message with the same key wins.
-  auto claimed = tx.exec_params(
+  auto claimed = detail::exec_prepared(
+      tx, "gw_claim_key",
       "INSERT INTO message_key (facility, message_key, sha256, message_id, received_at, answer, answer_status) "
       "VALUES ($1, $2, $3, nextval('inbound_message_id_seq'), to_timestamp($4::double precision), $5, $6) "
       "ON CONFLICT (facility, message_key) DO NOTHING RETURNING message_id",
@@ -127,11 +128,14 @@ write_outcome write_record(pqxx::work& tx, const inbound_record& rec) {
   auto message_id = claimed[0][0].as<std::int64_t>();
   int changed = 0;
   if (rec.outcome == outcome::accepted && !rec.resources.empty()) {
-    auto r = tx.exec_params1(k_upsert_resources, resources_json(rec.resources), rec.facility, message_id);
-    changed = r[0].as<int>();
+    auto r = detail::exec_prepared(tx, "gw_upsert_resources", k_upsert_resources, resources_json(rec.resources),
+                                   rec.facility, message_id);
+    changed = r.at(0)[0].as<int>();
   }
-  if (rec.outcome == outcome::accepted && !rec.links.empty()) tx.exec_params(k_upsert_links, links_json(rec.links));
-  tx.exec_params(
+  if (rec.outcome == outcome::accepted && !rec.links.empty())
+    detail::exec_prepared(tx, "gw_upsert_links", k_upsert_links, links_json(rec.links));
+  detail::exec_prepared(
+      tx, "gw_insert_message",
       "INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
       "outcome, issues, answer, answer_status, resource_count) VALUES ($1, to_timestamp($2::double precision), "
       "$3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)",
@@ -163,7 +167,8 @@ void count(pqxx::work& tx, const std::vector<write_outcome>& outs) {
     a.bytes += static_cast<long long>(o.bytes);
   }
   for (const auto& [facility, a] : by)
-    tx.exec_params(
+    detail::exec_prepared(
+        tx, "gw_count",
         "INSERT INTO facility_counter AS c (facility, day, accepted, rejected, duplicates, bytes, last_message_at, "
         "last_rejected_at) "
         "VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2::bigint, $3::bigint, $4::bigint, $5::bigint, now(), CASE "

@@ -134,6 +134,34 @@ TEST_F(ingest_store_test, patient_elements_a_source_does_not_send_are_kept) {
   EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "2");
 }
 
+TEST_F(ingest_store_test, other_resources_are_replaced_whole_and_versioned_only_on_change) {
+  constexpr const char* k_condition = "2d1f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d03";
+  auto with_condition = [&](std::string key, std::string extra) {
+    auto r = record(std::move(key), "msg-" + extra);
+    r.resources.push_back({"Condition", k_condition, k_patient,
+                           R"({"resourceType":"Condition","id":")" + std::string(k_condition) +
+                               R"(","code":{"text":"J18.9"})" + extra + "}"});
+    return r;
+  };
+  commit(with_condition("k1", R"(,"note":[{"text":"first"}])"));
+  EXPECT_EQ(commit(with_condition("k2", R"(,"note":[{"text":"first"}])")).resources_changed, 0);
+  // The source drops the note: a Condition is not merged, so the note is gone in version 2.
+  EXPECT_EQ(commit(with_condition("k3", "")).resources_changed, 1);
+  EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Condition'"), "2");
+  EXPECT_EQ(pg.scalar("SELECT content ? 'note' FROM resource WHERE type = 'Condition'"), "f");
+  EXPECT_EQ(pg.scalar("SELECT content_sha256 = sha256(convert_to(content::text, 'UTF8')) FROM resource "
+                      "WHERE type = 'Condition'"),
+            "t");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox WHERE resource_type = 'Condition'"), "2");
+}
+
+TEST_F(ingest_store_test, large_values_are_compressed_with_lz4) {
+  std::string raw;
+  for (int i = 0; i < 2000; ++i) raw += "OBX|" + std::to_string(i) + "|NM|WBC^White cells||14.2|10*9/L|4-10|H\r";
+  commit(record("k1", raw));
+  EXPECT_EQ(pg.scalar("SELECT pg_column_compression(raw) FROM inbound_message"), "lz4");
+}
+
 TEST_F(ingest_store_test, control_id_reused_for_different_content_is_kept_as_rejected) {
   commit(record("42001|MSG1", "body-1"));
   auto rec = record("42001|MSG1", "body-other");
