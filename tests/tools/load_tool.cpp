@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -178,6 +179,9 @@ int main(int argc, char** argv) {
 
   std::mutex mu;
   std::vector<double> latencies_ms;
+  std::vector<double> stream_ms[2];  // [0] HTTPS QĐ 130, [1] MLLP/TLS HL7 v2
+  double load_before[3] = {0, 0, 0};
+  if (getloadavg(load_before, 3) < 1) load_before[0] = -1;
   std::map<std::string, long long> outcomes;
   std::atomic<long long> counter{static_cast<long long>(std::time(nullptr)) % 1000000 * 1000};
   auto until = clock_type::now() + std::chrono::seconds(o.seconds);
@@ -223,6 +227,8 @@ int main(int argc, char** argv) {
       }
       std::lock_guard lk(mu);
       latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+      auto& stream = stream_ms[f.mllp ? 1 : 0];
+      stream.insert(stream.end(), mine.begin(), mine.end());
       for (auto& [k, v] : my_outcomes) outcomes[k] += v;
     });
   }
@@ -234,6 +240,18 @@ int main(int argc, char** argv) {
       "gw-load: %zu answers in %.1f s from %zu facility connections: %.0f messages/s, p50 %.2f ms, p99 %.2f ms\n",
       latencies_ms.size(), elapsed, plan.size(), rate, p50, p99);
   for (auto& [k, v] : outcomes) std::printf("  %-16s %lld\n", k.c_str(), v);
+  const char* stream_name[2] = {"HTTPS QĐ 130", "MLLP/TLS HL7 v2"};
+  std::string per_stream;
+  for (int i = 0; i < 2; ++i) {
+    auto& v = stream_ms[i];
+    char line[160];
+    std::snprintf(line, sizeof line, "%s %.0f msg/s (p50 %.1f ms, p99 %.1f ms)", stream_name[i],
+                  static_cast<double>(v.size()) / elapsed, percentile(v, 0.50), percentile(v, 0.99));
+    std::printf("  %s\n", line);
+    per_stream += (i ? "; " : "") + std::string(line);
+  }
+  // The machine may be shared (other builds): its load average is part of the figure.
+  std::printf("  load average before the run: %.2f\n", load_before[0]);
 
   double raw = 0;
   if (!o.dsn.empty()) {
@@ -258,7 +276,8 @@ int main(int argc, char** argv) {
     out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command
         << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 18 HTTPS QĐ 130 5-table) | " << static_cast<long long>(rate)
         << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL " << static_cast<long long>(raw)
-        << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%) |\n";
+        << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%); " << per_stream
+        << "; load average before the run " << load_before[0] << " |\n";
   }
   return 0;
 }
