@@ -1,6 +1,7 @@
 #include "fhir/datetime.hpp"
 
 #include <array>
+#include <charconv>
 #include <cstdio>
 
 namespace gw::fhir {
@@ -46,19 +47,39 @@ const char* check(const parts& p) {
   return nullptr;
 }
 
-std::string format(const parts& p) {
-  char buf[64];
-  int n = 0;
-  switch (p.precision) {
-    case time_precision::year: n = std::snprintf(buf, sizeof buf, "%04d", p.y); break;
-    case time_precision::month: n = std::snprintf(buf, sizeof buf, "%04d-%02d", p.y, p.mo); break;
-    case time_precision::day: n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", p.y, p.mo, p.d); break;
-    default:
-      n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", p.y, p.mo, p.d, p.h, p.mi < 0 ? 0 : p.mi,
-                        p.s < 0 ? 0 : p.s);
+/// Appends `v` as printf's "%0<width>d" does, without printf for the usual non-negative case.
+void put_number(std::string& out, int v, std::size_t width) {
+  char b[16];
+  if (v < 0) {
+    const int n = std::snprintf(b, sizeof b, "%0*d", static_cast<int>(width), v);
+    out.append(b, static_cast<std::size_t>(n > 0 ? n : 0));
+    return;
   }
-  std::string out(buf, static_cast<std::size_t>(n > 0 ? n : 0));
+  const auto r = std::to_chars(b, b + sizeof b, v);
+  const auto len = static_cast<std::size_t>(r.ptr - b);
+  if (len < width) out.append(width - len, '0');
+  out.append(b, len);
+}
+
+std::string format(const parts& p) {
+  std::string out;
+  out.reserve(32);
+  put_number(out, p.y, 4);
+  if (p.precision >= time_precision::month) {
+    out += '-';
+    put_number(out, p.mo, 2);
+  }
+  if (p.precision >= time_precision::day) {
+    out += '-';
+    put_number(out, p.d, 2);
+  }
   if (p.precision > time_precision::day) {
+    out += 'T';
+    put_number(out, p.h, 2);
+    out += ':';
+    put_number(out, p.mi < 0 ? 0 : p.mi, 2);
+    out += ':';
+    put_number(out, p.s < 0 ? 0 : p.s, 2);
     if (!p.frac.empty()) out.append(".").append(p.frac);
     out += p.offset;
   }
@@ -235,13 +256,23 @@ std::string format_instant(std::chrono::system_clock::time_point t, std::string_
   auto day = floor<days>(local);
   year_month_day ymd{day};
   hh_mm_ss<milliseconds> tod{local - day};
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03d%s", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                        static_cast<int>(tod.seconds().count()), static_cast<int>(tod.subseconds().count()),
-                        off.empty() ? "Z" : off.c_str());
-  return std::string(buf, static_cast<std::size_t>(n > 0 ? n : 0));
+  std::string out;
+  out.reserve(30);
+  put_number(out, static_cast<int>(ymd.year()), 4);
+  out += '-';
+  put_number(out, static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+  out += '-';
+  put_number(out, static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  out += 'T';
+  put_number(out, static_cast<int>(tod.hours().count()), 2);
+  out += ':';
+  put_number(out, static_cast<int>(tod.minutes().count()), 2);
+  out += ':';
+  put_number(out, static_cast<int>(tod.seconds().count()), 2);
+  out += '.';
+  put_number(out, static_cast<int>(tod.subseconds().count()), 3);
+  out += off.empty() ? std::string_view("Z") : std::string_view(off);
+  return out;
 }
 
 }  // namespace gw::fhir

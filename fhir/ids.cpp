@@ -1,9 +1,13 @@
 #include "fhir/ids.hpp"
 
-#include <openssl/evp.h>
+// The low-level SHA1_* functions are marked deprecated in OpenSSL 3.0 in favour of EVP, whose
+// per-call provider dispatch is the cost avoided here; they remain part of OpenSSL 3's API.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cctype>
-#include <cstdlib>
+#include <charconv>
+#include <cstring>
 #include <memory>
 
 namespace gw::fhir {
@@ -18,12 +22,12 @@ int hex_value(char c) {
 
 std::string to_text(const uuid_bytes& b) {
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  std::string out(36, '-');
+  std::size_t o = 0;
   for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[b[i] >> 4];
-    out += hex[b[i] & 0x0f];
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++o;
+    out[o++] = hex[b[i] >> 4];
+    out[o++] = hex[b[i] & 0x0f];
   }
   return out;
 }
@@ -73,19 +77,16 @@ std::string urn_uuid(std::string_view id) {
 }
 
 std::string uuid_v5(const uuid_bytes& ns, std::string_view name) {
-  // The SHA-1 implementation is fetched once: `EVP_sha1()` makes OpenSSL 3 look it up on every
-  // digest init, which was the largest single cost of translating a message. One context per
-  // thread is reused.
-  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // Hashing in memory only fails when OpenSSL cannot allocate: a bug-level condition, not input.
-  if (sha1 && ctx && EVP_DigestInit_ex(ctx.get(), sha1, nullptr) == 1 &&
-      EVP_DigestUpdate(ctx.get(), ns.data(), ns.size()) == 1 &&
-      EVP_DigestUpdate(ctx.get(), name.data(), name.size()) == 1)
-    EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  if (len < 16) std::abort();
+  // SHA-1 of namespace + name with OpenSSL's low-level functions on a stack context: no EVP
+  // provider dispatch, no heap. Through EVP a digest cost about 6,000 instructions, most of it
+  // dispatch, and ids were a tenth of translating a message. (OpenSSL 3's one-shot SHA1() goes
+  // through EVP again.) In memory these calls cannot fail.
+  SHA_CTX c;
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1_Init(&c);
+  SHA1_Update(&c, ns.data(), ns.size());
+  SHA1_Update(&c, name.data(), name.size());
+  SHA1_Final(digest, &c);
   uuid_bytes b{};
   for (std::size_t i = 0; i < 16; ++i) b[i] = digest[i];
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x50);  // version 5
@@ -94,15 +95,28 @@ std::string uuid_v5(const uuid_bytes& ns, std::string_view name) {
 }
 
 std::string stable_id(std::string_view type, std::initializer_list<std::string_view> parts) {
-  std::string name(type);
+  // The name is built in a stack buffer when it fits (the usual case), else on the heap.
+  std::size_t size = type.size();
+  for (auto p : parts) size += trim(p).size() + 22;  // '|' + up to 20 digits + ':'
+  char stack[512];
+  std::unique_ptr<char[]> heap;
+  char* buf = stack;
+  if (size > sizeof stack) {
+    heap = std::make_unique<char[]>(size);
+    buf = heap.get();
+  }
+  char* o = buf;
+  std::memcpy(o, type.data(), type.size());
+  o += type.size();
   for (auto p : parts) {
     p = trim(p);
-    name += '|';
-    name += std::to_string(p.size());
-    name += ':';
-    name += p;
+    *o++ = '|';
+    o = std::to_chars(o, buf + size, p.size()).ptr;
+    *o++ = ':';
+    if (!p.empty()) std::memcpy(o, p.data(), p.size());
+    o += p.size();
   }
-  return uuid_v5(project_namespace(), name);
+  return uuid_v5(project_namespace(), std::string_view(buf, static_cast<std::size_t>(o - buf)));
 }
 
 std::string patient_id_from_cccd(std::string_view cccd) {

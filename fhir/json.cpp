@@ -5,10 +5,11 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -18,79 +19,227 @@
 namespace gw::fhir {
 namespace {
 
-using detail::is_empty;
 using detail::path_scope;
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-rapidjson::SizeType size_of(std::string_view s) {
-  return static_cast<rapidjson::SizeType>(s.size());
+// ------------------------------------------------------------------------------------------------
+// Writer: straight from the structs into one growing buffer. An element is written
+// speculatively and cut off again when it turned out to hold nothing, so emptiness is not computed
+// by a separate walk of every subtree. The output is byte for byte what RapidJSON's `Writer`
+// (default flags) writes: `"`, `\\` and control characters escaped (\b \f \n \r \t, else
+// \u00XX with upper-case hex), everything else, '/' and non-ASCII included, as it is.
+// ------------------------------------------------------------------------------------------------
+
+/// Escape of a byte: 0 = as it is, 'u' = \u00XX, else the character after the backslash.
+constexpr std::array<char, 256> escape_table = [] {
+  std::array<char, 256> t{};
+  for (std::size_t i = 0; i < 0x20; ++i) t[i] = 'u';
+  t['\b'] = 'b';
+  t['\t'] = 't';
+  t['\n'] = 'n';
+  t['\f'] = 'f';
+  t['\r'] = 'r';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  return t;
+}();
+
+/// True when one of the eight bytes of `w` needs escaping: '"', '\\' or below 0x20.
+constexpr bool needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  const std::uint64_t control = (w - ones * 0x20) & ~w;
+  return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | control) & highs;
 }
 
-// ------------------------------------------------------------------------------------------------
-// Writer
-// ------------------------------------------------------------------------------------------------
+class json_out {
+ public:
+  json_out() { buf_.resize(16 * 1024); }
+  std::size_t size() const { return n_; }
+  void truncate(std::size_t n) { n_ = n; }
+  std::string_view view() const { return {buf_.data(), n_}; }
 
+  void put(char c) {
+    if (n_ == buf_.size()) grow(1);
+    buf_[n_++] = c;
+  }
+  void put(std::string_view s) {
+    if (buf_.size() - n_ < s.size()) grow(s.size());
+    std::memcpy(buf_.data() + n_, s.data(), s.size());
+    n_ += s.size();
+  }
+  /// `s` as a quoted JSON string.
+  void string(std::string_view s) {
+    put('"');
+    escaped(s);
+    put('"');
+  }
+  /// `"name<suffix>":`. Element names and choice suffixes are ASCII identifiers of the model:
+  /// nothing in them needs escaping.
+  void key(std::string_view name, std::string_view suffix = {}) {
+    const std::size_t len = name.size() + suffix.size() + 3;
+    if (buf_.size() - n_ < len) grow(len);
+    char* o = buf_.data() + n_;
+    *o++ = '"';
+    std::memcpy(o, name.data(), name.size());
+    o += name.size();
+    if (!suffix.empty()) std::memcpy(o, suffix.data(), suffix.size());
+    o += suffix.size();
+    *o++ = '"';
+    *o = ':';
+    n_ += len;
+  }
+  void escaped(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t len = s.size();
+    std::size_t run = 0;  // start of the bytes not yet copied
+    std::size_t i = 0;
+    while (i < len) {
+      // Eight bytes at a time while none needs escaping (the usual case: whole strings).
+      if (i + 8 <= len) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (!needs_escape(w)) {
+          i += 8;
+          continue;
+        }
+      }
+      const char e = escape_table[p[i]];
+      if (e == 0) {
+        ++i;
+        continue;
+      }
+      put(s.substr(run, i - run));
+      if (e == 'u') {
+        static constexpr char hex[] = "0123456789ABCDEF";
+        const char u[6] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 0xF]};
+        put(std::string_view(u, 6));
+      } else {
+        const char two[2] = {'\\', e};
+        put(std::string_view(two, 2));
+      }
+      run = ++i;
+    }
+    put(s.substr(run));
+  }
+
+ private:
+  void grow(std::size_t more) { buf_.resize(std::max(buf_.size() * 2, n_ + more)); }
+  std::string buf_;
+  std::size_t n_ = 0;
+};
+
+/// Writes `v`; false (and nothing written) when it holds nothing.
 template <class T>
-void write_value(json_writer& w, const T& v);
+bool write_value(json_out& o, const T& v);
+
+/// Writes `,"key":value` (no comma for the first member); cut off again when the value is empty.
+template <class F>
+void write_member(json_out& o, bool& first, std::string_view name, std::string_view suffix, F&& value) {
+  const std::size_t mark = o.size();
+  if (!first) o.put(',');
+  o.key(name, suffix);
+  if (value())
+    first = false;
+  else
+    o.truncate(mark);
+}
 
 struct write_visitor {
-  json_writer& w;
+  json_out& o;
+  bool first = true;
   template <class M>
   void operator()(std::string_view name, const M& m, field_spec = {}) {
-    if (is_empty(m)) return;
+    if constexpr (std::is_same_v<M, std::string>) {
+      if (m.empty()) return;
+    } else if constexpr (detail::is_optional<M>::value || std::is_same_v<M, any_resource>) {
+      if (!m) return;
+    } else if constexpr (detail::is_vector<M>::value) {
+      if (m.empty()) return;
+    }
     if constexpr (detail::is_choice<M>::value) {
-      std::string key = detail::choice_key(name, *m);
-      w.Key(key.data(), size_of(key));
-      std::visit([&](const auto& a) { write_value(w, a); }, *m);
+      std::visit(
+          [&](const auto& a) {
+            using A = std::remove_cvref_t<decltype(a)>;
+            write_member(o, first, name, choice_suffix<A>(), [&] { return write_value(o, a); });
+          },
+          *m);
     } else {
-      w.Key(name.data(), size_of(name));
-      write_value(w, m);
+      write_member(o, first, name, {}, [&] { return write_value(o, m); });
     }
   }
 };
 
 template <class T>
-void write_value(json_writer& w, const T& v) {
+bool write_value(json_out& o, const T& v) {
   if constexpr (std::is_same_v<T, std::string>) {
-    w.String(v.data(), size_of(v));
+    if (v.empty()) return false;
+    o.string(v);
   } else if constexpr (detail::is_tagged<T>::value) {
-    w.String(v.value.data(), size_of(v.value));
+    if (v.value.empty()) return false;
+    o.string(v.value);
   } else if constexpr (std::is_same_v<T, bool>) {
-    w.Bool(v);
-  } else if constexpr (std::is_same_v<T, std::int32_t>) {
-    w.Int(v);
-  } else if constexpr (std::is_same_v<T, PositiveInt>) {
-    w.Int(v.value);
+    o.put(v ? std::string_view("true") : std::string_view("false"));
+  } else if constexpr (std::is_same_v<T, std::int32_t> || std::is_same_v<T, PositiveInt>) {
+    std::int32_t i = 0;
+    if constexpr (std::is_same_v<T, PositiveInt>)
+      i = v.value;
+    else
+      i = v;
+    char digits[16];
+    auto r = std::to_chars(digits, digits + sizeof digits, i);
+    o.put(std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
   } else if constexpr (std::is_same_v<T, decimal>) {
-    w.RawValue(v.text().data(), v.text().size(), rapidjson::kNumberType);
+    o.put(v.text());
   } else if constexpr (detail::is_optional<T>::value) {
-    write_value(w, *v);
+    if (!v) return false;
+    return write_value(o, *v);
   } else if constexpr (detail::is_vector<T>::value) {
-    w.StartArray();
-    for (const auto& i : v)
-      if (!is_empty(i)) write_value(w, i);
-    w.EndArray();
+    const std::size_t mark = o.size();
+    o.put('[');
+    bool first = true;
+    for (const auto& i : v) {
+      const std::size_t item = o.size();
+      if (!first) o.put(',');
+      if (write_value(o, i))
+        first = false;
+      else
+        o.truncate(item);
+    }
+    if (first) {
+      o.truncate(mark);
+      return false;
+    }
+    o.put(']');
   } else if constexpr (std::is_same_v<T, any_resource>) {
-    std::visit([&](const auto& r) { write_value(w, r); }, v.get());
+    if (v.empty()) return false;
+    return std::visit([&](const auto& r) { return write_value(o, r); }, v.get());
   } else {
     static_assert(described<T>);
-    w.StartObject();
+    const std::size_t mark = o.size();
+    o.put('{');
+    write_visitor vis{o};
     if constexpr (resource_type<T>) {
-      w.Key("resourceType", 12);
-      w.String(T::resource_type.data(), size_of(T::resource_type));
+      o.put(std::string_view("\"resourceType\":"));
+      o.string(T::resource_type);
+      vis.first = false;
     }
-    write_visitor vis{w};
     T::fields(v, vis);
-    w.EndObject();
+    if (vis.first) {
+      o.truncate(mark);
+      return false;
+    }
+    o.put('}');
   }
+  return true;
 }
 
 template <class T>
 std::string write_json(const T& r) {
-  rapidjson::StringBuffer buf;
-  json_writer w(buf);
-  write_value(w, r);
-  return std::string(buf.GetString(), buf.GetSize());
+  // One buffer per thread keeps its capacity from one document to the next.
+  thread_local json_out out;
+  out.truncate(0);
+  write_value(out, r);
+  return std::string(out.view());
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
-#include "adapters/hl7v2/detail/utf8.hpp"
+#include "fhir/text.hpp"
 
 namespace gw::hl7v2 {
 namespace {
@@ -39,7 +39,7 @@ bool decode_hex(std::string_view body, std::string& out) {
     if (hi < 0 || lo < 0) return false;
     bytes.push_back(static_cast<char>((hi << 4) | lo));
   }
-  if (!detail::is_valid_utf8(bytes)) return false;
+  if (!fhir::is_valid_utf8(bytes)) return false;
   out += bytes;
   return true;
 }

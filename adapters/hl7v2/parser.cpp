@@ -1,10 +1,11 @@
 #include "adapters/hl7v2/parser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
 
-#include "adapters/hl7v2/detail/utf8.hpp"
+#include "fhir/text.hpp"
 
 namespace gw::hl7v2 {
 
@@ -112,6 +113,11 @@ class parser_impl {
       in = head.substr(0, end);
     }
 
+    // One allocation each for the segment and field tables (an upper bound from a fast count).
+    const auto seps = static_cast<std::size_t>(std::count(in.begin(), in.end(), d_.field));
+    const auto lines = static_cast<std::size_t>(std::count(in.begin(), in.end(), '\r'));
+    m.segs_.reserve(std::min(lines + 1, s_.max_segments));
+    m.fields_.reserve(seps + lines + 4);
     bool complete = split_segments(in, r.issues);
     if (m.segs_.empty()) {
       r.msg.reset();
@@ -296,7 +302,7 @@ class parser_impl {
       }
       return;
     }
-    std::size_t bad = detail::first_invalid_utf8(text);
+    std::size_t bad = fhir::first_invalid_utf8(text);
     if (bad != std::string_view::npos) {
       issues.push_back(make_issue(severity::error, issue_code::value, location_of(bad),
                                   "invalid UTF-8 at byte " + std::to_string(bad), hl7_error::data_type_error));

@@ -11,6 +11,7 @@
 
 #include "adapters/hl7v2/detail/text.hpp"
 #include "fhir/ids.hpp"
+#include "fhir/text.hpp"
 
 namespace gw::hl7v2 {
 
@@ -257,7 +258,13 @@ class mapper {
       return std::string(v2_system) + std::string(name.substr(3));
     if (name.starts_with("http://") || name.starts_with("https://") || name.starts_with("urn:"))
       return std::string(name);
-    return fill(fill(s_.codes.local, "facility", uri_token(facility_)), "system", uri_token(name));
+    // A message names the same local system over and over (every OBX of a lab panel): the URI
+    // is built once per name.
+    if (name != local_system_name_) {
+      local_system_name_ = std::string(name);
+      local_system_ = fill(fill(s_.codes.local, "facility", uri_token(facility_)), "system", uri_token(name));
+    }
+    return local_system_;
   }
 
   /// The coding of a CWE/CE triplet starting at component `first` (1, 4 or 10).
@@ -1616,7 +1623,7 @@ class mapper {
         }
         c.attachment.data = std::move(data);
       } else if (encoding == "A" || encoding.empty()) {
-        c.attachment.data = detail::base64_encode(data);
+        c.attachment.data = fhir::base64_encode(data);
       } else {
         error(issue_code::not_supported, loc(obx, 5, 1, 4), "OBX-5 (ED) encoding not supported (Base64 or A)",
               hl7_error::data_type_error);
@@ -1629,7 +1636,7 @@ class mapper {
         all += text(values.repetition(i));
       }
       c.attachment.content_type = "text/plain; charset=utf-8";
-      c.attachment.data = detail::base64_encode(all);
+      c.attachment.data = fhir::base64_encode(all);
     }
     if (d_title_.empty() && document_->type) d_title_ = document_->type->text;
     c.attachment.title = d_title_;
@@ -1654,7 +1661,8 @@ class mapper {
   order_state order_;
   std::optional<std::size_t> pending_tq1_;
   fhir::issue_list scratch_;
-  std::vector<std::size_t> sequence_;  ///< per segment: occurrence number of its id
+  std::vector<std::size_t> sequence_;                     ///< per segment: occurrence number of its id
+  mutable std::string local_system_name_, local_system_;  ///< the last local code system's URI
   std::string_view last_;
   bool merged_ = false;
 };

@@ -13,6 +13,7 @@
 #include "adapters/qd130/detail/field_rules.hpp"
 #include "adapters/qd130/detail/identifiers.hpp"
 #include "adapters/qd130/detail/text.hpp"
+#include "fhir/text.hpp"
 
 namespace gw::qd130 {
 
@@ -249,7 +250,7 @@ class decoder {
       add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
       return;
     }
-    if (const auto bad = detail::utf8_invalid_at(text); bad != std::string_view::npos) {
+    if (const auto bad = fhir::first_invalid_utf8(text); bad != std::string_view::npos) {
       add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
       return;
     }

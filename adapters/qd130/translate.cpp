@@ -13,6 +13,7 @@
 #include "adapters/qd130/detail/text.hpp"
 #include "adapters/qd130/detail/unicode.hpp"
 #include "fhir/ids.hpp"
+#include "fhir/text.hpp"
 
 namespace gw::qd130 {
 
@@ -830,7 +831,7 @@ class mapper {
     fhir::DocumentReference::Content c;
     c.attachment.content_type = "text/plain; charset=utf-8";
     c.attachment.language = "vi";
-    c.attachment.data = detail::base64_encode(text);
+    c.attachment.data = fhir::base64_encode(text);
     d.content.push_back(std::move(c));
     d.context = fhir::DocumentReference::Context{};
     d.context->encounter.push_back(encounter_ref());

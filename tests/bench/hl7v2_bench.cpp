@@ -8,6 +8,8 @@
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/hl7v2/ack.hpp"
 #include "adapters/hl7v2/encoder.hpp"
@@ -52,9 +54,13 @@ const std::string& oru_r01_20() {
       std::string line = results[static_cast<std::size_t>(i) % results.size()];
       // OBX|n|NM|code^...: renumber the set id and make the local code unique.
       std::size_t bar2 = line.find('|', 4);
-      line = "OBX|" + std::to_string(i + 1) + line.substr(bar2);
+      std::string renumbered = "OBX|";
+      renumbered.append(std::to_string(i + 1)).append(line, bar2, std::string::npos);
+      line = std::move(renumbered);
       std::size_t caret = line.find('^', line.find("|NM|") + 4);
-      line.insert(caret, "-" + std::to_string(i));
+      std::string suffix = "-";
+      suffix.append(std::to_string(i));
+      line.insert(caret, suffix);
       out += line + "\r";
     }
     return out;

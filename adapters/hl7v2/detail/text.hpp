@@ -6,12 +6,9 @@
 
 namespace gw::hl7v2::detail {
 
-/// NFC form of valid UTF-8 text (ASCII is returned as is, without a library call). Invalid
-/// UTF-8 is returned unchanged (the parser has already reported it).
+/// NFC form of valid UTF-8 text (fhir::to_nfc; text that is plainly NFC is returned as is).
+/// Invalid UTF-8 is returned unchanged (the parser has already reported it).
 std::string nfc(std::string text);
-
-/// Standard base64 (RFC 4648, with padding).
-std::string base64_encode(std::string_view bytes);
 
 /// True when `s` is non-empty base64 text (standard alphabet, optional padding, no spaces).
 bool is_base64(std::string_view s);

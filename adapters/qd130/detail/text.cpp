@@ -47,50 +47,6 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
-std::size_t utf8_invalid_at(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {  // ASCII fast path, 8 bytes at a time
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ull) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned c = p[i];
-    if (c < 0x80u) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned min = 0;
-    if (c >= 0xC2u && c <= 0xDFu) {
-      len = 2;
-      min = 0x80u;
-    } else if (c >= 0xE0u && c <= 0xEFu) {
-      len = 3;
-      min = 0x800u;
-    } else if (c >= 0xF0u && c <= 0xF4u) {
-      len = 4;
-      min = 0x10000u;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    unsigned cp = c & (0xFFu >> (len + 1));
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0u) != 0x80u) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFFu || (cp >= 0xD800u && cp <= 0xDFFFu)) return i;
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
 namespace {
 constexpr std::array<std::int8_t, 256> make_b64_table() {
   std::array<std::int8_t, 256> t{};

@@ -26,8 +26,6 @@ bool is_decimal(std::string_view s);
 std::vector<std::string_view> split_list(std::string_view s, char sep = ';');
 /// Number of UTF-8 code points (bytes that are not continuation bytes).
 std::size_t utf8_length(std::string_view s);
-/// Offset of the first byte that is not well-formed UTF-8, or npos.
-std::size_t utf8_invalid_at(std::string_view s);
 
 enum class base64_status : std::uint8_t { ok, invalid_character, truncated, too_large, empty };
 

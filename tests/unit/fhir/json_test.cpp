@@ -6,6 +6,10 @@
 #include "tests/unit/fhir/fhir_samples.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 
@@ -111,6 +115,71 @@ TEST(json, writer_skips_empty_elements_and_puts_resource_type_first) {
   EXPECT_EQ(
       to_json(o),
       R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"effectivePeriod":{"start":"2026"},"valueBoolean":true})");
+}
+
+// The writer's bytes are exactly RapidJSON Writer's: passing its output through RapidJSON's
+// Reader into its Writer (numbers kept as text) must change nothing, escapes included.
+// RapidJSON's Writer quotes RawNumber text, so numbers pass through RawValue instead.
+struct rewriter : rapidjson::Writer<rapidjson::StringBuffer> {
+  using rapidjson::Writer<rapidjson::StringBuffer>::Writer;
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return RawValue(s, n, rapidjson::kNumberType); }
+};
+
+std::string rapidjson_rewrite(const std::string& js) {
+  rapidjson::StringBuffer buf;
+  rewriter w(buf);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream ms(js.data(), js.size());
+  if (!reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(ms, w)) return {};
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+/// "" when equal, else the first differing offset with some context of each.
+std::string first_difference(const std::string& a, const std::string& b) {
+  if (a == b) return {};
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  const std::size_t from = i < 40 ? 0 : i - 40;
+  return "offset " + std::to_string(i) + ": ..." + a.substr(from, 80) + " vs ..." + b.substr(from, 80);
+}
+
+TEST(json, writer_bytes_match_rapidjson_writer) {
+  Patient p;
+  p.id = "esc";
+  std::string all_controls;
+  for (char c = 1; c < 0x20; ++c) all_controls += c;
+  p.name.push_back({.text = std::string("nul\0in", 6) + all_controls + "\x7F \"q\" back\\slash /solidus/ Nguyễn 😀"});
+  p.name.push_back({});
+  p.name.push_back({.family = "Trần", .given = {"", "Thị"}});
+  p.active = false;
+  p.multiple_birth = std::int32_t{-2147483647 - 1};
+  p.telecom.push_back({.system = "phone", .value = "0912345678", .rank = 2147483647});
+  std::string js = to_json(p);
+  EXPECT_EQ(first_difference(rapidjson_rewrite(js), js), "");
+  EXPECT_NE(js.find("nul\\u0000in\\u0001"), std::string::npos);
+  EXPECT_NE(js.find("\\b\\t\\n\\u000B\\f\\r\\u000E"), std::string::npos);
+  EXPECT_NE(js.find("\\u001F\x7F \\\"q\\\" back\\\\slash /solidus/"), std::string::npos);
+  EXPECT_NE(js.find("\"multipleBirthInteger\":-2147483648"), std::string::npos);
+  // Every escaped byte at every position of a string longer than the 8-byte fast path, among
+  // bytes that need no escaping (space, 0x7F, multi-byte UTF-8 and letters).
+  for (char special : {'"', '\\', '\n', '\x1F', '\0', '\x01'}) {
+    for (std::size_t pos = 0; pos < 21; ++pos) {
+      std::string text = "ab \x7F\xC3\xA1xyz\xE2\x82\xAC Thu\xE1\xBB\xAD 12";
+      if ((static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) continue;  // inside a character
+      text.insert(pos, 1, special);
+      Patient q;
+      q.id = "x";
+      q.name.push_back({.text = text});
+      const std::string one = to_json(q);
+      EXPECT_EQ(first_difference(rapidjson_rewrite(one), one), "") << pos;
+    }
+  }
+  for (const any_resource& r : samples::all_resources()) {
+    std::string one = to_json(r);
+    EXPECT_EQ(first_difference(rapidjson_rewrite(one), one), "") << r.type_name();
+  }
+  std::string b = to_json(samples::transaction(50));
+  EXPECT_EQ(first_difference(rapidjson_rewrite(b), b), "");
 }
 
 TEST(json, reader_reports_issues_with_locations) {

@@ -8,6 +8,7 @@
 #include "adapters/qd130/codes.hpp"
 #include "adapters/qd130/detail/text.hpp"
 #include "adapters/qd130/detail/unicode.hpp"
+#include "fhir/text.hpp"
 #include "tests/unit/qd130/test_util.hpp"
 
 namespace gw::qd130 {
@@ -455,9 +456,9 @@ TEST(Qd130Helpers, NfcAndUtf8) {
   EXPECT_EQ(detail::nfc("  Nguy\xE1\xBB\x85n   V\xC4\x83n "), "Nguy\xE1\xBB\x85n V\xC4\x83n");
   EXPECT_EQ(detail::nfc("A\xCC\x8A"), "\xC3\x85");     // A + ring above → Å
   EXPECT_EQ(detail::nfc("\xE2\x84\xAB"), "\xC3\x85");  // Angstrom sign singleton → Å
-  EXPECT_EQ(detail::utf8_invalid_at("abcdefghijklmnop\xC3"), 16u);
-  EXPECT_EQ(detail::utf8_invalid_at("abcdefgh\xED\xA0\x80"), 8u);  // surrogate
-  EXPECT_EQ(detail::utf8_invalid_at("Nguy\xE1\xBB\x85n V\xC4\x83n Th\xE1\xBB\xAD"), std::string_view::npos);
+  EXPECT_EQ(fhir::first_invalid_utf8("abcdefghijklmnop\xC3"), 16u);
+  EXPECT_EQ(fhir::first_invalid_utf8("abcdefgh\xED\xA0\x80"), 8u);  // surrogate
+  EXPECT_EQ(fhir::first_invalid_utf8("Nguy\xE1\xBB\x85n V\xC4\x83n Th\xE1\xBB\xAD"), std::string_view::npos);
 }
 
 }  // namespace
