@@ -5,9 +5,11 @@
 namespace gw::net {
 
 tls_server::tls_server(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
-                       config::transport transport, std::string name, std::unique_ptr<detail::session_handler> session)
+                       config::transport transport, std::string name, std::unique_ptr<detail::session_handler> session,
+                       std::shared_ptr<boost::asio::ssl::context> tls)
     : session_(std::move(session)),
-      listener_(std::make_unique<detail::tls_listener>(ioc, settings, auth, transport, std::move(name), *session_)) {}
+      listener_(std::make_unique<detail::tls_listener>(ioc, settings, auth, transport, std::move(name), *session_,
+                                                       std::move(tls))) {}
 
 tls_server::~tls_server() = default;
 

@@ -20,7 +20,10 @@
 
 namespace boost::asio {
 class io_context;
+namespace ssl {
+class context;
 }
+}  // namespace boost::asio
 
 namespace gw::net {
 
@@ -50,9 +53,11 @@ class tls_server {
 
  protected:
   /// `settings.tls` must be set; `auth` must outlive the server. Throws `tls_setup_error` when
-  /// the TLS material cannot be loaded.
+  /// the TLS material cannot be loaded. `tls`, when given, is used instead of the context built
+  /// from `settings.tls` (a server that adds its own certificate checks to the handshake).
   tls_server(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
-             config::transport transport, std::string name, std::unique_ptr<detail::session_handler> session);
+             config::transport transport, std::string name, std::unique_ptr<detail::session_handler> session,
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
  private:
   std::unique_ptr<detail::session_handler> session_;

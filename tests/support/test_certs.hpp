@@ -42,6 +42,11 @@ class test_certs {
   cert_files client(const std::string& name, const std::string& common_name, validity v = validity::valid) {
     return issue(ca_, name, "CN=" + common_name, v, "clientAuth", "").files;
   }
+  /// Another server certificate for 127.0.0.1 / localhost signed by the trusted CA, subject
+  /// "CN=<common_name>" (e.g. the national database stub's).
+  cert_files server_cert(const std::string& name, const std::string& common_name) {
+    return issue(ca_, name, "CN=" + common_name, validity::valid, "serverAuth", "DNS:localhost,IP:127.0.0.1").files;
+  }
   /// A client certificate signed by a CA the gateway does not trust.
   cert_files untrusted_client(const std::string& name, const std::string& common_name) {
     return issue(other_ca_, name, "CN=" + common_name, validity::valid, "clientAuth", "").files;

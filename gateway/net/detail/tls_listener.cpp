@@ -145,14 +145,15 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
   std::vector<std::function<void()>> on_drained;
 
   impl(asio::io_context& c, const config::listener& s, const facility_auth& a, config::transport t, std::string n,
-       session_handler& h)
+       session_handler& h, std::shared_ptr<ssl::context> context)
       : ioc(c),
         settings(s),
         auth(a),
         transport(t),
         name(std::move(n)),
         handler(h),
-        tls(make_server_tls_context(s.tls.value_or(config::tls_settings{}), client_certificates::required)),
+        tls(context ? std::move(context)
+                    : make_server_tls_context(s.tls.value_or(config::tls_settings{}), client_certificates::required)),
         accept_strand(asio::make_strand(c)),
         acceptor(accept_strand) {}
 
@@ -303,8 +304,9 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
 };
 
 tls_listener::tls_listener(asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
-                           config::transport transport, std::string name, session_handler& handler)
-    : impl_(std::make_shared<impl>(ioc, settings, auth, transport, std::move(name), handler)) {}
+                           config::transport transport, std::string name, session_handler& handler,
+                           std::shared_ptr<ssl::context> tls)
+    : impl_(std::make_shared<impl>(ioc, settings, auth, transport, std::move(name), handler, std::move(tls))) {}
 
 tls_listener::~tls_listener() {
   beast::error_code ignored;

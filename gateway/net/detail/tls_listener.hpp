@@ -19,6 +19,10 @@
 
 #include "gateway/config/config.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace gw::net {
 class facility_auth;
 }
@@ -91,9 +95,11 @@ class session_handler {
 class tls_listener {
  public:
   /// `name` is used in logs ("mllp", "ingest"). `auth` and `handler` must outlive the listener
-  /// and every connection it accepted.
+  /// and every connection it accepted. `tls` (optional) replaces the context built from
+  /// `settings.tls`.
   tls_listener(boost::asio::io_context& ioc, const config::listener& settings, const facility_auth& auth,
-               config::transport transport, std::string name, session_handler& handler);
+               config::transport transport, std::string name, session_handler& handler,
+               std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~tls_listener();
   tls_listener(const tls_listener&) = delete;
   tls_listener& operator=(const tls_listener&) = delete;

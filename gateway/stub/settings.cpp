@@ -1,0 +1,187 @@
+#include "gateway/stub/settings.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "gateway/stub/yaml_reader.hpp"
+
+namespace gw::stub {
+
+namespace fs = std::filesystem;
+
+std::string format_error(const settings_error& e) {
+  std::ostringstream os;
+  os << e.file;
+  if (e.line > 0) os << ':' << e.line;
+  os << ": ";
+  if (!e.key.empty()) os << e.key << ": ";
+  os << e.message;
+  return os.str();
+}
+
+namespace {
+
+void read_limits(yaml_map& parent, config::limits& l) {
+  yaml_map m(parent.ctx(), parent.child("limits"), parent.key("limits"));
+  m.bytes("max_message_bytes", l.max_message_bytes);
+  m.bytes("max_header_bytes", l.max_header_bytes);
+  m.duration("handshake_timeout", l.handshake_timeout);
+  m.duration("read_timeout", l.read_timeout);
+  m.duration("idle_timeout", l.idle_timeout);
+  long long n = 0;
+  if (m.integer("max_connections", n, 1, 100000)) l.max_connections = static_cast<std::size_t>(n);
+  if (m.integer("max_connections_per_client", n, 1, 100000))
+    l.max_connections_per_facility = static_cast<std::size_t>(n);
+}
+
+void read_address(yaml_map& m, config::listener& l) {
+  m.text("address", l.address);
+  long long port = 0;
+  if (m.integer("port", port, 0, 65535))
+    l.port = static_cast<std::uint16_t>(port);
+  else if (!m.child("port").IsDefined())
+    m.ctx().error(m.child("port"), m.key("port"), "required key is missing");
+}
+
+void read_fhir_listener(yaml_map& root, stub_settings& s) {
+  auto node = root.child("listen");
+  yaml_map m(root.ctx(), node, "listen");
+  if (!node.IsDefined()) {
+    root.ctx().error(node, "listen", "required key is missing");
+    return;
+  }
+  read_address(m, s.fhir);
+  config::tls_settings tls;
+  {
+    auto tn = m.child("tls");
+    yaml_map t(m.ctx(), tn, m.key("tls"));
+    if (!t.path("certificate", tls.certificate)) m.ctx().error(tn, t.key("certificate"), "required key is missing");
+    if (!t.path("private_key", tls.private_key)) m.ctx().error(tn, t.key("private_key"), "required key is missing");
+    if (!t.path("ca", tls.ca)) m.ctx().error(tn, t.key("ca"), "required key is missing (clients are verified)");
+    if (t.text("min_version", tls.min_version) && tls.min_version != "1.2" && tls.min_version != "1.3")
+      m.ctx().error(t.child("min_version"), t.key("min_version"), "allowed values: \"1.2\", \"1.3\"");
+  }
+  s.fhir.tls = tls;
+  s.fhir.limits.max_connections = 256;
+  s.fhir.limits.max_connections_per_facility = 64;
+  s.fhir.limits.max_message_bytes = 64 * 1024 * 1024;
+  read_limits(m, s.fhir.limits);
+}
+
+void read_faults(yaml_map& root, fault_settings& f) {
+  auto node = root.child("faults");
+  yaml_map m(root.ctx(), node, "faults");
+  long long seed = 0;
+  if (m.integer("seed", seed, 0, INT64_MAX)) f.seed = static_cast<std::uint64_t>(seed);
+  {
+    yaml_map l(m.ctx(), m.child("latency"), m.key("latency"));
+    l.duration("ms", f.latency);
+    l.duration("jitter_ms", f.latency_jitter);
+  }
+  m.number("error_rate", f.error_rate, 0, 1);
+  m.number("drop_after_write_rate", f.drop_after_write_rate, 0, 1);
+  auto outages = m.child("outages");
+  if (outages.IsDefined() && !outages.IsNull()) {
+    if (!outages.IsSequence()) {
+      m.ctx().error(outages, m.key("outages"), "wrong type: expected a list of {after, duration}");
+    } else {
+      for (std::size_t i = 0; i < outages.size(); ++i) {
+        yaml_map o(m.ctx(), outages[i], m.key("outages") + "[" + std::to_string(i) + "]");
+        outage_window w;
+        o.duration("after", w.after);
+        if (!o.duration("duration", w.duration) || w.duration.count() <= 0)
+          m.ctx().error(outages[i], o.key("duration"), "a positive duration is required");
+        f.outages.push_back(w);
+      }
+    }
+  }
+  {
+    yaml_map r(m.ctx(), m.child("slow_read"), m.key("slow_read"));
+    long long bps = 0;
+    if (r.integer("bytes_per_second", bps, 0, INT64_MAX))
+      f.slow_read_bytes_per_second = static_cast<std::uint64_t>(bps);
+  }
+  if (f.error_rate + f.drop_after_write_rate > 1)
+    m.ctx().error(node, "faults", "error_rate + drop_after_write_rate must not exceed 1");
+}
+
+}  // namespace
+
+settings_result load_settings(const fs::path& file) {
+  settings_result out;
+  YAML::Node doc;
+  try {
+    doc = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    out.errors.push_back({file.string(), 0, "", "cannot read the file"});
+    return out;
+  } catch (const YAML::ParserException& e) {
+    out.errors.push_back({file.string(), e.mark.line + 1, "", "not valid YAML: " + e.msg});
+    return out;
+  }
+  stub_settings s;
+  s.source_file = fs::absolute(file);
+  yaml_context ctx{file.string(), s.source_file.parent_path(), &out.errors};
+  {
+    yaml_map root(ctx, doc, "");
+    if (!doc.IsMap()) {
+      out.errors.push_back({file.string(), 1, "", "expected a mapping of settings"});
+      return out;
+    }
+    if (root.text("log_level", s.log_level)) {
+      static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+      if (std::none_of(std::begin(levels), std::end(levels), [&](const char* l) { return s.log_level == l; }))
+        ctx.error(root.child("log_level"), "log_level", "allowed: trace, debug, info, warn, error, critical, off");
+    }
+    long long threads = 0;
+    if (root.integer("io_threads", threads, 1, 64)) s.io_threads = static_cast<int>(threads);
+    read_fhir_listener(root, s);
+    {
+      auto node = root.child("admin");
+      yaml_map m(ctx, node, "admin");
+      s.admin.address = "127.0.0.1";
+      s.admin.port = 9644;
+      read_address(m, s.admin);
+      if (s.admin.address != "127.0.0.1" && s.admin.address != "::1")
+        ctx.error(m.child("address"), "admin.address", "the admin listener is for localhost only (127.0.0.1 or ::1)");
+    }
+    {
+      auto node = root.child("clients");
+      yaml_map m(ctx, node, "clients");
+      m.texts("subjects", s.clients.subjects);
+      m.texts("sha256_fingerprints", s.clients.sha256_fingerprints);
+      for (auto& fp : s.clients.sha256_fingerprints) {
+        fp.erase(std::remove(fp.begin(), fp.end(), ':'), fp.end());
+        std::transform(fp.begin(), fp.end(), fp.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos)
+          ctx.error(m.child("sha256_fingerprints"), "clients.sha256_fingerprints", "a fingerprint is 64 hex digits");
+      }
+      if (s.clients.subjects.empty() && s.clients.sha256_fingerprints.empty())
+        ctx.error(node, "clients", "list at least one accepted client certificate (subjects or sha256_fingerprints)");
+    }
+    {
+      yaml_map m(ctx, root.child("database"), "database");
+      m.text("dsn", s.database_dsn);
+      long long n = 0;
+      if (m.integer("pool_size", n, 1, 256)) s.pool_size = static_cast<std::size_t>(n);
+      m.duration("connect_timeout", s.connect_timeout);
+      m.duration("statement_timeout", s.statement_timeout);
+    }
+    {
+      yaml_map m(ctx, root.child("checks"), "checks");
+      m.text("cccd_system", s.cccd_system);
+      m.texts("record_number_systems", s.record_number_systems);
+    }
+    {
+      yaml_map m(ctx, root.child("search"), "search");
+      long long n = 0;
+      if (m.integer("max_count", n, 1, 100000)) s.max_search_count = static_cast<std::size_t>(n);
+    }
+    read_faults(root, s.faults);
+  }
+  if (out.errors.empty()) out.settings = std::move(s);
+  return out;
+}
+
+}  // namespace gw::stub
