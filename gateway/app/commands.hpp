@@ -12,6 +12,7 @@ int cmd_check_config(const args& a);
 int cmd_version(const args& a);
 int cmd_translate(const args& a);
 int cmd_replay(const args& a);
+int cmd_dead_letters(const args& a);
 
 /// The config path given with --config / -c (or the first positional argument when
 /// `positional` is true), else config/gateway.yaml.

@@ -22,6 +22,9 @@ commands:
   replay --facility CODE [--since TIME] [--outcome rejected]
                                  re-translate stored messages with today's mappings and record
                                  the new outcome (idempotent; audited)
+  dead-letters list [--facility CODE] | retry (SEQ... | --all) | drop SEQ...
+                                 outbox rows the national database refused or that ran
+                                 out of attempts: list, send again, or drop (audited)
   version                        print the version
   help, --help                   this text
 
@@ -41,6 +44,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return gw::app::cmd_serve(rest);
   if (cmd == "check-config") return gw::app::cmd_check_config(rest);
   if (cmd == "replay") return gw::app::cmd_replay(rest);
+  if (cmd == "dead-letters") return gw::app::cmd_dead_letters(rest);
   if (cmd == "translate") return gw::app::cmd_translate(rest);
   if (cmd == "version" || cmd == "--version") return gw::app::cmd_version(rest);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {

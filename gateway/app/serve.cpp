@@ -17,6 +17,7 @@
 
 #include "gateway/app/commands.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/forward/forwarder.hpp"
 #include "gateway/ingest/pipeline.hpp"
 #include "gateway/ingest/translators.hpp"
 #include "gateway/net/admin_server.hpp"
@@ -25,6 +26,7 @@
 #include "gateway/net/mllp_server.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/store/ingest_store.hpp"
+#include "gateway/store/outbox_store.hpp"
 
 namespace gw::app {
 
@@ -70,6 +72,23 @@ asio::awaitable<void> maintain_database(store::database& db, std::shared_ptr<sto
   }
 }
 
+/// Starts the forwarder once the schema is in place (its claims need migration 4).
+asio::awaitable<void> start_forwarder_when_migrated(store::database& db, forward::forwarder& fwd) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!db.migrated()) {
+    timer.expires_after(std::chrono::milliseconds(200));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  fwd.start();
+}
+
+/// GET /metrics: the database-wide outbox figures, then this process's forwarder counters.
+asio::awaitable<std::string> metrics_text(store::outbox_store& outbox, const forward::forwarder* fwd) {
+  auto text = forward::outbox_metrics_text(co_await outbox.stats());
+  if (fwd) text += fwd->metrics_text();
+  co_return text;
+}
+
 /// How long SIGTERM waits for connections to finish their message in flight: a frame may still
 /// be arriving (read_timeout), then be handled (bounded by the database statement timeout) and
 /// answered (read_timeout again for the write).
@@ -98,7 +117,21 @@ int cmd_serve(const args& a) {
   asio::co_spawn(ioc, maintain_database(db, ingest_store, cfg.database), asio::detached);
   ingest::pipeline pipeline(cfg, ingest_store, ingest::default_translators(cfg));
 
+  // Forwarder to the national database (gateway/forward/forwarder.hpp).
+  store::outbox_store outbox(db);
+  std::optional<forward::forwarder> forwarder;
+  if (cfg.national.enabled) {
+    try {
+      forwarder.emplace(ioc, outbox, forward::forwarder_settings::from(cfg.national, cfg.forwarding));
+    } catch (const std::exception& e) {
+      spdlog::critical("event=forwarder_failed reason=\"{}\"", e.what());
+      return 1;
+    }
+    asio::co_spawn(ioc, start_forwarder_when_migrated(db, *forwarder), asio::detached);
+  }
+
   net::admin_server admin(ioc, cfg.listeners.admin, db);
+  admin.set_metrics([&outbox, &forwarder] { return metrics_text(outbox, forwarder ? &*forwarder : nullptr); });
   try {
     if (cfg.listeners.admin.enabled) admin.start();
   } catch (const std::exception& e) {
@@ -142,7 +175,8 @@ int cmd_serve(const args& a) {
     signals.async_wait(on_signal);
     spdlog::info("event=stopping signal={}", sig);
     admin.stop();
-    auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()));
+    auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()) +
+                                                        int(forwarder.has_value()));
     auto one_drained = [&ioc, listeners] {
       if (--*listeners == 0) {
         spdlog::info("event=drained");
@@ -155,6 +189,7 @@ int cmd_serve(const args& a) {
     }
     if (mllp) mllp->stop(one_drained);
     if (ingest_http) ingest_http->stop(one_drained);
+    if (forwarder) forwarder->stop(one_drained);
     grace.expires_after(drain_grace(cfg));
     grace.async_wait([&ioc](const boost::system::error_code& gec) {
       if (gec) return;

@@ -23,6 +23,7 @@ struct admin_server::impl {
   config::listener settings;
   store::database& db;
   tcp::acceptor acceptor;
+  std::function<asio::awaitable<std::string>()> metrics;
 
   impl(asio::io_context& c, const config::listener& s, store::database& d) : ioc(c), settings(s), db(d), acceptor(c) {}
 
@@ -49,9 +50,21 @@ struct admin_server::impl {
       res.body() = std::string(R"({"status":")") + (ready ? "ready" : "not ready") + R"(","database":")" +
                    (db_ok ? "reachable" : "unreachable") + R"(","migrations":")" + (migrated ? "done" : "pending") +
                    "\"}";
+    } else if (target == "/metrics" && metrics) {
+      std::string text;
+      bool ok = true;
+      try {
+        text = co_await metrics();
+      } catch (const std::exception& e) {
+        ok = false;
+        spdlog::warn("event=metrics_failed reason=\"{}\"", e.what());
+      }
+      res.result(ok ? http::status::ok : http::status::service_unavailable);
+      res.set(http::field::content_type, ok ? "text/plain; version=0.0.4" : "application/json");
+      res.body() = ok ? std::move(text) : R"({"error":"metrics unavailable: the database does not answer"})";
     } else {
       res.result(http::status::not_found);
-      res.body() = R"({"error":"not found; try /healthz or /readyz"})";
+      res.body() = R"({"error":"not found; try /healthz, /readyz or /metrics"})";
     }
     res.prepare_payload();
     co_return res;
@@ -100,6 +113,10 @@ void admin_server::start() {
   a.listen();
   spdlog::info("event=listening listener=admin address={} port={}", impl_->settings.address, port());
   asio::co_spawn(a.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+void admin_server::set_metrics(std::function<asio::awaitable<std::string>()> source) {
+  impl_->metrics = std::move(source);
 }
 
 void admin_server::stop() {

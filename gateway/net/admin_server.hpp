@@ -2,11 +2,16 @@
 /// The admin listener: plain HTTP on localhost for the local operator and load balancers.
 ///   GET /healthz  200 while the process runs
 ///   GET /readyz   200 when the database answers and migrations are done, else 503
+///   GET /metrics  Prometheus text from the metrics source, when one is set (503 when it fails)
 
 #include <boost/asio/io_context.hpp>
 
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "gateway/config/config.hpp"
 
@@ -24,6 +29,9 @@ class admin_server {
   void start();
   /// Stops accepting; open connections finish their current request.
   void stop();
+  /// Where GET /metrics takes its text from (Prometheus exposition format). Set before start().
+  /// The source runs on the listener's executor; it may throw (answered 503).
+  void set_metrics(std::function<boost::asio::awaitable<std::string>()> source);
   /// The bound port (useful when configured as 0).
   std::uint16_t port() const;
 

@@ -199,6 +199,33 @@ LANGUAGE sql IMMUTABLE AS $fn$
   END
 $fn$;
 )sql"},
+    {4, "forwarder: claim indexes, reference dependencies, dead letters, who delivered",
+     R"sql(
+-- A row may be sent only when no earlier undelivered row (pending or in flight) exists in its
+-- patient group, for the same resource, or for any resource its content references. These
+-- indexes answer those three questions, and the oldest-first scan of open rows.
+CREATE INDEX outbox_open_seq_idx ON outbox (seq) WHERE state IN ('pending', 'in_flight');
+CREATE INDEX outbox_open_resource_idx ON outbox (resource_type, resource_id, seq) WHERE state IN ('pending', 'in_flight');
+CREATE INDEX outbox_lease_idx ON outbox (lease_until) WHERE state = 'in_flight';
+CREATE INDEX outbox_dead_idx ON outbox (seq) WHERE state = 'dead';
+
+-- 'dropped': an operator decided a dead letter will never be delivered (audited).
+ALTER TABLE outbox DROP CONSTRAINT outbox_state_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_state_check
+  CHECK (state IN ('pending', 'in_flight', 'delivered', 'dead', 'dropped'));
+ALTER TABLE outbox ADD COLUMN dead_at timestamptz;
+ALTER TABLE outbox ADD COLUMN failure_kind text;   -- last failure: transient | timeout | rejected | lease
+ALTER TABLE outbox ADD COLUMN delivered_by text;   -- instance name of the gateway that delivered it
+
+-- The resources a resource's content references as "Type/<uuid>" (what the national database
+-- checks it already holds).
+CREATE FUNCTION gw_outbox_refs(content jsonb) RETURNS TABLE (type text, id uuid)
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT DISTINCT split_part(x.r, '/', 1), split_part(x.r, '/', 2)::uuid
+  FROM (SELECT jsonb_path_query(content, 'lax $.**.reference') #>> '{}' AS r) x
+  WHERE x.r ~ '^[A-Z][A-Za-z]+/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+$fn$;
+)sql"},
 };
 
 // One key for every gateway process sharing the database: migrations run one process at a time.

@@ -1,0 +1,305 @@
+#include "gateway/store/outbox_store.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "gateway/store/detail/session.hpp"
+
+namespace gw::store {
+
+namespace {
+
+/// A PostgreSQL array literal of seqs, for `= ANY($n::bigint[])`.
+std::string seq_array(const std::vector<std::int64_t>& seqs) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    if (i) out.push_back(',');
+    out += std::to_string(seqs[i]);
+  }
+  out.push_back('}');
+  return out;
+}
+
+// One round of a claim: rows due now whose every earlier open blocker (same group, same
+// resource, referenced resource) is either gone or taken by this same claim ($1), oldest first,
+// locked so that other processes skip them. GW_CLAIM_GROUPS limits a round to the groups the
+// claim already holds (their next rows: no scan over everybody else's backlog).
+#define GW_CLAIM_ROUND(GROUPS)                                                                                        \
+  "WITH cand AS (SELECT o.seq FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= now() " GROUPS         \
+  " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq"                     \
+  "   AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"                                 \
+  " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id" \
+  "   AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"               \
+  " AND NOT EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r"                  \
+  "   JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id"                                             \
+  "   WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version"                     \
+  "   AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"               \
+  " ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED) "                                                            \
+  "UPDATE outbox u SET state = 'in_flight', lease_owner = $1, lease_until = now() + $3 * interval '1 millisecond' "   \
+  "FROM cand WHERE u.seq = cand.seq RETURNING u.seq"
+constexpr const char* k_claim_heads = GW_CLAIM_ROUND("");
+constexpr const char* k_claim_followers = GW_CLAIM_ROUND(
+    "AND o.patient_key IN (SELECT patient_key FROM outbox WHERE state = 'in_flight' AND lease_owner = $1)");
+#undef GW_CLAIM_ROUND
+
+// The claimed rows with their content, meta.versionId and meta.source set for the national
+// database (built by PostgreSQL from the stored jsonb: no parse and re-serialise here).
+constexpr const char* k_claimed_rows = R"sql(
+SELECT o.seq, o.patient_key, o.resource_type, o.resource_id::text, o.resource_version, o.attempts,
+       (h.content || jsonb_build_object('meta', coalesce(h.content->'meta', '{}'::jsonb)
+          || jsonb_build_object('versionId', o.resource_version::text, 'source', $2::text)))::text
+FROM outbox o
+LEFT JOIN resource_history h ON h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
+WHERE o.seq = ANY($1::bigint[])
+ORDER BY o.seq
+)sql";
+
+// Attempts + $4 (0 or 1), dead at max attempts, next try after a full-jitter backoff.
+constexpr const char* k_fail = R"sql(
+UPDATE outbox SET
+  attempts = attempts + $4,
+  state = CASE WHEN attempts + $4 >= $5 THEN 'dead' ELSE 'pending' END,
+  dead_at = CASE WHEN attempts + $4 >= $5 THEN now() END,
+  next_attempt_at = now() + random() * least($7::float8, $6::float8 * power(2::float8, least(greatest(attempts + $4 - 1, 0), 40)))
+                    * interval '1 millisecond',
+  last_error = $3, failure_kind = $8, lease_until = NULL
+WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'
+)sql";
+
+constexpr const char* k_audit_rows = R"sql(
+INSERT INTO audit_event (actor, role, facility, action, entity, patient_id, source, outcome, detail)
+SELECT $1, 'operator', r.facility, $2, 'outbox/' || x.seq,
+       CASE WHEN x.patient_key ~ '^[0-9a-f-]{36}$' THEN x.patient_key::uuid END,
+       'emr-gateway dead-letters', $3,
+       jsonb_build_object('seq', x.seq, 'resource', x.resource_type || '/' || x.resource_id, 'version', x.resource_version)
+FROM outbox x LEFT JOIN resource r ON r.type = x.resource_type AND r.id = x.resource_id
+WHERE x.seq = ANY($4::bigint[])
+)sql";
+
+template <class F>
+std::size_t affected(F&& f) {
+  return static_cast<std::size_t>(f().affected_rows());
+}
+
+std::vector<std::int64_t> operate_dead(database& db, const std::vector<std::int64_t>& seqs, const std::string& actor,
+                                       const char* update_sql, const char* action) {
+  std::vector<std::int64_t> done;
+  db.run_sync([&](session& s) {
+    pqxx::work tx(s.conn());
+    auto r = tx.exec_params(update_sql, seq_array(seqs), seqs.empty());
+    for (const auto& row : r) done.push_back(row[0].as<std::int64_t>());
+    std::sort(done.begin(), done.end());
+    tx.exec_params(k_audit_rows, actor, std::string(action), "success", seq_array(done));
+    std::vector<std::int64_t> missing;
+    std::set<std::int64_t> ok(done.begin(), done.end());
+    for (auto q : seqs)
+      if (!ok.count(q)) missing.push_back(q);
+    if (!missing.empty()) {
+      // Not a dead letter (or no such row): the attempt is recorded all the same.
+      for (auto q : missing)
+        tx.exec_params(
+            "INSERT INTO audit_event (actor, role, action, entity, source, outcome, detail) "
+            "VALUES ($1, 'operator', $2, 'outbox/' || $3::text, 'emr-gateway dead-letters', 'not_found', "
+            "jsonb_build_object('seq', $3::bigint))",
+            actor, std::string(action), q);
+    }
+    tx.commit();
+  });
+  return done;
+}
+
+}  // namespace
+
+std::string_view to_string(failure_kind k) {
+  switch (k) {
+    case failure_kind::transient: return "transient";
+    case failure_kind::timeout: return "timeout";
+    case failure_kind::rejected: return "rejected";
+    case failure_kind::lease: return "lease";
+  }
+  return "transient";
+}
+
+boost::asio::awaitable<std::size_t> outbox_store::reclaim_expired(retry_policy policy) {
+  std::size_t n = 0;
+  co_await db_.run([&n, policy](session& s) {
+    pqxx::work tx(s.conn());
+    n = affected([&] {
+      return tx.exec_params(
+          "UPDATE outbox SET attempts = attempts + 1, "
+          "state = CASE WHEN attempts + 1 >= $1 THEN 'dead' ELSE 'pending' END, "
+          "dead_at = CASE WHEN attempts + 1 >= $1 THEN now() END, next_attempt_at = now(), "
+          "last_error = 'lease expired: the process holding the row stopped or hung', failure_kind = 'lease', "
+          "lease_until = NULL "
+          "WHERE seq IN (SELECT seq FROM outbox WHERE state = 'in_flight' AND lease_until < now() "
+          "FOR UPDATE SKIP LOCKED)",
+          policy.max_attempts);
+    });
+    tx.commit();
+  });
+  co_return n;
+}
+
+boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_request req) {
+  std::vector<outbox_row> rows;
+  co_await db_.run([&rows, &req](session& s) {
+    pqxx::work tx(s.conn());
+    std::vector<std::int64_t> seqs;
+    const auto lease_ms = static_cast<long long>(req.lease.count());
+    const std::size_t depth = static_cast<std::size_t>(std::max(1, req.max_rounds));
+    auto round = [&](const char* sql, std::size_t limit) {
+      auto r = tx.exec_params(sql, req.token, static_cast<long long>(limit), lease_ms);
+      for (const auto& row : r) seqs.push_back(row[0].as<std::int64_t>());
+      return r.size();
+    };
+    // Heads of a share of groups, then their next rows (up to `depth` per group), then more
+    // heads if there is room: deep groups fill a batch with few scans, shallow ones still fill it.
+    for (int pass = 0; pass < (depth > 1 ? 4 : 1) && seqs.size() < req.max_rows; ++pass) {
+      auto budget = req.max_rows - seqs.size();
+      auto heads = round(k_claim_heads, pass == 0 ? std::max<std::size_t>(1, budget / depth) : budget);
+      if (heads == 0) break;
+      for (std::size_t d = 1; d < depth && seqs.size() < req.max_rows; ++d)
+        if (round(k_claim_followers, req.max_rows - seqs.size()) == 0) break;
+    }
+    if (seqs.empty()) return;
+    auto r = tx.exec_params(k_claimed_rows, seq_array(seqs), req.source);
+    tx.commit();
+    rows.reserve(r.size());
+    for (const auto& row : r) {
+      outbox_row o;
+      o.seq = row[0].as<std::int64_t>();
+      o.patient_key = row[1].c_str();
+      o.type = row[2].c_str();
+      o.id = row[3].c_str();
+      o.version = row[4].as<int>();
+      o.attempts = row[5].as<int>();
+      if (!row[6].is_null()) o.resource_json = row[6].c_str();
+      rows.push_back(std::move(o));
+    }
+  });
+  co_return rows;
+}
+
+boost::asio::awaitable<std::size_t> outbox_store::mark_delivered(std::string token, std::vector<std::int64_t> seqs,
+                                                                 std::string instance) {
+  std::size_t n = 0;
+  co_await db_.run([&](session& s) {
+    pqxx::work tx(s.conn());
+    n = affected([&] {
+      return tx.exec_params(
+          "UPDATE outbox SET state = 'delivered', delivered_at = now(), delivered_by = $3, lease_until = NULL "
+          "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
+          token, seq_array(seqs), instance);
+    });
+    tx.commit();
+  });
+  co_return n;
+}
+
+boost::asio::awaitable<std::size_t> outbox_store::mark_failed(std::string token, std::vector<std::int64_t> seqs,
+                                                              failure_kind kind, std::string error, retry_policy policy,
+                                                              bool count_attempt) {
+  std::size_t n = 0;
+  co_await db_.run([&](session& s) {
+    pqxx::work tx(s.conn());
+    n = affected([&] {
+      return tx.exec_params(k_fail, token, seq_array(seqs), error, count_attempt ? 1 : 0, policy.max_attempts,
+                            static_cast<double>(policy.backoff_initial.count()),
+                            static_cast<double>(policy.backoff_max.count()), std::string(to_string(kind)));
+    });
+    tx.commit();
+  });
+  co_return n;
+}
+
+boost::asio::awaitable<std::size_t> outbox_store::mark_dead(std::string token, std::int64_t seq, std::string error) {
+  std::size_t n = 0;
+  co_await db_.run([&](session& s) {
+    pqxx::work tx(s.conn());
+    n = affected([&] {
+      return tx.exec_params(
+          "UPDATE outbox SET state = 'dead', dead_at = now(), attempts = attempts + 1, last_error = $3, "
+          "failure_kind = 'rejected', lease_until = NULL "
+          "WHERE seq = $2 AND lease_owner = $1 AND state = 'in_flight'",
+          token, seq, error);
+    });
+    tx.commit();
+  });
+  co_return n;
+}
+
+boost::asio::awaitable<std::size_t> outbox_store::release(std::string token, std::vector<std::int64_t> seqs) {
+  std::size_t n = 0;
+  co_await db_.run([&](session& s) {
+    pqxx::work tx(s.conn());
+    n = affected([&] {
+      return tx.exec_params(
+          "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_until = NULL "
+          "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
+          token, seq_array(seqs));
+    });
+    tx.commit();
+  });
+  co_return n;
+}
+
+boost::asio::awaitable<outbox_stats> outbox_store::stats() {
+  outbox_stats st;
+  co_await db_.run([&st](session& s) {
+    pqxx::read_transaction tx(s.conn());
+    auto r = tx.exec(
+        "SELECT (SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')),"
+        " (SELECT count(*) FROM outbox WHERE state = 'in_flight'),"
+        " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+        " coalesce((SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox"
+        "           WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT 1), 0)");
+    st.backlog = r[0][0].as<std::int64_t>();
+    st.in_flight = r[0][1].as<std::int64_t>();
+    st.dead = r[0][2].as<std::int64_t>();
+    st.oldest_pending_seconds = r[0][3].as<double>();
+  });
+  co_return st;
+}
+
+std::vector<dead_letter> outbox_store::list_dead(const std::string& facility, std::size_t limit) {
+  std::vector<dead_letter> out;
+  db_.run_sync([&](session& s) {
+    pqxx::read_transaction tx(s.conn());
+    auto r = tx.exec_params(
+        "SELECT o.seq, o.resource_type, o.resource_id::text, o.resource_version, o.patient_key,"
+        " coalesce(r.facility, ''), o.attempts, coalesce(o.dead_at::text, ''), coalesce(o.last_error, '') "
+        "FROM outbox o LEFT JOIN resource r ON r.type = o.resource_type AND r.id = o.resource_id "
+        "WHERE o.state = 'dead' AND ($1 = '' OR r.facility = $1) ORDER BY o.seq LIMIT $2",
+        facility, static_cast<long long>(limit));
+    for (const auto& row : r) {
+      dead_letter d;
+      d.seq = row[0].as<std::int64_t>();
+      d.type = row[1].c_str();
+      d.id = row[2].c_str();
+      d.version = row[3].as<int>();
+      d.patient_key = row[4].c_str();
+      d.facility = row[5].c_str();
+      d.attempts = row[6].as<int>();
+      d.dead_at = row[7].c_str();
+      d.last_error = row[8].c_str();
+      out.push_back(std::move(d));
+    }
+  });
+  return out;
+}
+
+std::vector<std::int64_t> outbox_store::retry_dead(const std::vector<std::int64_t>& seqs, const std::string& actor) {
+  return operate_dead(db_, seqs, actor,
+                      "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), dead_at = NULL, "
+                      "lease_until = NULL WHERE state = 'dead' AND ($2 OR seq = ANY($1::bigint[])) RETURNING seq",
+                      "dead_letter_retry");
+}
+
+std::vector<std::int64_t> outbox_store::drop_dead(const std::vector<std::int64_t>& seqs, const std::string& actor) {
+  return operate_dead(db_, seqs, actor,
+                      "UPDATE outbox SET state = 'dropped' "
+                      "WHERE state = 'dead' AND ($2 OR seq = ANY($1::bigint[])) RETURNING seq",
+                      "dead_letter_drop");
+}
+
+}  // namespace gw::store

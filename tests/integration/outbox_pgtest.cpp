@@ -1,0 +1,341 @@
+// The outbox as the forwarder claims it, on a real PostgreSQL with the gateway's schema: FIFO per
+// patient group, shared resources and linked persons first, several claimers that never hold the
+// same row nor a group's later row while an earlier one is in flight, leases that expire, the
+// retry schedule and dead letters, and the operator's dead-letters command with its audit rows.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "gateway/store/database.hpp"
+#include "gateway/store/outbox_store.hpp"
+#include "tests/support/pg_database.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/run_awaitable.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace gw::test {
+namespace {
+
+using store::outbox_row;
+
+std::string uuid(int n) {
+  char b[40];
+  std::snprintf(b, sizeof b, "00000000-0000-4000-8000-%012d", n);
+  return b;
+}
+
+struct outbox_fixture : ::testing::Test {
+  pg_database pg;
+  store::database db{{pg.dsn(), 2, std::chrono::seconds(3), std::chrono::seconds(15)}};
+  store::outbox_store st{db};
+  int token_n = 0;
+
+  void SetUp() override { db.migrate_sync(); }
+
+  /// Stores version `version` of Type/id with `content_extra` (JSON members) and its outbox row.
+  std::int64_t add(const std::string& key, const std::string& type, const std::string& id, int version = 1,
+                   const std::string& content_extra = "") {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    auto content = "{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\"" +
+                   (content_extra.empty() ? "" : "," + content_extra) + "}";
+    tx.exec_params(
+        "INSERT INTO resource_history (type, id, version, last_updated, content) VALUES ($1, $2::uuid, $3, now(), "
+        "$4::jsonb)",
+        type, id, version, content);
+    auto seq = tx.exec_params1(
+                     "INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version) "
+                     "VALUES ($1, $2, $3::uuid, $4) RETURNING seq",
+                     key, type, id, version)[0]
+                   .as<std::int64_t>();
+    tx.commit();
+    return seq;
+  }
+
+  std::vector<outbox_row> claim(const std::string& token, std::size_t n, int rounds = 1,
+                                std::chrono::milliseconds lease = std::chrono::seconds(30)) {
+    return run_awaitable(st.claim({token, "urn:emr-gateway:test", n, rounds, lease}));
+  }
+  std::string token() { return "test/" + std::to_string(++token_n); }
+  static std::vector<std::int64_t> seqs(const std::vector<outbox_row>& rows) {
+    std::vector<std::int64_t> out;
+    for (const auto& r : rows) out.push_back(r.seq);
+    return out;
+  }
+  void deliver(const std::string& tok, const std::vector<outbox_row>& rows) {
+    ASSERT_EQ(run_awaitable(st.mark_delivered(tok, seqs(rows), "test")), rows.size());
+  }
+  std::string q(const std::string& sql) { return pg.scalar(sql); }
+};
+
+TEST_F(outbox_fixture, a_group_sends_one_row_at_a_time_in_order_and_groups_go_in_parallel) {
+  auto a1 = add(uuid(1), "Patient", uuid(1));
+  auto b1 = add(uuid(2), "Patient", uuid(2));
+  auto a2 = add(uuid(1), "Encounter", uuid(11), 1, R"("subject":{"reference":"Patient/)" + uuid(1) + "\"}");
+  auto a3 = add(uuid(1), "Encounter", uuid(11), 2, R"("subject":{"reference":"Patient/)" + uuid(1) + "\"}");
+  auto b2 = add(uuid(2), "Observation", uuid(12));
+
+  auto t1 = token();
+  auto first = claim(t1, 10);
+  EXPECT_EQ(seqs(first), (std::vector<std::int64_t>{a1, b1}));
+  // While the heads are in flight nobody gets the groups' next rows.
+  EXPECT_TRUE(claim(token(), 10).empty());
+  deliver(t1, {first[0]});
+  auto t2 = token();
+  auto second = claim(t2, 10);
+  EXPECT_EQ(seqs(second), (std::vector<std::int64_t>{a2}));
+  deliver(t1, {first[1]});
+  deliver(t2, second);
+  auto t3 = token();
+  EXPECT_EQ(seqs(claim(t3, 10)), (std::vector<std::int64_t>{a3, b2}));
+}
+
+TEST_F(outbox_fixture, one_claim_carries_a_groups_consecutive_rows_in_order) {
+  std::vector<std::int64_t> all;
+  for (int i = 0; i < 4; ++i) {
+    all.push_back(add(uuid(1), "Observation", uuid(100 + i)));
+    all.push_back(add(uuid(2), "Observation", uuid(200 + i)));
+  }
+  auto rows = claim(token(), 100, 8);
+  EXPECT_EQ(seqs(rows), all);
+  ASSERT_EQ(rows.size(), 8u);
+  // Content as stored, with the gateway's version and this instance as meta.
+  EXPECT_NE(rows[0].resource_json.find(R"("versionId": "1")"), std::string::npos) << rows[0].resource_json;
+  EXPECT_NE(rows[0].resource_json.find(R"("source": "urn:emr-gateway:test")"), std::string::npos);
+  // A size limit cuts the claim, keeping order; a group's next rows come before other groups.
+  pqxx::connection c(pg.dsn());
+  pqxx::work tx(c);
+  tx.exec("UPDATE outbox SET state = 'pending', lease_owner = NULL");
+  tx.commit();
+  auto three = claim(token(), 3, 8);
+  EXPECT_EQ(seqs(three), (std::vector<std::int64_t>{all[0], all[2], all[4]}));
+}
+
+TEST_F(outbox_fixture, shared_resources_and_linked_persons_go_first) {
+  auto org = add("Organization/" + uuid(50), "Organization", uuid(50));
+  auto p1 =
+      add(uuid(1), "Patient", uuid(1), 1, R"("managingOrganization":{"reference":"Organization/)" + uuid(50) + "\"}");
+  // A Provenance (no patient group of its own) waits for the Patient it names.
+  auto prov = add("Provenance/" + uuid(60), "Provenance", uuid(60), 1,
+                  R"("target":[{"reference":"Patient/)" + uuid(1) + "\"}]");
+  // A merge: the facility-scoped Patient 3 is replaced by person 1.
+  auto p3 = add(uuid(3), "Patient", uuid(3), 1,
+                R"("link":[{"other":{"reference":"Patient/)" + uuid(1) + R"("},"type":"replaced-by"}])");
+  auto free_row = add(uuid(4), "Patient", uuid(4));
+
+  auto t1 = token();
+  EXPECT_EQ(seqs(claim(t1, 10)), (std::vector<std::int64_t>{org, free_row}));
+  pqxx::connection c(pg.dsn());
+  {
+    pqxx::work tx(c);
+    tx.exec("UPDATE outbox SET state = 'delivered' WHERE state = 'in_flight'");
+    tx.commit();
+  }
+  auto t2 = token();
+  EXPECT_EQ(seqs(claim(t2, 10)), (std::vector<std::int64_t>{p1}));
+  {
+    pqxx::work tx(c);
+    tx.exec("UPDATE outbox SET state = 'delivered' WHERE state = 'in_flight'");
+    tx.commit();
+  }
+  EXPECT_EQ(seqs(claim(token(), 10)), (std::vector<std::int64_t>{prov, p3}));
+}
+
+TEST_F(outbox_fixture, a_dependency_in_the_same_claim_comes_earlier_in_it) {
+  auto org = add("Organization/" + uuid(50), "Organization", uuid(50));
+  auto p1 =
+      add(uuid(1), "Patient", uuid(1), 1, R"("managingOrganization":{"reference":"Organization/)" + uuid(50) + "\"}");
+  EXPECT_EQ(seqs(claim(token(), 10, 8)), (std::vector<std::int64_t>{org, p1}));
+}
+
+TEST_F(outbox_fixture, a_resource_moved_to_another_person_keeps_its_version_order) {
+  auto v1 = add(uuid(3), "Observation", uuid(70), 1);
+  auto v2 = add(uuid(1), "Observation", uuid(70), 2);
+  auto t = token();
+  EXPECT_EQ(seqs(claim(t, 10)), (std::vector<std::int64_t>{v1}));
+  EXPECT_TRUE(claim(token(), 10).empty());
+  run_awaitable(st.mark_delivered(t, {v1}, "test"));
+  EXPECT_EQ(seqs(claim(token(), 10)), (std::vector<std::int64_t>{v2}));
+}
+
+TEST_F(outbox_fixture, dead_and_dropped_rows_do_not_block_their_group) {
+  auto a1 = add(uuid(1), "Observation", uuid(80));
+  auto a2 = add(uuid(1), "Observation", uuid(81));
+  auto t = token();
+  ASSERT_EQ(seqs(claim(t, 10)), (std::vector<std::int64_t>{a1}));
+  EXPECT_EQ(run_awaitable(st.mark_dead(t, a1, "refused: test")), 1u);
+  EXPECT_EQ(seqs(claim(token(), 10)), (std::vector<std::int64_t>{a2}));
+  EXPECT_EQ(q("SELECT last_error FROM outbox WHERE seq = " + std::to_string(a1)), "refused: test");
+}
+
+TEST_F(outbox_fixture, two_concurrent_claimers_never_share_a_row_nor_break_a_groups_order) {
+  constexpr int groups = 60, per_group = 6;
+  for (int i = 0; i < per_group; ++i)
+    for (int g = 0; g < groups; ++g) add(uuid(g + 1), "Observation", uuid(1000 + g * per_group + i));
+  const long long total = groups * per_group;
+
+  std::atomic<int> violations{0};
+  std::mutex mu;
+  std::map<std::int64_t, int> delivered_by;
+  auto claimer = [&](int who) {
+    store::database own{{pg.dsn(), 1, std::chrono::seconds(3), std::chrono::seconds(15)}};
+    store::outbox_store s(own);
+    pqxx::connection check(pg.dsn());
+    for (int n = 0; n < 10'000; ++n) {
+      auto tok = "claimer" + std::to_string(who) + "/" + std::to_string(n);
+      auto rows = run_awaitable(s.claim({tok, "urn:emr-gateway:c", 7, who == 0 ? 1 : 4, std::chrono::seconds(30)}));
+      if (rows.empty()) {
+        pqxx::nontransaction tx(check);
+        if (tx.exec("SELECT count(*) FROM outbox WHERE state <> 'delivered'")[0][0].as<long long>() == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      {
+        // Every claimed row's earlier group rows are delivered or in this very claim.
+        pqxx::nontransaction tx(check);
+        auto r = tx.exec_params(
+            "SELECT count(*) FROM outbox o WHERE o.lease_owner = $1 AND o.state = 'in_flight' AND EXISTS ("
+            " SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq"
+            " AND e.state <> 'delivered' AND e.lease_owner IS DISTINCT FROM $1)",
+            tok);
+        violations += r[0][0].as<int>();
+      }
+      {
+        std::lock_guard lk(mu);
+        for (const auto& r : rows)
+          if (!delivered_by.emplace(r.seq, who).second) ++violations;  // held by both
+      }
+      auto marked = run_awaitable(s.mark_delivered(tok, seqs(rows), "c" + std::to_string(who)));
+      if (marked != rows.size()) ++violations;
+    }
+  };
+  std::thread a(claimer, 0), b(claimer, 1);
+  a.join();
+  b.join();
+  EXPECT_EQ(violations.load(), 0);
+  EXPECT_EQ(static_cast<long long>(delivered_by.size()), total);
+  EXPECT_EQ(q("SELECT count(*) FROM outbox WHERE state = 'delivered'"), std::to_string(total));
+  EXPECT_NE(q("SELECT count(*) FROM outbox WHERE delivered_by = 'c0'"), "0");
+  EXPECT_NE(q("SELECT count(*) FROM outbox WHERE delivered_by = 'c1'"), "0");
+}
+
+TEST_F(outbox_fixture, an_expired_lease_comes_back_and_the_old_holder_cannot_mark_it) {
+  auto a1 = add(uuid(1), "Observation", uuid(90));
+  auto t = token();
+  ASSERT_EQ(seqs(claim(t, 10, 1, std::chrono::milliseconds(50))), (std::vector<std::int64_t>{a1}));
+  EXPECT_TRUE(eventually([&] { return run_awaitable(st.reclaim_expired({})) == 1; }, std::chrono::seconds(20)));
+  EXPECT_EQ(q("SELECT state || ' ' || attempts || ' ' || failure_kind FROM outbox"), "pending 1 lease");
+  auto t2 = token();
+  ASSERT_EQ(seqs(claim(t2, 10)), (std::vector<std::int64_t>{a1}));
+  EXPECT_EQ(run_awaitable(st.mark_delivered(t, {a1}, "old")), 0u);
+  EXPECT_EQ(run_awaitable(st.mark_delivered(t2, {a1}, "new")), 1u);
+  EXPECT_EQ(q("SELECT delivered_by FROM outbox"), "new");
+}
+
+TEST_F(outbox_fixture, failures_back_off_exponentially_with_a_cap_and_end_as_dead_letters) {
+  auto a1 = add(uuid(1), "Observation", uuid(95));
+  store::retry_policy policy{5, std::chrono::milliseconds(1000), std::chrono::milliseconds(4000)};
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    auto t = token();
+    ASSERT_EQ(seqs(claim(t, 10)), (std::vector<std::int64_t>{a1})) << attempt;
+    ASSERT_EQ(run_awaitable(st.mark_failed(t, {a1}, store::failure_kind::transient, "HTTP 503", policy, true)), 1u);
+    auto wait_ms = std::stod(q("SELECT extract(epoch FROM next_attempt_at - now()) * 1000 FROM outbox"));
+    double ceiling = std::min(4000.0, 1000.0 * (1 << (attempt - 1)));
+    EXPECT_LE(wait_ms, ceiling + 1) << attempt;
+    EXPECT_GE(wait_ms, -1000) << attempt;
+    if (attempt < 5) {
+      EXPECT_EQ(q("SELECT state || ' ' || attempts FROM outbox"), "pending " + std::to_string(attempt));
+      // Not due before its time; then make it due to go on.
+      EXPECT_TRUE(wait_ms < 5 || claim(token(), 10).empty());
+      pqxx::connection c(pg.dsn());
+      pqxx::work tx(c);
+      tx.exec("UPDATE outbox SET next_attempt_at = now()");
+      tx.commit();
+    }
+  }
+  EXPECT_EQ(q("SELECT state || ' ' || attempts || ' ' || last_error FROM outbox"), "dead 5 HTTP 503");
+  EXPECT_NE(q("SELECT dead_at FROM outbox"), "");
+}
+
+TEST_F(outbox_fixture, failures_while_the_breaker_is_open_count_no_attempt) {
+  auto a1 = add(uuid(1), "Observation", uuid(96));
+  store::retry_policy policy{2, std::chrono::milliseconds(10), std::chrono::milliseconds(20)};
+  for (int i = 0; i < 5; ++i) {
+    auto t = token();
+    ASSERT_TRUE(eventually([&] { return !claim(t, 10).empty(); }, std::chrono::seconds(20)));
+    run_awaitable(st.mark_failed(t, {a1}, store::failure_kind::timeout, "no answer", policy, false));
+  }
+  EXPECT_EQ(q("SELECT state || ' ' || attempts || ' ' || failure_kind FROM outbox"), "pending 0 timeout");
+}
+
+TEST_F(outbox_fixture, a_refused_entry_dies_and_the_rest_of_its_batch_is_released) {
+  auto a1 = add(uuid(1), "Observation", uuid(97));
+  auto b1 = add(uuid(2), "Observation", uuid(98));
+  auto t = token();
+  ASSERT_EQ(claim(t, 10).size(), 2u);
+  run_awaitable(st.mark_dead(t, b1, "refused"));
+  EXPECT_EQ(run_awaitable(st.release(t, {a1})), 1u);
+  EXPECT_EQ(q("SELECT state || ' ' || attempts FROM outbox WHERE seq = " + std::to_string(a1)), "pending 0");
+  auto stats = run_awaitable(st.stats());
+  EXPECT_EQ(stats.backlog, 1);
+  EXPECT_EQ(stats.dead, 1);
+  EXPECT_GE(stats.oldest_pending_seconds, 0.0);
+}
+
+TEST_F(outbox_fixture, dead_letters_command_lists_retries_and_drops_with_audit_rows) {
+  std::vector<std::int64_t> dead;
+  for (int i = 0; i < 3; ++i) dead.push_back(add(uuid(1 + i), "Observation", uuid(300 + i)));
+  {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    tx.exec(
+        "INSERT INTO resource (type, id, version, patient_id, facility, last_updated, content, content_sha256) "
+        "SELECT type, id, version, NULL, '42001', now(), content, '\\x00' FROM resource_history");
+    tx.exec("UPDATE outbox SET state = 'dead', dead_at = now(), attempts = 12, last_error = 'HTTP 503'");
+    tx.commit();
+  }
+  temp_dir certs("certs");
+  for (auto f : {"gateway.crt", "gateway.key", "ca.crt", "gateway-client.crt", "gateway-client.key"})
+    write_file(certs / f, "x");
+  temp_dir out("dl");
+  auto run = [&](const std::string& args, const std::string& name) {
+    return run_command("GW_CERT_DIR='" + certs.path().string() + "' GW_DATABASE_URL='" + pg.dsn() +
+                       "' " GW_GATEWAY_BIN " dead-letters " + args +
+                       " --actor test-operator --config " GW_SOURCE_DIR "/config/gateway.yaml > " +
+                       (out / name).string() + " 2>&1");
+  };
+  ASSERT_EQ(run("list --facility 42001", "list"), 0) << read_file(out / "list");
+  auto listing = read_file(out / "list");
+  EXPECT_NE(listing.find("3 dead letter(s)"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("Observation/" + uuid(300)), std::string::npos) << listing;
+  ASSERT_EQ(run("list --facility 42002", "none"), 0);
+  EXPECT_NE(read_file(out / "none").find("0 dead letter(s)"), std::string::npos);
+
+  ASSERT_EQ(run("retry " + std::to_string(dead[0]), "retry"), 0) << read_file(out / "retry");
+  EXPECT_EQ(q("SELECT state || ' ' || attempts FROM outbox WHERE seq = " + std::to_string(dead[0])), "pending 0");
+  ASSERT_EQ(run("drop " + std::to_string(dead[1]), "drop"), 0) << read_file(out / "drop");
+  EXPECT_EQ(q("SELECT state FROM outbox WHERE seq = " + std::to_string(dead[1])), "dropped");
+  // A seq that is not a dead letter: refused, and the attempt is audited.
+  EXPECT_EQ(run("drop " + std::to_string(dead[0]), "again"), 1) << read_file(out / "again");
+  ASSERT_EQ(run("retry --all", "all"), 0) << read_file(out / "all");
+  EXPECT_EQ(q("SELECT count(*) FROM outbox WHERE state = 'pending'"), "2");
+  EXPECT_EQ(q("SELECT count(*) FROM audit_event WHERE actor = 'test-operator' AND action = 'dead_letter_retry' "
+              "AND outcome = 'success'"),
+            "2");
+  EXPECT_EQ(q("SELECT entity || ' ' || facility FROM audit_event WHERE action = 'dead_letter_drop' AND outcome = "
+              "'success'"),
+            "outbox/" + std::to_string(dead[1]) + " 42001");
+  EXPECT_EQ(q("SELECT count(*) FROM audit_event WHERE action = 'dead_letter_drop' AND outcome = 'not_found'"), "1");
+  // Usage mistakes change nothing.
+  EXPECT_EQ(run("drop --all", "bad"), 2);
+}
+
+}  // namespace
+}  // namespace gw::test
