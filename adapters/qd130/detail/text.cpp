@@ -97,17 +97,20 @@ base64_result base64_decode(std::string_view in, std::size_t max_out) {
   int k = 0;  // characters in the current group of 4
   bool padding_seen = false;
   while (i < n) {
-    if (k == 0 && i + 4 <= n && !padding_seen) {  // fast path: a whole group without breaks
-      const int a = b64_table[p[i]], b = b64_table[p[i + 1]], c = b64_table[p[i + 2]], d = b64_table[p[i + 3]];
-      if ((a | b | c | d) >= 0) {
+    if (k == 0 && !padding_seen) {
+      // Fast path: whole groups without breaks, in a tight loop until a group has anything else
+      // (white space, padding, a bad character), which the byte-wise path below then handles.
+      while (i + 4 <= n) {
+        const int a = b64_table[p[i]], b = b64_table[p[i + 1]], c = b64_table[p[i + 2]], d = b64_table[p[i + 3]];
+        if ((a | b | c | d) < 0) break;
         const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
         out[o] = static_cast<unsigned char>(v >> 16);
         out[o + 1] = static_cast<unsigned char>(v >> 8);
         out[o + 2] = static_cast<unsigned char>(v);
         o += 3;
         i += 4;
-        continue;
       }
+      if (i >= n) break;
     }
     const unsigned char ch = p[i];
     const int v = b64_table[ch];
