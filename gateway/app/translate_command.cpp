@@ -1,16 +1,17 @@
 // emr-gateway translate: one file through an adapter, printed as a FHIR transaction Bundle plus
 // its issues. No database, no network: for integration engineers testing a hospital's export.
+// The adapter settings come from the same function the ingest pipeline uses (translate_bundle).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <optional>
 
-#include "adapters/hl7v2/translate.hpp"
-#include "adapters/qd130/translate.hpp"
 #include "fhir/json.hpp"
+#include "fhir/validate.hpp"
 #include "gateway/app/commands.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/ingest/translators.hpp"
 #include "gateway/store/ingest_store.hpp"
 
 namespace gw::app {
@@ -18,26 +19,58 @@ namespace gw::app {
 namespace {
 
 constexpr const char* k_usage =
-    "usage: emr-gateway translate (--format hl7v2|qd130 | --facility CODE [--config FILE]) FILE\n"
-    "  prints the FHIR R4 transaction Bundle on stdout and the issues on stderr;\n"
+    "usage: emr-gateway translate (--format hl7v2|qd130 | --facility CODE [--format F] [--config FILE]) [--report] "
+    "FILE\n"
+    "  prints the FHIR R4 transaction Bundle on stdout and the issues on stderr; --report adds the\n"
+    "  onboarding report (cv365 and mapped: each source field and what it became, required fields\n"
+    "  missing, fields never mapped, R4 validation, resources per type) on stderr;\n"
     "  exit 0 without errors, 1 with errors, 2 for bad usage\n";
 
-void print_issues(const fhir::issue_list& issues) {
+std::size_t print_issues(const fhir::issue_list& issues, const char* prefix) {
   std::size_t errors = 0;
   for (const auto& i : issues) {
     if (i.severity == fhir::severity::error || i.severity == fhir::severity::fatal) ++errors;
-    std::fprintf(stderr, "%-11s %-14s %s: %s\n", std::string(fhir::to_string(i.severity)).c_str(),
+    std::fprintf(stderr, "%s%-11s %-14s %s: %s\n", prefix, std::string(fhir::to_string(i.severity)).c_str(),
                  std::string(fhir::to_string(i.code)).c_str(), i.location.empty() ? "-" : i.location.c_str(),
                  i.message.c_str());
   }
-  std::fprintf(stderr, "translate: %zu issue%s, %zu error%s\n", issues.size(), issues.size() == 1 ? "" : "s", errors,
-               errors == 1 ? "" : "s");
+  return errors;
+}
+
+void print_report(const ingest::bundle_translation& t, const config::facility& f) {
+  std::fprintf(stderr, "\nonboarding report: facility %s", f.code.c_str());
+  if (f.mapping) std::fprintf(stderr, ", mapping %s", f.mapping->source_file.c_str());
+  if (!t.report) {
+    std::fprintf(stderr, "\n  (field report only for cv365 and mapped formats)\n");
+  } else {
+    const auto& r = *t.report;
+    std::fprintf(stderr, ", %zu record%s\n\nsource field -> FHIR element (values / missing):\n", r.records,
+                 r.records == 1 ? "" : "s");
+    for (const auto& fr : r.fields)
+      std::fprintf(stderr, "  %-18s %s -> %s%s  %zu / %zu\n", fr.where.c_str(), fr.source.c_str(), fr.target.c_str(),
+                   fr.required ? " (required)" : "", fr.values, fr.missing);
+    std::fprintf(stderr, "\nrequired fields missing: %zu\n", r.required_missing);
+    std::fprintf(stderr, "\nfields never mapped (in the input, read by no rule, not ignored): %zu\n",
+                 r.unmapped.size());
+    for (const auto& [pattern, u] : r.unmapped)
+      std::fprintf(stderr, "  %s  (%zu×, first at %s)\n", pattern.c_str(), u.count, u.example.c_str());
+  }
+  fhir::issue_list v;
+  fhir::validate(fhir::any_resource(t.bundle), v);
+  std::fprintf(stderr, "\nR4 validation: %zu issue%s\n", v.size(), v.size() == 1 ? "" : "s");
+  print_issues(v, "  ");
+  std::map<std::string, std::size_t> counts;
+  for (const auto& e : t.bundle.entry) ++counts[std::string(e.resource.type_name())];
+  std::fprintf(stderr, "\nresources:");
+  for (const auto& [type, n] : counts) std::fprintf(stderr, " %s %zu", type.c_str(), n);
+  std::fprintf(stderr, "\n");
 }
 
 }  // namespace
 
 int cmd_translate(const args& a) {
   std::string format, facility_code, file, config_file;
+  bool report = false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     auto value = [&](std::string& out) {
       if (i + 1 >= a.size()) return false;
@@ -50,6 +83,8 @@ int cmd_translate(const args& a) {
       if (!value(facility_code)) break;
     } else if (a[i] == "--config" || a[i] == "-c") {
       if (!value(config_file)) break;
+    } else if (a[i] == "--report") {
+      report = true;
     } else if (!a[i].empty() && a[i][0] == '-') {
       std::fprintf(stderr, "translate: unknown option %s\n%s", a[i].c_str(), k_usage);
       return 2;
@@ -63,7 +98,9 @@ int cmd_translate(const args& a) {
   }
 
   std::optional<config::gateway_config> cfg;
-  const config::facility* facility = nullptr;
+  config::facility anonymous;  // --format without --facility: default settings, no facility check
+  const config::facility* facility = &anonymous;
+  std::string zone = "+07:00";
   if (!facility_code.empty()) {
     auto loaded = config::load_config(config_file.empty() ? "config/gateway.yaml" : config_file);
     if (!loaded.config) {
@@ -71,17 +108,27 @@ int cmd_translate(const args& a) {
       return 2;
     }
     cfg = std::move(loaded.config);
+    zone = cfg->default_timezone;
     facility = cfg->find_facility(facility_code);
     if (!facility) {
       std::fprintf(stderr, "translate: facility %s is not configured\n", facility_code.c_str());
       return 2;
     }
-    if (format.empty()) {
-      for (const auto& f : facility->feeds) {
-        format = std::string(config::to_string(f.format));
-        if (f.format == config::feed_format::qd130 || f.format == config::feed_format::hl7v2) break;
-      }
-    }
+    if (format.empty() && !facility->feeds.empty())
+      format = std::string(config::to_string(facility->feeds.front().format));
+  }
+  std::optional<config::feed_format> fmt;
+  for (auto f : {config::feed_format::hl7v2, config::feed_format::qd130, config::feed_format::cv365,
+                 config::feed_format::mapped})
+    if (format == config::to_string(f)) fmt = f;
+  if (!fmt) {
+    std::fprintf(stderr, "translate: unknown format '%s' (known: hl7v2, qd130, cv365, mapped)\n", format.c_str());
+    return 2;
+  }
+  if ((*fmt == config::feed_format::cv365 || *fmt == config::feed_format::mapped) && !facility->mapping) {
+    std::fprintf(stderr, "translate: format %s needs --facility CODE (a facility with a mapping file)\n",
+                 format.c_str());
+    return 2;
   }
 
   std::ifstream in(file, std::ios::binary);
@@ -90,30 +137,22 @@ int cmd_translate(const args& a) {
     return 2;
   }
   std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto now = std::chrono::system_clock::now();
-  std::string authenticated = facility ? facility->code : std::string();
+  ingest::translate_input input;
+  input.body = body;
+  input.facility = facility;
+  input.received_at = std::chrono::system_clock::now();
+  input.sha256_hex = store::to_hex(store::sha256_of(body));
+  input.default_timezone = zone;
+  auto t = ingest::translate_bundle(*fmt, input);
 
-  fhir::issue_list issues;
-  std::string json;
-  if (format == "hl7v2") {
-    auto t = hl7v2::translate(body, hl7v2::settings{}, hl7v2::context{authenticated, now});
-    issues = std::move(t.issues);
-    json = fhir::to_json(t.bundle);
-  } else if (format == "qd130") {
-    qd130::settings s;
-    if (facility) s.facility_name = facility->name;
-    auto t = qd130::translate(body, s, qd130::context{authenticated, now, store::to_hex(store::sha256_of(body))});
-    issues = std::move(t.issues);
-    json = fhir::to_json(t.bundle);
-  } else {
-    std::fprintf(stderr, "translate: format '%s' is not translated by this build (known: hl7v2, qd130)\n",
-                 format.c_str());
-    return 2;
-  }
+  std::string json = fhir::to_json(t.bundle);
   std::fwrite(json.data(), 1, json.size(), stdout);
   std::fputc('\n', stdout);
-  print_issues(issues);
-  return fhir::has_errors(issues) ? 1 : 0;
+  const auto errors = print_issues(t.issues, "");
+  std::fprintf(stderr, "translate: %zu issue%s, %zu error%s\n", t.issues.size(), t.issues.size() == 1 ? "" : "s",
+               errors, errors == 1 ? "" : "s");
+  if (report) print_report(t, *facility);
+  return fhir::has_errors(t.issues) ? 1 : 0;
 }
 
 }  // namespace gw::app

@@ -11,9 +11,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "adapters/mapped/mapping.hpp"
 
 namespace gw::config {
 
@@ -108,6 +111,9 @@ struct facility {
   /// path after loading), "legacy_4210".
   std::map<std::string, std::string, std::less<>> settings;
   std::filesystem::path source_file;  ///< where it was defined (for messages)
+  /// The mapping of a `cv365` or `mapped` feed (`settings.mapping_file`), read and checked
+  /// against the FHIR model when the configuration was loaded; null for other formats.
+  std::shared_ptr<const mapped::mapping> mapping;
 
   bool sends(feed_format f) const;
 };

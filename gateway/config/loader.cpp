@@ -5,10 +5,14 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string_view>
 
+#include "adapters/mapped/fhir_path.hpp"
+#include "adapters/mapped/source.hpp"
+#include "fhir/terminology.hpp"
 #include "gateway/config/config.hpp"
 
 namespace gw::config {
@@ -399,8 +403,365 @@ bool valid_hours(std::string_view s) {
   return h1 * 60 + m1 < h2 * 60 + m2;
 }
 
+/// Reads a transform list entry: `trim`, `upper`, `lower`, `{date: PATTERN}`, `{map: NAME}` (a
+/// code map in <config>/codemaps/NAME.tsv) or `{map: {CODE: TARGET, ...}}`, `{split: SEP, take:
+/// first|last|rest|N}`, `{default: TEXT}`.
+std::optional<mapped::transform> read_transform(const context& c, const YAML::Node& n, const std::string& key,
+                                                const fs::path& codemaps_dir) {
+  mapped::transform t;
+  if (n.IsScalar()) {
+    const auto& v = n.Scalar();
+    if (v == "trim")
+      t.kind = mapped::transform::op::trim;
+    else if (v == "upper")
+      t.kind = mapped::transform::op::upper;
+    else if (v == "lower")
+      t.kind = mapped::transform::op::lower;
+    else {
+      c.error(n, key, "unknown transform '" + v + "' (known: trim, upper, lower, date, map, split, default)");
+      return std::nullopt;
+    }
+    return t;
+  }
+  if (!n.IsMap() || n.size() == 0) {
+    c.error(n, key, "wrong type: a transform is a name or a one-key mapping such as {date: dd/MM/yyyy}");
+    return std::nullopt;
+  }
+  map_reader m(c, n, key);
+  const std::string name = n.begin()->first.as<std::string>("");
+  if (name == "date") {
+    t.kind = mapped::transform::op::date;
+    m.str("date", t.text, true);
+    for (std::size_t at = 0; at <= t.text.size();) {
+      auto bar = t.text.find('|', at);
+      auto one = t.text.substr(at, bar == std::string::npos ? std::string::npos : bar - at);
+      if (one.find("yyyy") == std::string::npos) {
+        c.error(m.child("date"), key + ".date",
+                "date pattern '" + one + "' needs yyyy (letters: yyyy MM dd HH mm ss; alternatives with |)");
+        return std::nullopt;
+      }
+      if (bar == std::string::npos) break;
+      at = bar + 1;
+    }
+  } else if (name == "default") {
+    t.kind = mapped::transform::op::default_value;
+    m.str("default", t.text, true);
+  } else if (name == "split") {
+    t.kind = mapped::transform::op::split;
+    m.str("split", t.text, true);
+    std::string take = "first";
+    m.str("take", take);
+    if (take == "first")
+      t.index = 0;
+    else if (take == "last")
+      t.index = -1;
+    else if (take == "rest")
+      t.index = -2;
+    else if (!take.empty() && std::all_of(take.begin(), take.end(), ::isdigit) && take.size() < 4)
+      t.index = std::stoi(take);
+    else {
+      c.error(m.child("take"), key + ".take", "expected first, last, rest or a part number, got '" + take + "'");
+      return std::nullopt;
+    }
+    if (t.text.empty()) {
+      c.error(m.child("split"), key + ".split", "the separator is empty");
+      return std::nullopt;
+    }
+  } else if (name == "map") {
+    t.kind = mapped::transform::op::code_map;
+    auto v = m.child("map");
+    if (v.IsMap()) {
+      t.map_name = "inline";
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!it->second.IsScalar()) {
+          c.error(it->second, key + ".map." + it->first.as<std::string>(""), "wrong type: expected a code");
+          continue;
+        }
+        t.codes[it->first.as<std::string>("")] = it->second.Scalar();
+      }
+    } else if (v.IsScalar()) {
+      t.map_name = v.Scalar();
+      fs::path tsv = codemaps_dir / (t.map_name + ".tsv");
+      std::ifstream in(tsv);
+      if (!in) {
+        c.error(v, key + ".map", "unknown code map '" + t.map_name + "' (no file " + tsv.string() + ")");
+        return std::nullopt;
+      }
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      fhir::issue_list issues;
+      auto cm = fhir::code_map::parse(t.map_name, text, issues);
+      if (!cm) {
+        c.error(v, key + ".map",
+                "code map '" + t.map_name +
+                    "' cannot be read: " + (issues.empty() ? std::string("?") : issues.front().message));
+        return std::nullopt;
+      }
+      // Every code of the map, to its target code (the source code itself when it has none).
+      std::istringstream rows(text);
+      std::string row;
+      while (std::getline(rows, row)) {
+        auto tab = row.find('\t');
+        if (row.empty() || row[0] == '#' || row[0] == '@' || tab == std::string::npos) continue;
+        std::string code = row.substr(0, tab);
+        if (const auto* e = cm->find(code); e && !t.codes.count(code))
+          t.codes[code] = e->target_code.empty() ? e->code : e->target_code;
+      }
+    } else {
+      c.error(v, key + ".map", "wrong type: expected a code map name or a mapping of codes");
+      return std::nullopt;
+    }
+  } else {
+    c.error(n.begin()->first, key + "." + name,
+            "unknown transform '" + name + "' (known: trim, upper, lower, date, map, split, default)");
+    return std::nullopt;
+  }
+  return t;
+}
+
+/// Which columns a source pointer may name in a delimited mapping, for `each` (or none).
+const mapped::delimited_format::record_type* type_for(const mapped::delimited_format& d, std::string_view each) {
+  if (d.types.empty()) return nullptr;
+  if (d.type_column == 0) return &d.types.front();
+  std::string code(each.empty() ? std::string_view(d.visit_type) : each.substr(1));
+  for (const auto& t : d.types)
+    if (t.code == code) return &t;
+  return nullptr;
+}
+
+std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path& codemaps_dir,
+                                            std::vector<config_error>& errors) {
+  auto root = parse_file(file, errors);
+  if (!root) return std::nullopt;
+  const std::size_t before = errors.size();
+  context c{file.string(), file.parent_path(), &errors};
+  mapped::mapping mp;
+  mp.source_file = file.string();
+  map_reader m(c, *root, "");
+  if (!m.ok()) {
+    c.error(*root, "", "wrong type: a mapping file must be a mapping");
+    return std::nullopt;
+  }
+  std::string fmt;
+  if (m.str("format", fmt, true)) {
+    if (fmt == "json")
+      mp.format = mapped::source_format::json;
+    else if (fmt == "delimited")
+      mp.format = mapped::source_format::delimited;
+    else
+      c.error(m.child("format"), "format", "unknown source format '" + fmt + "' (allowed json, delimited)");
+  }
+  if (m.str("encoding", mp.encoding) && mp.encoding != "utf-8" && mp.encoding != "UTF-8")
+    c.error(m.child("encoding"), "encoding", "unsupported encoding '" + mp.encoding + "' (supported: utf-8)");
+  if (m.str("records", mp.json.records)) {
+    if (auto why = mapped::check_pointer(mp.json.records); !why.empty()) c.error(m.child("records"), "records", why);
+  }
+  auto& d = mp.delimited;
+  if (m.has("delimited")) {
+    map_reader dm(c, m.child("delimited"), "delimited");
+    std::string delim = "|", quote;
+    if (dm.str("delimiter", delim) && delim.size() != 1)
+      c.error(dm.child("delimiter"), "delimited.delimiter", "the delimiter is one character");
+    d.delimiter = delim.empty() ? '|' : delim[0];
+    if (dm.str("quote", quote) && quote.size() > 1)
+      c.error(dm.child("quote"), "delimited.quote", "the quote is one character (or empty for none)");
+    d.quote = quote.size() == 1 ? quote[0] : '\0';
+    if (d.quote == d.delimiter && d.quote != '\0')
+      c.error(dm.child("quote"), "delimited.quote", "the quote cannot be the delimiter");
+    dm.boolean("header", d.header);
+    dm.integer("type_column", d.type_column, 0, 1000);
+    dm.str("visit_type", d.visit_type);
+    dm.str("link_column", d.link_column);
+    auto types = dm.child("record_types");
+    if (!types.IsMap() || types.size() == 0) {
+      c.error(types.IsDefined() ? types : dm.child("record_types"), "delimited.record_types",
+              "required: the record types and their columns");
+    } else {
+      for (auto it = types.begin(); it != types.end(); ++it) {
+        mapped::delimited_format::record_type t;
+        t.code = it->first.as<std::string>("");
+        std::string tkey = "delimited.record_types." + t.code;
+        map_reader tm(c, it->second, tkey);
+        if (!tm.ok()) continue;
+        tm.integer("width", t.width, 1, 1000, true);
+        auto cols = tm.child("columns");
+        if (!cols.IsMap()) {
+          c.error(cols.IsDefined() ? cols : it->second, tkey + ".columns",
+                  "required: a mapping of column name to position");
+          continue;
+        }
+        for (auto ci = cols.begin(); ci != cols.end(); ++ci) {
+          const std::string name = ci->first.as<std::string>("");
+          const std::string ckey = tkey + ".columns." + name;
+          std::size_t pos = 0;
+          std::string text = ci->second.IsScalar() ? ci->second.Scalar() : std::string();
+          auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
+          if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size()) {
+            c.error(ci->second, ckey, "wrong type: expected a column position (1 = first)");
+            continue;
+          }
+          if (pos < 1 || (t.width && pos > t.width)) {
+            c.error(ci->second, ckey,
+                    "column out of range: " + text + " (record type has " + std::to_string(t.width) + " columns)");
+            continue;
+          }
+          t.columns[name] = pos;
+        }
+        if (d.type_column > t.width && t.width)
+          c.error(it->second, tkey,
+                  "type_column " + std::to_string(d.type_column) + " is out of range (width " +
+                      std::to_string(t.width) + ")");
+        if (d.type_column && !t.columns.count(d.link_column))
+          c.error(it->second, tkey + ".columns", "the link column '" + d.link_column + "' is missing");
+        d.types.push_back(std::move(t));
+      }
+      if (d.type_column == 0 && d.types.size() > 1)
+        c.error(types, "delimited.record_types", "several record types need type_column");
+      if (d.type_column && type_for(d, "") == nullptr)
+        c.error(dm.child("visit_type"), "delimited.visit_type",
+                "visit_type '" + d.visit_type + "' is not one of the record types");
+      if (d.header && d.type_column)
+        c.error(dm.child("header"), "delimited.header", "a header line needs a single record type");
+    }
+  } else if (mp.format == mapped::source_format::delimited) {
+    m.missing("delimited");
+  }
+  for (auto& i : m.string_list("ignore")) {
+    if (auto why = mapped::check_pointer(i); !why.empty()) c.error(m.child("ignore"), "ignore", why);
+    mp.ignored.push_back(std::move(i));
+  }
+
+  auto resources = m.child("resources");
+  bool patient = false;
+  if (!resources.IsSequence() || resources.size() == 0) {
+    c.error(resources.IsDefined() ? resources : *root, "resources", "required: the list of resources to make");
+  } else {
+    for (std::size_t i = 0; i < resources.size(); ++i) {
+      const std::string rkey = "resources[" + std::to_string(i) + "]";
+      map_reader rm(c, resources[i], rkey);
+      if (!rm.ok()) continue;
+      mapped::resource_rule r;
+      r.where = file.filename().string() + ":" + std::to_string(resources[i].Mark().line + 1);
+      if (rm.str("resource", r.type, true) && !mapped::mappable_resource_type(r.type))
+        c.error(rm.child("resource"), rkey + ".resource", "unknown FHIR resource type '" + r.type + "'");
+      if (rm.str("each", r.each)) {
+        if (auto why = mapped::check_pointer(r.each); !why.empty()) c.error(rm.child("each"), rkey + ".each", why);
+      }
+      rm.str("role", r.role);
+      if (rm.str("when", r.when)) {
+        if (auto why = mapped::check_pointer(r.when); !why.empty()) c.error(rm.child("when"), rkey + ".when", why);
+      }
+      const auto* columns = mp.format == mapped::source_format::delimited ? type_for(d, r.each) : nullptr;
+      if (mp.format == mapped::source_format::delimited && d.type_column && !r.each.empty() && !columns)
+        c.error(rm.child("each"), rkey + ".each", "names no record type ('/" + std::string("TYPE") + "')");
+      auto fields = rm.child("fields");
+      if (!fields.IsSequence()) {
+        c.error(fields.IsDefined() ? fields : resources[i], rkey + ".fields", "required: a list of fields");
+        continue;
+      }
+      bool has_identity = false;
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        const std::string fkey = rkey + ".fields[" + std::to_string(k) + "]";
+        map_reader fm(c, fields[k], fkey);
+        if (!fm.ok()) continue;
+        mapped::field_rule f;
+        f.where = file.filename().string() + ":" + std::to_string(fields[k].Mark().line + 1);
+        auto src = fm.child("source");
+        if (src.IsScalar())
+          f.sources.push_back(src.Scalar());
+        else if (src.IsSequence())
+          f.sources = fm.string_list("source");
+        else if (src.IsDefined() && !src.IsNull())
+          c.error(src, fkey + ".source", "wrong type: a JSON Pointer or a list of them");
+        fm.str("separator", f.separator);
+        fm.str("value", f.constant);
+        if (f.sources.empty() && f.constant.empty())
+          c.error(fields[k], fkey, "give a source (JSON Pointer) or a value");
+        for (const auto& sp : f.sources) {
+          if (auto why = mapped::check_pointer(sp); !why.empty()) {
+            c.error(src, fkey + ".source", why);
+            continue;
+          }
+          if (mp.format != mapped::source_format::delimited || d.types.empty()) continue;
+          // Delimited: the pointer names a column (of the visit type when it is /TYPE/column).
+          std::string_view p = sp;
+          const auto* t = columns;
+          if (d.type_column && r.each.empty()) {
+            auto slash = p.find('/', 1);
+            std::string code(p.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1));
+            t = code == d.visit_type ? type_for(d, "") : nullptr;
+            if (!t) {
+              c.error(src, fkey + ".source",
+                      "'" + sp + "': a visit-level source is /" + d.visit_type + "/<column> (other types need each)");
+              continue;
+            }
+            p = slash == std::string_view::npos ? std::string_view() : p.substr(slash);
+          }
+          std::string col(p.substr(p.empty() ? 0 : 1));
+          if (t && !t->columns.count(col))
+            c.error(src, fkey + ".source",
+                    "unknown column '" + col + "'" + (t->code.empty() ? std::string() : " in record type " + t->code));
+        }
+        std::string target;
+        if (fm.str("target", target, true)) {
+          static const std::map<std::string, mapped::identity, std::less<>> ids{
+              {"id.cccd", mapped::identity::cccd},
+              {"id.record_number", mapped::identity::record_number},
+              {"id.insurance", mapped::identity::insurance},
+              {"id.episode", mapped::identity::episode},
+              {"id.key", mapped::identity::key}};
+          if (auto it = ids.find(target); it != ids.end()) {
+            f.id = it->second;
+            const bool patient_id = f.id == mapped::identity::cccd || f.id == mapped::identity::record_number ||
+                                    f.id == mapped::identity::insurance;
+            if ((patient_id && r.type != "Patient") || (f.id == mapped::identity::episode && r.type != "Encounter") ||
+                (f.id == mapped::identity::key && (r.type == "Patient" || r.type == "Encounter")))
+              c.error(fm.child("target"), fkey + ".target", target + " does not apply to " + r.type);
+            if (f.id != mapped::identity::insurance && f.id != mapped::identity::key) has_identity = true;
+          } else if (target.rfind("id.", 0) == 0) {
+            c.error(fm.child("target"), fkey + ".target",
+                    "unknown identity target '" + target +
+                        "' (id.cccd, id.record_number, id.insurance, id.episode, id.key)");
+          } else if (mapped::mappable_resource_type(r.type)) {
+            if (auto why = mapped::check_path(r.type, target); !why.empty())
+              c.error(fm.child("target"), fkey + ".target", "unknown FHIR element: " + why);
+          }
+          f.target = target;
+        }
+        fm.boolean("required", f.required);
+        std::string dflt;
+        auto tr = fm.child("transforms");
+        if (tr.IsSequence()) {
+          for (std::size_t j = 0; j < tr.size(); ++j)
+            if (auto t = read_transform(c, tr[j], fkey + ".transforms[" + std::to_string(j) + "]", codemaps_dir))
+              f.transforms.push_back(std::move(*t));
+        } else if (tr.IsDefined() && !tr.IsNull()) {
+          c.error(tr, fkey + ".transforms", "wrong type: expected a list of transforms");
+        }
+        if (fm.str("default", dflt)) {
+          mapped::transform t;
+          t.kind = mapped::transform::op::default_value;
+          t.text = dflt;
+          f.transforms.push_back(std::move(t));
+        }
+        r.fields.push_back(std::move(f));
+      }
+      if (r.type == "Patient") {
+        patient = true;
+        if (!has_identity)
+          c.error(resources[i], rkey, "a Patient needs a field with target id.cccd or id.record_number");
+      }
+      if (r.type == "Encounter" && !has_identity)
+        c.error(resources[i], rkey, "an Encounter needs a field with target id.episode");
+      mp.resources.push_back(std::move(r));
+    }
+    if (!patient) c.error(resources, "resources", "a mapping needs a Patient resource");
+  }
+  if (errors.size() != before) return std::nullopt;
+  return mp;
+}
+
 void read_facility(const fs::path& file, const YAML::Node& root, std::vector<config_error>& errors,
-                   std::vector<facility>& out) {
+                   std::vector<facility>& out, const fs::path& codemaps_dir) {
   context c{file.string(), file.parent_path(), &errors};
   map_reader m(c, root, "");
   if (!m.ok()) {
@@ -500,7 +861,14 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
     fs::path p;
     for (const char* k : {"mapping_file", "code_map_file"})
       if (sm.file(k, p, false)) f.settings[k] = p.string();
+    if (auto it = f.settings.find("mapping_file"); it != f.settings.end()) {
+      if (auto mp = read_mapping(it->second, codemaps_dir, errors))
+        f.mapping = std::make_shared<const mapped::mapping>(std::move(*mp));
+    }
   }
+  if (!f.mapping && (f.sends(feed_format::mapped) || f.sends(feed_format::cv365)) &&
+      f.settings.find("mapping_file") == f.settings.end())
+    c.error(root, "settings.mapping_file", "a cv365 or mapped feed needs a mapping file");
   out.push_back(std::move(f));
 }
 
@@ -613,7 +981,7 @@ load_result load_config(const fs::path& gateway_yaml) {
         files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files)
-      if (auto node = parse_file(f, errors)) read_facility(f, *node, errors, cfg.facilities);
+      if (auto node = parse_file(f, errors)) read_facility(f, *node, errors, cfg.facilities, c.dir / "codemaps");
     if (files.empty()) errors.push_back({facilities_dir.string(), 0, "", "no facility files (*.yaml) found"});
   }
 

@@ -5,11 +5,15 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "adapters/mapped/translate.hpp"
+#include "fhir/identifiers.hpp"
 #include "fhir/issue.hpp"
+#include "fhir/model.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/store/ingest_store.hpp"
 
@@ -34,6 +38,20 @@ struct translation {
   std::vector<store::resource_write> resources;  ///< in dependency order (Patient first)
   std::vector<store::patient_link_write> links;
 };
+
+/// What an adapter made of one message, before it becomes rows.
+struct bundle_translation {
+  fhir::Bundle bundle;
+  fhir::issue_list issues;
+  std::optional<mapped::report> report;  ///< cv365 and mapped: the onboarding report
+  fhir::identifier_systems systems;      ///< the systems the adapter used (for the rows)
+};
+
+/// Runs the adapter of `format` on `in.body` with the settings of `in.facility` (identifier-system
+/// overrides, time zone, facility name, mapping). The one place where adapter settings are made
+/// from configuration: the ingest pipeline and `emr-gateway translate` both come here.
+/// Precondition: `in.facility` is set.
+bundle_translation translate_bundle(config::feed_format format, const translate_input& in);
 
 using translator = std::function<translation(const translate_input&)>;
 

@@ -270,5 +270,128 @@ TEST(shipped_config, is_valid_with_certificates_present) {
   EXPECT_EQ(r.config->find_facility("42006")->settings.at("legacy_4210"), "true");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Mapping files (cv365 / mapped feeds): every mistake with its file, line and key.
+// ---------------------------------------------------------------------------------------------
+
+constexpr std::string_view k_mapped_facility = R"(code: "42021"
+name: "Bệnh viện Đa khoa tư nhân A"
+ownership: private
+feeds:
+  - {format: mapped, transport: https}
+certificates:
+  subjects: ["CN=facility-42021"]
+settings:
+  mapping_file: ../mappings/42021.yaml
+)";
+
+constexpr std::string_view k_good_mapping = R"(format: json
+records: /visits
+resources:
+  - resource: Patient
+    fields:
+      - {source: /patient/cccd, target: id.cccd}
+      - {source: /patient/dob, target: birthDate, transforms: [{date: dd/MM/yyyy}]}
+  - resource: Encounter
+    fields:
+      - {source: /visit_no, target: id.episode}
+)";
+
+struct mapping_fixture : config_fixture {
+  void SetUp() override {
+    config_fixture::SetUp();
+    write_file(dir / "facilities/42021.yaml", k_mapped_facility);
+  }
+  std::string mapping_file() const { return (dir / "mappings/42021.yaml").lexically_normal().string(); }
+};
+
+TEST_F(mapping_fixture, a_valid_mapping_is_loaded_typed_and_checked) {
+  write_file(dir / "mappings/42021.yaml", k_good_mapping);
+  auto r = load();
+  ASSERT_TRUE(r.config) << all(r);
+  const auto* f = r.config->find_facility("42021");
+  ASSERT_TRUE(f && f->mapping);
+  EXPECT_EQ(f->mapping->json.records, "/visits");
+  ASSERT_EQ(f->mapping->resources.size(), 2u);
+  EXPECT_EQ(f->mapping->resources[0].fields[0].id, mapped::identity::cccd);
+  EXPECT_EQ(f->mapping->resources[0].fields[1].transforms[0].kind, mapped::transform::op::date);
+}
+
+TEST_F(mapping_fixture, mapping_mistakes_are_reported_with_file_line_and_key) {
+  write_file(dir / "mappings/42021.yaml", R"(format: json
+records: visits
+resources:
+  - resource: Patient
+    fields:
+      - {source: /patient/cccd, target: id.cccd}
+      - {source: /patient/dob, target: birthdate}
+      - {source: /patient/sex, target: gender, transforms: [capitalise]}
+      - {source: "/patient/~2", target: "name[0].text"}
+  - resource: Encounter
+    fields:
+      - {source: /visit_no, target: id.episode}
+      - {source: /visit_no, target: period}
+)");
+  auto r = load();
+  EXPECT_FALSE(r.config);
+  const auto* bad_records = only_error_for(r, "records");
+  ASSERT_TRUE(bad_records) << all(r);
+  EXPECT_EQ(bad_records->file, mapping_file());
+  EXPECT_EQ(bad_records->line, 2);
+  const auto* element = only_error_for(r, "resources[0].fields[1].target");
+  ASSERT_TRUE(element) << all(r);
+  EXPECT_EQ(element->line, 7);
+  EXPECT_NE(element->message.find("birthdate"), std::string::npos);
+  const auto* tr = only_error_for(r, "resources[0].fields[2].transforms[0]");
+  ASSERT_TRUE(tr) << all(r);
+  EXPECT_EQ(tr->line, 8);
+  const auto* ptr = only_error_for(r, "resources[0].fields[3].source");
+  ASSERT_TRUE(ptr) << all(r);
+  EXPECT_EQ(ptr->line, 9);
+  const auto* complex = only_error_for(r, "resources[1].fields[1].target");
+  ASSERT_TRUE(complex) << all(r);
+  EXPECT_EQ(complex->line, 13);
+}
+
+TEST_F(mapping_fixture, delimited_column_out_of_range_and_unknown_column) {
+  write_file(dir / "mappings/42021.yaml", R"(format: delimited
+delimited:
+  delimiter: "|"
+  record_types:
+    row:
+      width: 3
+      columns: {cccd: 1, visit: 2, dob: 7}
+resources:
+  - resource: Patient
+    fields:
+      - {source: /cccd, target: id.cccd}
+      - {source: /birth, target: birthDate}
+)");
+  auto r = load();
+  EXPECT_FALSE(r.config);
+  const auto* range = only_error_for(r, "delimited.record_types.row.columns.dob");
+  ASSERT_TRUE(range) << all(r);
+  EXPECT_EQ(range->line, 7);
+  EXPECT_NE(range->message.find("out of range"), std::string::npos);
+  const auto* col = only_error_for(r, "resources[0].fields[1].source");
+  ASSERT_TRUE(col) << all(r);
+  EXPECT_EQ(col->line, 12);
+}
+
+TEST_F(mapping_fixture, a_mapped_feed_needs_a_mapping_file_and_a_patient) {
+  write_file(dir / "facilities/42021.yaml",
+             std::string(k_mapped_facility.substr(0, k_mapped_facility.find("settings:"))));
+  auto r = load();
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(only_error_for(r, "settings.mapping_file")) << all(r);
+  write_file(dir / "facilities/42021.yaml", k_mapped_facility);
+  write_file(dir / "mappings/42021.yaml",
+             "format: json\nresources:\n  - resource: Encounter\n    fields:\n"
+             "      - {source: /v, target: id.episode}\n");
+  auto r2 = load();
+  EXPECT_FALSE(r2.config);
+  EXPECT_TRUE(only_error_for(r2, "resources")) << all(r2);
+}
+
 }  // namespace
 }  // namespace gw::config
