@@ -57,6 +57,12 @@ class json_out {
   std::size_t size() const { return n_; }
   void truncate(std::size_t n) { n_ = n; }
   std::string_view view() const { return {buf_.data(), n_}; }
+  /// Gives back memory a very large document needed, so that a thread does not keep it.
+  void release_if_large() {
+    if (buf_.size() <= (1u << 20)) return;
+    buf_.resize(16 * 1024);
+    buf_.shrink_to_fit();
+  }
 
   void put(char c) {
     if (n_ == buf_.size()) grow(1);
@@ -239,7 +245,9 @@ std::string write_json(const T& r) {
   thread_local json_out out;
   out.truncate(0);
   write_value(out, r);
-  return std::string(out.view());
+  std::string text(out.view());
+  out.release_if_large();
+  return text;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -182,6 +182,21 @@ TEST(json, writer_bytes_match_rapidjson_writer) {
   EXPECT_EQ(first_difference(rapidjson_rewrite(b), b), "");
 }
 
+// A document larger than the writer keeps between calls (1 MiB): written whole, and the next
+// small one is still right after the buffer was given back.
+TEST(json, writer_handles_a_document_larger_than_its_kept_buffer) {
+  Patient big;
+  big.id = "big";
+  big.name.push_back({.text = std::string(3u << 20, 'a') + "\"end"});
+  const std::string js = to_json(big);
+  EXPECT_EQ(js.size(), (3u << 20) + 63);
+  EXPECT_TRUE(js.ends_with(R"(aaaa\"end"}]})"));
+  EXPECT_EQ(first_difference(rapidjson_rewrite(js), js), "");
+  Patient small;
+  small.id = "x";
+  EXPECT_EQ(to_json(small), R"({"resourceType":"Patient","id":"x"})");
+}
+
 TEST(json, reader_reports_issues_with_locations) {
   issue_list issues;
   auto r = parse_resource(
