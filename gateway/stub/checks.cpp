@@ -145,34 +145,40 @@ void finish(std::vector<entry_view>& entries, const check_settings& s, checked_r
     out.what = checked_request::verdict::invalid;
     return;
   }
-  rapidjson::StringBuffer buf;
-  json_writer w(buf);
+  rapidjson::StringBuffer buf, log_buf;
+  json_writer w(buf), log(log_buf);
   w.StartArray();
+  log.StartArray();
   for (const auto& e : entries) {
     const auto& res = *e.resource;
     const rapidjson::Value* meta = res.HasMember("meta") ? &res["meta"] : nullptr;
-    w.StartObject();
-    w.Key("ord");
-    w.Uint64(e.index);
-    w.Key("type");
-    write_string(w, e.type);
-    w.Key("id");
-    write_string(w, e.id);
-    w.Key("patient_id");
-    write_optional(w, patient_of(e.type, e.id, res));
-    w.Key("source_version");
-    write_optional(w, meta ? member(*meta, "versionId") : std::string_view());
-    w.Key("source");
-    write_optional(w, meta ? member(*meta, "source") : std::string_view());
+    for (json_writer* x : {&w, &log}) {
+      x->StartObject();
+      x->Key("ord");
+      x->Uint64(e.index);
+      x->Key("type");
+      write_string(*x, e.type);
+      x->Key("id");
+      write_string(*x, e.id);
+      x->Key("patient_id");
+      write_optional(*x, patient_of(e.type, e.id, res));
+      x->Key("source_version");
+      write_optional(*x, meta ? member(*meta, "versionId") : std::string_view());
+      x->Key("source");
+      write_optional(*x, meta ? member(*meta, "source") : std::string_view());
+    }
     // The typed model's JSON: the same canonical form the gateway writes (decimals keep their
     // exact text, e.g. "1.50").
     std::string content = fhir::to_json(*e.typed);
     w.Key("content");
     w.RawValue(content.data(), content.size(), rapidjson::kObjectType);
     w.EndObject();
+    log.EndObject();
   }
   w.EndArray();
+  log.EndArray();
   out.batch.entries_json = buf.GetString();
+  out.batch.log_json = log_buf.GetString();
   out.batch.count = entries.size();
 }
 

@@ -100,7 +100,7 @@ boost::asio::awaitable<write_outcome> stub_store::write(const write_batch& batch
       if (!out.missing.empty()) return;  // rolled back
     }
     auto changed = tx.exec_params1(k_upsert, batch.entries_json)[0].as<std::string>();
-    auto logged = tx.exec_params(k_log, batch.entries_json, changed, batch.batch_id);
+    auto logged = tx.exec_params(k_log, batch.log_json, changed, batch.batch_id);
     out.entries.resize(batch.count);
     for (const auto& row : logged) {
       auto i = row[0].as<std::size_t>();

@@ -34,6 +34,8 @@ struct write_batch {
   /// A JSON array of {ord, type, id, patient_id, source_version, source, content} in entry
   /// order (built by the request checks, which already hold the parsed JSON).
   std::string entries_json;
+  /// The same rows without `content`, for the receive log.
+  std::string log_json;
   std::size_t count = 0;
   std::vector<required_reference> references;  ///< outside the batch: must resolve in the database
   std::string batch_id;
