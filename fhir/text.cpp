@@ -24,6 +24,13 @@ std::optional<std::string> map(std::string_view s, int options) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
+/// True when the eight bytes at `p` are all ASCII.
+bool eight_ascii(const unsigned char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return (w & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
@@ -35,13 +42,9 @@ std::size_t first_invalid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
-    if (i + 8 <= n) {  // ASCII fast path, eight bytes at a time
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
+    if (i + 8 <= n && eight_ascii(p + i)) {  // ASCII fast path, eight bytes at a time
+      i += 8;
+      continue;
     }
     const unsigned char c = p[i];
     if (c < 0x80) {
@@ -78,13 +81,9 @@ bool is_plainly_nfc(std::string_view s) {
   const std::size_t n = s.size();
   auto cont = [&](std::size_t k) { return k < n && (p[k] & 0xC0) == 0x80; };
   for (std::size_t i = 0; i < n;) {
-    if (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
+    if (i + 8 <= n && eight_ascii(p + i)) {  // ASCII fast path, eight bytes at a time
+      i += 8;
+      continue;
     }
     const unsigned char c = p[i];
     if (c < 0x80) {
