@@ -94,6 +94,61 @@ TEST(cli, translate_qd130_for_a_configured_facility) {
   write_fhir_output("cli-translate-qd130-envelope", out);
 }
 
+/// The shipped configuration with stand-in certificate files (translate never opens them).
+struct shipped_config {
+  temp_dir certs{"certs"};
+  shipped_config() {
+    for (auto f : {"gateway.crt", "gateway.key", "ca.crt"}) write_file(certs / f, "x");
+  }
+  std::string env() const { return "GW_CERT_DIR=" + certs.path().string() + " "; }
+};
+
+TEST(cli, translate_report_shows_how_a_hospitals_own_export_was_mapped) {
+  shipped_config cfg;
+  std::string out, err;
+  int rc = translate("--facility 42022 --report --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SOURCE_DIR
+                     "/tests/samples/mapped/42022/export-20261123.txt",
+                     out, err, cfg.env());
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_EQ(out.rfind("{\"resourceType\":\"Bundle\"", 0), 0u) << out.substr(0, 200);
+  // Each rule with its place in the mapping file and what it became.
+  EXPECT_NE(err.find("onboarding report: facility 42022"), std::string::npos) << err;
+  EXPECT_NE(err.find("/DC/icd -> Condition.code.coding[0].code (required)"), std::string::npos) << err;
+  EXPECT_NE(err.find("required fields missing: 0"), std::string::npos) << err;
+  EXPECT_NE(err.find("resources: Condition 3 Encounter 2 Observation 2 Organization 1 Patient 2"), std::string::npos)
+      << err;
+  write_fhir_output("cli-translate-mapped-42022", out);
+}
+
+TEST(cli, translate_uses_the_facilitys_configured_adapter) {
+  shipped_config cfg;
+  std::string out, err;
+  int rc = translate("--facility 42020 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SOURCE_DIR
+                     "/tests/samples/cv365/hosobenhan-42020-inpatient.json",
+                     out, err, cfg.env());
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_NE(out.find("\"Encounter\""), std::string::npos) << out.substr(0, 200);
+  write_fhir_output("cli-translate-cv365-42020", out);
+}
+
+TEST(cli, check_config_names_a_mapping_mistake_with_file_line_and_key) {
+  // A copy of the shipped configuration whose 42022 mapping targets an element FHIR does not have.
+  temp_dir d("cfg");
+  shipped_config cfg;
+  int rc = run_command("cp -r " GW_SOURCE_DIR "/config/. " + d.path().string());
+  ASSERT_EQ(rc, 0);
+  auto mapping = read_file(d / "mappings/42022.yaml");
+  const std::string rule = "{source: /name, target: code.text}";
+  auto at = mapping.find(rule);
+  ASSERT_NE(at, std::string::npos);
+  mapping.replace(at, rule.size(), "{source: /name, target: code.txet}");
+  write_file(d / "mappings/42022.yaml", mapping);
+  auto out = run_capture(cfg.env() + GW_GATEWAY_BIN " check-config " + (d / "gateway.yaml").string(), rc);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("42022.yaml:91: "), std::string::npos) << out;
+  EXPECT_NE(out.find("unknown FHIR element"), std::string::npos) << out;
+}
+
 TEST(cli, translate_reports_errors_with_their_location_and_exits_1) {
   std::string out, err;
   int rc = translate("--format hl7v2 " GW_SHARED_DIR "/samples/hl7v2/malformed-missing-msh9-42001.hl7", out, err);
