@@ -10,6 +10,7 @@
 #       Release gateway + stub; gw-forward-bench measures resources/s delivered from a standing
 #       backlog and the catch-up time after an outage under a steady load (resources/s), and
 #       appends its row to docs/benchmarks.md.
+# GW_FORWARD_BUILD_DIR=DIR uses the programs already built in DIR as they are (no configure, no build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -36,9 +37,10 @@ server_dsn="host=127.0.0.1 port=$pgport user=postgres"
 if [[ ${1:-} != bench ]]; then
   outage=${1:-60}
   build=${GW_FORWARD_BUILD_DIR:-build/forward-test}
-  [[ -n ${GW_FORWARD_BUILD_DIR:-} ]] ||
+  if [[ -z ${GW_FORWARD_BUILD_DIR:-} ]]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_BUILD_TESTS=ON -DGW_BUILD_BENCH=OFF >/dev/null
-  cmake --build "$build" --target e2e_forward_pgtest emr-gateway national-db-stub
+    cmake --build "$build" --target e2e_forward_pgtest emr-gateway national-db-stub
+  fi
   export GW_TEST_PG_DSN="$server_dsn dbname=postgres" GW_TEST_TMPDIR="$tmp"
   export GW_TEST_PG_CLUSTER_TOOL="$root/scripts/pg-cluster.sh" GW_FORWARD_OUTAGE_SECONDS=$outage
   echo "forward-test: end-to-end with a ${outage} s outage of the national database"
@@ -49,11 +51,11 @@ fi
 outage=${2:-600}
 resources=${3:-100000}
 load=${4:-250}
-# GW_FORWARD_BUILD_DIR: an existing build folder to use as it is (no reconfiguration).
 build=${GW_FORWARD_BUILD_DIR:-build/release}
-[[ -n ${GW_FORWARD_BUILD_DIR:-} ]] ||
+if [[ -z ${GW_FORWARD_BUILD_DIR:-} ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGW_BUILD_TESTS=ON -DGW_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target emr-gateway national-db-stub gw-forward-bench
+  cmake --build "$build" --target emr-gateway national-db-stub gw-forward-bench
+fi
 
 psql -h 127.0.0.1 -p "$pgport" -U postgres -qAt -c "CREATE DATABASE emr_gateway" postgres
 psql -h 127.0.0.1 -p "$pgport" -U postgres -qAt -c "CREATE DATABASE national_stub" postgres

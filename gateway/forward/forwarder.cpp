@@ -105,7 +105,8 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
     std::vector<store::outbox_row> sendable;
     for (auto& r : rows) {
       if (r.resource_json.empty()) {
-        co_await store.mark_dead(token, r.seq, "stored content of this version is missing");
+        std::string why = "stored content of this version is missing";
+        co_await store.mark_dead(token, r.seq, std::move(why));
         ++counters.dead_letters;
         spdlog::error("event=forward_dead_letter seq={} type={} reason=\"content missing\"", r.seq, r.type);
       } else {
@@ -116,7 +117,9 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
     std::vector<std::int64_t> seqs;
     for (const auto& r : sendable) seqs.push_back(r.seq);
 
-    auto res = co_await client.post(transaction_bundle(sendable));
+    // Named, not temporaries inside co_await: GCC 12 destroys such temporaries twice.
+    std::string body = transaction_bundle(sendable);
+    auto res = co_await client.post(std::move(body));
     ++counters.batches;
     if (res.status >= 200 && res.status < 300) {
       breaker.on_success();
@@ -135,8 +138,8 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
         std::vector<bool> dead(sendable.size(), false);
         for (const auto& r : refused) {
           dead[r.entry] = true;
-          co_await store.mark_dead(token, sendable[r.entry].seq,
-                                   "national database refused it (422): " + r.diagnostics);
+          std::string why = "national database refused it (422): " + r.diagnostics;
+          co_await store.mark_dead(token, sendable[r.entry].seq, std::move(why));
           ++counters.dead_letters;
           ++counters.failures_rejected;
           spdlog::warn("event=forward_dead_letter seq={} type={} status=422", sendable[r.entry].seq,
@@ -180,7 +183,8 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
       auto permit = breaker.acquire(now);
       if (permit == circuit_breaker::permit::wait) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(breaker.reopen_at() - now);
-        co_await pause(slot.timer, std::clamp(left, std::chrono::milliseconds(10), std::chrono::milliseconds(250)));
+        auto wait = std::clamp(left, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+        co_await pause(slot.timer, wait);
         continue;
       }
       bool probe = permit == circuit_breaker::permit::probe;
@@ -189,7 +193,8 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
       bool full = false;
       bool store_failed = false;
       try {
-        auto rows = co_await store.claim({token, source(), want, probe ? 1 : settings.max_rounds, settings.lease});
+        store::claim_request req{token, source(), want, probe ? 1 : settings.max_rounds, settings.lease};
+        auto rows = co_await store.claim(std::move(req));
         if (rows.empty()) {
           if (probe) breaker.abandon_probe(clock_type::now());
         } else {

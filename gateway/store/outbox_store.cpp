@@ -22,14 +22,15 @@ std::string seq_array(const std::vector<std::int64_t>& seqs) {
 
 // One round of a claim: rows due now whose every earlier open blocker (same group, same
 // resource, referenced resource) is either gone or taken by this same claim ($1), oldest first,
-// locked so that other processes skip them. GW_CLAIM_GROUPS limits a round to the groups the
-// claim already holds (their next rows: no scan over everybody else's backlog).
+// locked so that other processes skip them. A resource appears once per transaction (FHIR), so
+// an earlier open version of the same resource blocks even when this claim holds it. GW_CLAIM_GROUPS limits a round to
+// the groups the claim already holds (their next rows: no scan over everybody else's backlog).
 #define GW_CLAIM_ROUND(GROUPS)                                                                                        \
   "WITH cand AS (SELECT o.seq FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= now() " GROUPS         \
   " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq"                     \
   "   AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"                                 \
   " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id" \
-  "   AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"               \
+  "   AND e.seq < o.seq AND e.state IN ('pending', 'in_flight'))"                                                     \
   " AND NOT EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r"                  \
   "   JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id"                                             \
   "   WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version"                     \
