@@ -885,6 +885,7 @@ load_result load_config(const fs::path& gateway_yaml) {
   gateway_config cfg;
   cfg.source_file = file;
   fs::path facilities_dir = c.dir / "facilities";
+  fs::path codemaps_dir = c.dir / "codemaps";
   {
     map_reader m(c, *root, "");
     if (!m.ok()) {
@@ -912,6 +913,14 @@ load_result load_config(const fs::path& gateway_yaml) {
       if (!fs::is_directory(facilities_dir)) {
         c.error(m.child("facilities_dir"), "facilities_dir", "missing folder: " + facilities_dir.string());
       }
+    }
+    // Code maps named by mappings (`{map: NAME}` = <codemaps_dir>/NAME.tsv).
+    std::string cdir;
+    if (m.str("codemaps_dir", cdir)) {
+      fs::path p(cdir);
+      codemaps_dir = (p.is_relative() ? c.dir / p : p).lexically_normal();
+      if (!fs::is_directory(codemaps_dir))
+        c.error(m.child("codemaps_dir"), "codemaps_dir", "missing folder: " + codemaps_dir.string());
     }
 
     if (m.has("listeners")) {
@@ -981,7 +990,7 @@ load_result load_config(const fs::path& gateway_yaml) {
         files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files)
-      if (auto node = parse_file(f, errors)) read_facility(f, *node, errors, cfg.facilities, c.dir / "codemaps");
+      if (auto node = parse_file(f, errors)) read_facility(f, *node, errors, cfg.facilities, codemaps_dir);
     if (files.empty()) errors.push_back({facilities_dir.string(), 0, "", "no facility files (*.yaml) found"});
   }
 

@@ -39,17 +39,16 @@ class forwarding_gateway {
     auto tls = "{certificate: " + certs.server().cert.string() + ", private_key: " + certs.server().key.string() +
                ", ca: " + certs.ca().string() + "}";
     auto client = stub.gateway_client();
-    // Code maps are looked up beside gateway.yaml.
-    std::filesystem::create_directory_symlink(GW_SOURCE_DIR "/config/codemaps", dir_ / "codemaps");
-    write_file(
-        dir_ / "gateway.yaml",
-        "facilities_dir: " GW_SOURCE_DIR "/config/facilities\nlisteners:\n  mllp: {port: " + std::to_string(mllp_) +
-            ", address: 127.0.0.1, tls: " + tls + "}\n  ingest: {port: " + std::to_string(ingest_) +
-            ", address: 127.0.0.1, tls: " + tls +
-            "}\n  api: {enabled: false, port: 3}\n  admin: {port: " + std::to_string(admin_) + "}\ndatabase: {dsn: \"" +
-            dsn + "\", connect_timeout: 2s}\nnational: {enabled: true, base_url: " + stub.base_url() +
-            ", request_timeout: 5s, tls: {certificate: " + client.cert.string() + ", private_key: " +
-            client.key.string() + ", ca: " + stub.ca().string() + "}}\nforwarding: " + forwarding_yaml + "\n");
+    write_file(dir_ / "gateway.yaml",
+               "facilities_dir: " GW_SOURCE_DIR "/config/facilities\ncodemaps_dir: " GW_SOURCE_DIR
+               "/config/codemaps\nlisteners:\n  mllp: {port: " +
+                   std::to_string(mllp_) + ", address: 127.0.0.1, tls: " + tls +
+                   "}\n  ingest: {port: " + std::to_string(ingest_) + ", address: 127.0.0.1, tls: " + tls +
+                   "}\n  api: {enabled: false, port: 3}\n  admin: {port: " + std::to_string(admin_) +
+                   "}\ndatabase: {dsn: \"" + dsn + "\", connect_timeout: 2s}\nnational: {enabled: true, base_url: " +
+                   stub.base_url() + ", request_timeout: 5s, tls: {certificate: " + client.cert.string() +
+                   ", private_key: " + client.key.string() + ", ca: " + stub.ca().string() +
+                   "}}\nforwarding: " + forwarding_yaml + "\n");
   }
   bool start() {
     proc_ = std::make_unique<process>(

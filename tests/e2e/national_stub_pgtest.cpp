@@ -207,7 +207,7 @@ TEST_F(national_stub, only_the_listed_client_certificate_passes_the_handshake) {
 TEST_F(national_stub, with_error_rate_one_every_request_fails_and_nothing_is_stored) {
   ASSERT_TRUE(stub_.set_faults(R"({"seed":5,"error_rate":1})"));
   for (int i = 0; i < 10; ++i) {
-    auto a = post(bundle({patient("p" + std::to_string(i))}));
+    auto a = post(bundle({patient(std::string("p").append(std::to_string(i)))}));
     EXPECT_TRUE(a.status == 500 || a.status == 503) << a.status;
   }
   EXPECT_EQ(count("resource"), 0);
@@ -261,7 +261,7 @@ TEST_F(national_stub, slow_reads_make_a_large_request_miss_the_read_timeout) {
   // the request is cut off unanswered and nothing is stored; a small GET still gets through.
   ASSERT_TRUE(stub_.set_faults(R"({"slow_read":{"bytes_per_second":50}})"));
   std::vector<std::string> many;
-  for (int i = 0; i < 8; ++i) many.push_back(patient("p" + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) many.push_back(patient(std::string("p").append(std::to_string(i))));
   tls_client c(stub_.port(), stub_.client_options());
   ASSERT_TRUE(c.connected());
   auto a = c.http("POST", "/fhir", "application/fhir+json", bundle(many), "", std::chrono::seconds(40));

@@ -35,6 +35,8 @@ class gateway_process {
                ", ca: " + certs_.ca().string() + "}";
     write_file(dir_ / "gateway.yaml", "facilities_dir: " GW_SOURCE_DIR
                                       "/config/facilities\n"
+                                      "codemaps_dir: " GW_SOURCE_DIR
+                                      "/config/codemaps\n"
                                       "listeners:\n"
                                       "  mllp: {port: " +
                                           std::to_string(mllp_port_) + ", address: 127.0.0.1, tls: " + tls +

@@ -317,6 +317,25 @@ TEST_F(mapping_fixture, a_valid_mapping_is_loaded_typed_and_checked) {
   EXPECT_EQ(f->mapping->resources[0].fields[1].transforms[0].kind, mapped::transform::op::date);
 }
 
+TEST_F(mapping_fixture, code_maps_are_read_from_codemaps_dir) {
+  // A mapping naming code map "gender": looked up in codemaps_dir (default: beside gateway.yaml).
+  std::string mapping(k_good_mapping);
+  auto at = mapping.find("  - resource: Encounter");
+  mapping.insert(at, "      - {source: /patient/sex, target: gender, transforms: [{map: gender}]}\n");
+  write_file(dir / "mappings/42021.yaml", mapping);
+  write_file(dir / "elsewhere/gender.tsv", test::read_file(GW_SOURCE_DIR "/config/codemaps/gender.tsv"));
+  auto r = load();
+  EXPECT_FALSE(r.config) << "gender.tsv is not in the default folder";
+  write_file(dir / "gateway.yaml", std::string(k_gateway) + "codemaps_dir: elsewhere\n");
+  r = load();
+  EXPECT_TRUE(r.config) << all(r);
+  write_file(dir / "gateway.yaml", std::string(k_gateway) + "codemaps_dir: nowhere\n");
+  r = load();
+  const auto* e = only_error_for(r, "codemaps_dir");
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(e->message.find("missing folder"), std::string::npos) << all(r);
+}
+
 TEST_F(mapping_fixture, mapping_mistakes_are_reported_with_file_line_and_key) {
   write_file(dir / "mappings/42021.yaml", R"(format: json
 records: visits
