@@ -38,5 +38,5 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 "$build/tests/tools/gw-load" --mllp-port "$mllp" --ingest-port "$ingest" --certs "$tmp/certs" \
-  --samples "$root/../shared/samples" --dsn "$GW_DATABASE_URL" --seconds "$secs" \
+  --samples "$root/../shared/samples" --own-samples "$root/tests/samples" --dsn "$GW_DATABASE_URL" --seconds "$secs" \
   --record docs/benchmarks.md --command "scripts/load-test.sh $secs"

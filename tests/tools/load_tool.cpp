@@ -33,7 +33,8 @@ struct options {
   std::uint16_t mllp_port = 2575, ingest_port = 8443;
   std::string certs = "var/certs";  // ca.crt + facility-<code>.crt/.key (scripts/gen-dev-certs.sh)
   std::string samples = "../shared/samples";
-  std::string dsn;  // for the raw PostgreSQL measurement
+  std::string own_samples = "tests/samples";  ///< the project's CV 365 and mapped-export samples
+  std::string dsn;                            // for the raw PostgreSQL measurement
   int seconds = 20;
   std::string record;  // benchmarks file to append a row to
   std::string command = "scripts/load-test.sh";
@@ -43,6 +44,10 @@ struct facility_plan {
   std::string code;
   bool mllp = false;
   std::string content_type;  // HTTPS
+  /// The facility's own export (CV 365, JSON, delimited text) with the visit and CCCD it names,
+  /// replaced per message so every message is a new visit of a new person; empty = QĐ 130.
+  std::string body;
+  std::string visit_token, cccd_token;
 };
 
 std::string base64(std::string_view in) {
@@ -56,6 +61,16 @@ std::string base64(std::string_view in) {
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
+}
+
+/// One message of a facility with its own export format: the sample with a fresh visit and CCCD.
+std::string own_export(const facility_plan& f, long long n) {
+  std::string b = f.body;
+  char cccd[16];
+  std::snprintf(cccd, sizeof cccd, "%.6s%06lld", f.cccd_token.c_str(), n % 1000000);
+  replace_all(b, f.visit_token, f.visit_token.substr(0, 4) + std::to_string(n));
+  replace_all(b, f.cccd_token, cccd);
+  return b;
 }
 
 /// A QĐ 130 envelope for `facility`, episode `n`: the sample episode with its own MA_LK, patient.
@@ -146,6 +161,8 @@ int main(int argc, char** argv) {
       o.certs = v;
     else if (k == "--samples")
       o.samples = v;
+    else if (k == "--own-samples")
+      o.own_samples = v;
     else if (k == "--dsn")
       o.dsn = v;
     else if (k == "--seconds")
@@ -167,19 +184,41 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // The 23 facilities: HL7 v2 over MLLP where they have it, QĐ 130 over HTTPS otherwise;
-  // the three without a QĐ 130 or HL7 feed (CV 365, own exports) send QĐ 130 as well here.
+  // The 23 facilities: HL7 v2 over MLLP where they have it, QĐ 130 over HTTPS otherwise, and
+  // the three with their own formats (CV 365, own JSON, pipe-delimited text) send those.
   std::vector<facility_plan> plan;
   const std::vector<std::string> mllp_codes{"42001", "42005", "42007", "42013", "42023"};
   for (int c = 42001; c <= 42023; ++c) {
     auto code = std::to_string(c);
     bool m = std::find(mllp_codes.begin(), mllp_codes.end(), code) != mllp_codes.end();
-    plan.push_back({code, m, "application/xml"});
+    plan.push_back({code, m, "application/xml", {}, {}, {}});
+  }
+  struct own {
+    const char* code;
+    const char* file;
+    const char* content_type;
+    const char* visit;
+    const char* cccd;
+  };
+  for (const own& x :
+       {own{"42020", "/cv365/hosobenhan-42020-inpatient.json", "application/json", "VV2026-004512", "042190004321"},
+        own{"42021", "/mapped/42021/visits-2026-11-22.json", "application/json", "A21-2611-0005", "042088003456"},
+        own{"42022", "/mapped/42022/export-20261123.txt", "text/plain", "B22-000311", "042175009876"}}) {
+    auto body = read_file(o.own_samples + x.file);
+    if (body.empty()) {
+      std::fprintf(stderr, "gw-load: sample %s%s not found (--own-samples)\n", o.own_samples.c_str(), x.file);
+      return 2;
+    }
+    auto& f = plan[static_cast<std::size_t>(std::stoi(x.code) - 42001)];
+    f.content_type = x.content_type;
+    f.body = std::move(body);
+    f.visit_token = x.visit;
+    f.cccd_token = x.cccd;
   }
 
   std::mutex mu;
   std::vector<double> latencies_ms;
-  std::vector<double> stream_ms[2];  // [0] HTTPS QĐ 130, [1] MLLP/TLS HL7 v2
+  std::vector<double> stream_ms[2];  // [0] HTTPS (QĐ 130 and own formats), [1] MLLP/TLS HL7 v2
   double load_before[3] = {0, 0, 0};
   if (getloadavg(load_before, 3) < 1) load_before[0] = -1;
   std::map<std::string, long long> outcomes;
@@ -191,8 +230,6 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, f] {
       gw::test::tls_client_options opts{o.certs + "/ca.crt", o.certs + "/facility-" + f.code + ".crt",
                                         o.certs + "/facility-" + f.code + ".key"};
-      // The QĐ 130 facilities that are not configured for it (cv365, mapped, hl7-only) are skipped
-      // by the gateway with a clear 415; they still count as answered messages.
       std::unique_ptr<gw::test::tls_client> conn;
       std::vector<double> mine;
       std::map<std::string, long long> my_outcomes;
@@ -215,7 +252,8 @@ int main(int argc, char** argv) {
           auto at = ack ? ack->find("\rMSA|") : std::string::npos;
           outcome = at == std::string::npos ? "no-answer" : "MSA " + ack->substr(at + 5, 2);
         } else {
-          auto a = conn->http("POST", "/ingest", f.content_type, qd130_envelope(tables, f.code, n));
+          auto a = conn->http("POST", "/ingest", f.content_type,
+                              f.body.empty() ? qd130_envelope(tables, f.code, n) : own_export(f, n));
           outcome = a.status == 0 ? "no-answer" : "HTTP " + std::to_string(a.status);
         }
         auto ms = std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
@@ -240,7 +278,7 @@ int main(int argc, char** argv) {
       "gw-load: %zu answers in %.1f s from %zu facility connections: %.0f messages/s, p50 %.2f ms, p99 %.2f ms\n",
       latencies_ms.size(), elapsed, plan.size(), rate, p50, p99);
   for (auto& [k, v] : outcomes) std::printf("  %-16s %lld\n", k.c_str(), v);
-  const char* stream_name[2] = {"HTTPS QĐ 130", "MLLP/TLS HL7 v2"};
+  const char* stream_name[2] = {"HTTPS", "MLLP/TLS HL7 v2"};
   std::string per_stream;
   for (int i = 0; i < 2; ++i) {
     auto& v = stream_ms[i];
@@ -274,10 +312,11 @@ int main(int argc, char** argv) {
       out << "\n## Load (gw-load)\n\nRows written by `tests/tools/gw-load` itself (scripts/load-test.sh).\n\n"
              "| date | machine | command | load | result |\n| --- | --- | --- | --- | --- |\n";
     out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command
-        << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 18 HTTPS QĐ 130 5-table) | " << static_cast<long long>(rate)
-        << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL " << static_cast<long long>(raw)
-        << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%); " << per_stream
-        << "; load average before the run " << load_before[0] << " |\n";
+        << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 15 HTTPS QĐ 130 5-table, 3 HTTPS CV 365 / own JSON / "
+           "delimited) | "
+        << static_cast<long long>(rate) << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL "
+        << static_cast<long long>(raw) << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%); "
+        << per_stream << "; load average before the run " << load_before[0] << " |\n";
   }
   return 0;
 }
