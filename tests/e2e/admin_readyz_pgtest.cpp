@@ -17,6 +17,8 @@ std::string admin_only_config(std::uint16_t admin_port, const std::string& dsn) 
   return "log_level: info\n"
          "facilities_dir: " GW_SOURCE_DIR
          "/config/facilities\n"
+         "codemaps_dir: " GW_SOURCE_DIR
+         "/config/codemaps\n"
          "listeners:\n"
          "  mllp: {enabled: false, port: 1}\n"
          "  ingest: {enabled: false, port: 2}\n"
