@@ -1,7 +1,10 @@
 #pragma once
 // Subcommands of the emr-gateway executable. Each returns the process exit code.
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "gateway/config/config.hpp"
 
 namespace gw::app {
 
@@ -17,5 +20,8 @@ int cmd_dead_letters(const args& a);
 /// The config path given with --config / -c (or the first positional argument when
 /// `positional` is true), else config/gateway.yaml.
 std::string config_path(const args& a, bool positional);
+
+/// The configuration at `path`, or nothing after printing every mistake (file:line: key: what).
+std::optional<config::gateway_config> load_or_report(const std::string& path);
 
 }  // namespace gw::app

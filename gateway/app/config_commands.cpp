@@ -18,6 +18,12 @@ std::string config_path(const args& a, bool positional) {
   return "config/gateway.yaml";
 }
 
+std::optional<config::gateway_config> load_or_report(const std::string& path) {
+  auto loaded = config::load_config(path);
+  for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", config::format_error(e).c_str());
+  return std::move(loaded.config);
+}
+
 int cmd_check_config(const args& a) {
   auto path = config_path(a, true);
   auto r = config::load_config(path);

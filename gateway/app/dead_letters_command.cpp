@@ -67,12 +67,9 @@ int cmd_dead_letters(const args& a) {
   }
   if (actor.empty()) actor = "operator";
 
-  auto loaded = config::load_config(config_path(a, false));
-  if (!loaded.config) {
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", config::format_error(e).c_str());
-    return 2;
-  }
-  const auto& cfg = *loaded.config;
+  auto loaded = load_or_report(config_path(a, false));
+  if (!loaded) return 2;
+  const auto& cfg = *loaded;
   store::database db({cfg.database.dsn, 1, cfg.database.connect_timeout, cfg.database.statement_timeout});
   store::outbox_store st(db);
   try {

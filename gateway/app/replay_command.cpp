@@ -52,12 +52,9 @@ int cmd_replay(const args& a) {
   }
   if (actor.empty()) actor = "operator";
 
-  auto loaded = config::load_config(config_path(a, false));
-  if (!loaded.config) {
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", config::format_error(e).c_str());
-    return 2;
-  }
-  const auto& cfg = *loaded.config;
+  auto loaded = load_or_report(config_path(a, false));
+  if (!loaded) return 2;
+  const auto& cfg = *loaded;
   const auto* facility = cfg.find_facility(filter.facility);
   if (!facility) {
     std::fprintf(stderr, "replay: facility %s is not configured\n", filter.facility.c_str());

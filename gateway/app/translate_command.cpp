@@ -102,12 +102,8 @@ int cmd_translate(const args& a) {
   const config::facility* facility = &anonymous;
   std::string zone = "+07:00";
   if (!facility_code.empty()) {
-    auto loaded = config::load_config(config_file.empty() ? "config/gateway.yaml" : config_file);
-    if (!loaded.config) {
-      for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", config::format_error(e).c_str());
-      return 2;
-    }
-    cfg = std::move(loaded.config);
+    cfg = load_or_report(config_file.empty() ? "config/gateway.yaml" : config_file);
+    if (!cfg) return 2;
     zone = cfg->default_timezone;
     facility = cfg->find_facility(facility_code);
     if (!facility) {
