@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
+#include <typeinfo>
 #include <vector>
 
 #include "gateway/forward/circuit_breaker.hpp"
@@ -204,7 +205,8 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
       } catch (const std::exception& e) {
         // The gateway's own database: rows stay leased and come back when the lease ends.
         if (probe) breaker.abandon_probe(clock_type::now());
-        spdlog::warn("event=forward_store_failed reason=\"{}\"", e.what());
+        // Not e.what(): a database error's detail can quote key values.
+        spdlog::warn("event=forward_store_failed error_type={}", typeid(e).name());
         store_failed = true;
       }
       if (store_failed) {
@@ -231,7 +233,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
           spdlog::warn("event=forward_lease_expired rows={}", n);
         }
       } catch (const std::exception& e) {
-        spdlog::debug("event=forward_reclaim_failed reason=\"{}\"", e.what());
+        spdlog::debug("event=forward_reclaim_failed error_type={}", typeid(e).name());
       }
       co_await pause(slot.timer, every);
     }
@@ -254,7 +256,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
         try {
           std::rethrow_exception(failure);
         } catch (const std::exception& e) {
-          spdlog::error("event=forward_worker_failed worker={} reason=\"{}\"", index, e.what());
+          spdlog::error("event=forward_worker_failed worker={} error_type={}", index, typeid(e).name());
         }
       }
       self->finished();
