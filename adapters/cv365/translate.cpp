@@ -106,7 +106,7 @@ mapped::translation translate(std::string_view bytes, const mapped::settings& s,
     doc = load_xml(bytes, s.limits, load_issues);
     if (!fhir::has_errors(load_issues)) mapped::find_records(doc, s.map->json.records, s.limits, load_issues);
   } else if (first < bytes.size() && (bytes[first] == '{' || bytes[first] == '[')) {
-    doc = mapped::load_json(bytes, s.map->json, s.limits, load_issues);
+    doc = mapped::load_json(bytes, s.map->encoding, s.map->json, s.limits, load_issues);
   } else {
     load_issues.push_back(issue{severity::error, issue_code::structure, "byte " + std::to_string(first),
                                 "neither JSON nor XML: a CV 365 HoSoBenhAn starts with '{' or '<'"});

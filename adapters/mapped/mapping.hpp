@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "adapters/mapped/encoding.hpp"
+
 namespace gw::mapped {
 
 /// A small change applied to a source value, in the order written.
@@ -84,14 +86,21 @@ enum class source_format : std::uint8_t { json, delimited };
 struct delimited_format {
   char delimiter = '|';
   char quote = '\0';            ///< '\0' = no quoting; else RFC 4180 style (doubled quote inside)
-  bool header = false;          ///< first line names the columns (only with one record type)
+  bool header = false;          ///< first line of the file names the columns (only with one record type)
   std::size_t type_column = 0;  ///< 1-based column holding the record type; 0 = one type
   std::string visit_type;       ///< the record type that is a visit (several types)
   std::string link_column;      ///< column that names the visit in every type (several types)
   struct record_type {
-    std::string code;                                         ///< value of the type column ("" with one type)
-    std::size_t width = 0;                                    ///< number of fields a line of this type has
+    std::string code;  ///< value of the type column ("" with one type)
+    /// Number of fields a line of this type has; 0 = as many as its header line in the file has.
+    std::size_t width = 0;
     std::map<std::string, std::size_t, std::less<>> columns;  ///< name → 1-based position
+    /// Columns named by their header instead of a position (name → header text, NFC), found in
+    /// the header line of the file when it is read; `columns` gets their positions then. (A
+    /// header line written in the mapping file is resolved when the mapping is loaded.)
+    std::map<std::string, std::string, std::less<>> by_header;
+    /// Several record types: the first line of this type in the file is its header line.
+    bool header_line_in_file = false;
   };
   std::vector<record_type> types;
 };
@@ -111,7 +120,7 @@ struct limits {
 struct mapping {
   std::string source_file;  ///< the mapping file (for the report)
   source_format format = source_format::json;
-  std::string encoding = "utf-8";
+  text_encoding encoding = text_encoding::utf8;  ///< of the export's bytes
   json_format json;
   delimited_format delimited;
   std::vector<resource_rule> resources;

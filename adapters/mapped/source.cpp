@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "adapters/mapped/encoding.hpp"
 #include "fhir/text.hpp"
 
 namespace gw::mapped {
@@ -44,6 +45,13 @@ std::string_view kind_name(const rapidjson::Value& v) {
   return "a scalar";
 }
 
+bool within_input_limit(std::string_view bytes, const limits& l, fhir::issue_list& issues) {
+  if (bytes.size() <= l.max_input_bytes) return true;
+  add(issues, severity::error, issue_code::too_costly, "",
+      "input of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " + std::to_string(l.max_input_bytes));
+  return false;
+}
+
 /// Depth of nesting, stopping once past `max` (so a deep document costs no more than `max`).
 bool within_depth(const rapidjson::Value& v, std::size_t depth, std::size_t max) {
   if (depth > max) return false;
@@ -68,6 +76,13 @@ std::string source_document::locate(const rapidjson::Value* object, std::string_
     return "line " + std::to_string(it->second.line);
   }
   return std::string(pointer) + "/" + escape_token(key);
+}
+
+std::string header_name(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  auto nfc = fhir::to_nfc(text);
+  return nfc ? *nfc : std::string(text);
 }
 
 std::optional<std::string_view> scalar_text(const rapidjson::Value& v) {
@@ -178,14 +193,24 @@ void find_records(source_document& d, std::string_view pointer, const limits& l,
   }
 }
 
-source_document load_json(std::string_view text, const json_format& f, const limits& l, fhir::issue_list& issues) {
+source_document load_json(std::string_view bytes, text_encoding e, const json_format& f, const limits& l,
+                          fhir::issue_list& issues) {
   source_document d;
-  if (text.size() > l.max_input_bytes) {
-    add(issues, severity::error, issue_code::too_costly, "",
-        "input of " + std::to_string(text.size()) + " bytes exceeds the limit of " + std::to_string(l.max_input_bytes));
+  if (!within_input_limit(bytes, l, issues)) return d;
+  const auto decoded = decode(bytes, e, issues);
+  if (!decoded) return d;
+  if (!decoded->bad.empty()) {
+    // Before parsing there are no JSON Pointers yet: the line and offset name the place.
+    for (const auto& b : decoded->bad)
+      add(issues, severity::error, issue_code::value,
+          "line " +
+              std::to_string(1 +
+                             std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(b.input), '\n')) +
+              " byte " + std::to_string(b.input),
+          bad_bytes_message(b, e));
     return d;
   }
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  const std::string_view text = decoded->text(bytes);
   d.doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
               rapidjson::kParseValidateEncodingFlag | rapidjson::kParseStopWhenDoneFlag>(text.data(), text.size());
   if (d.doc.HasParseError()) {
@@ -207,15 +232,14 @@ source_document load_json(std::string_view text, const json_format& f, const lim
   return d;
 }
 
-std::vector<delimited_line> read_delimited(std::string_view text, const delimited_format& f, const limits& l,
-                                           fhir::issue_list& issues) {
+std::vector<delimited_line> read_delimited(std::string_view bytes, text_encoding e, const delimited_format& f,
+                                           const limits& l, fhir::issue_list& issues) {
   std::vector<delimited_line> out;
-  if (text.size() > l.max_input_bytes) {
-    add(issues, severity::error, issue_code::too_costly, "",
-        "input of " + std::to_string(text.size()) + " bytes exceeds the limit of " + std::to_string(l.max_input_bytes));
-    return out;
-  }
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  if (!within_input_limit(bytes, l, issues)) return out;
+  const auto decoded = decode(bytes, e, issues);
+  if (!decoded) return out;
+  const std::string_view text = decoded->text(bytes);
+  auto next_bad = decoded->bad.begin();  // bad bytes in order; fields are read in order too
   std::size_t line = 1, i = 0;
   while (i < text.size()) {
     delimited_line cur;
@@ -224,6 +248,7 @@ std::vector<delimited_line> read_delimited(std::string_view text, const delimite
     bool bad = false, too_long = false, end_of_line = false;
     while (!end_of_line) {
       field.clear();
+      const std::size_t field_begin = i;
       bool quoted = f.quote != '\0' && i < text.size() && text[i] == f.quote;
       const std::size_t field_line = line;
       if (quoted) {
@@ -263,17 +288,21 @@ std::vector<delimited_line> read_delimited(std::string_view text, const delimite
         field.assign(raw);
         i = stop;
       }
-      if (field.size() > l.max_field_bytes) {
+      bool invalid = false;
+      for (; next_bad != decoded->bad.end() && next_bad->at < i; ++next_bad) {
+        if (next_bad->at < field_begin || invalid) continue;
+        add(issues, severity::error, issue_code::value, line_col(field_line, cur.fields.size() + 1),
+            bad_bytes_message(*next_bad, e));
+        invalid = bad = true;
+      }
+      if (invalid) {
+        field.clear();
+      } else if (field.size() > l.max_field_bytes) {
         if (!too_long)
           add(issues, severity::error, issue_code::too_long, line_col(field_line, cur.fields.size() + 1),
               "field of " + std::to_string(field.size()) + " bytes exceeds the limit of " +
                   std::to_string(l.max_field_bytes));
         too_long = bad = true;
-        field.clear();
-      } else if (!fhir::is_valid_utf8(field)) {
-        add(issues, severity::error, issue_code::value, line_col(field_line, cur.fields.size() + 1),
-            "not valid UTF-8 (is the file in another encoding than " + std::string("utf-8") + "?)");
-        bad = true;
         field.clear();
       }
       cur.fields.push_back(std::move(field));
@@ -302,6 +331,46 @@ std::vector<delimited_line> read_delimited(std::string_view text, const delimite
 
 namespace {
 
+/// Gives the columns of `t` named by header their positions in header line `h`. A name the header
+/// lacks, or has twice, is an error at the header line (the column then reads nothing); other
+/// repeated header names are warnings. Header texts are quoted only when the mapping names them
+/// (a data line taken for a header must not put patient data in issues).
+void resolve_header(const delimited_line& h, delimited_format::record_type& t, fhir::issue_list& issues) {
+  std::map<std::string, std::vector<std::size_t>, std::less<>> at;
+  for (std::size_t k = 0; k < h.fields.size(); ++k) at[header_name(h.fields[k])].push_back(k + 1);
+  std::map<std::string_view, std::string_view> wanted;  // header text → the mapping's column
+  for (const auto& [name, header] : t.by_header) wanted.emplace(header, name);
+  for (const auto& [text, positions] : at) {
+    if (positions.size() < 2 || text.empty()) continue;
+    auto w = wanted.find(text);
+    const std::string where = line_col(h.number, positions[1]);
+    if (w == wanted.end())
+      add(issues, severity::warning, issue_code::duplicate, where,
+          "this header name repeats column " + std::to_string(positions[0]));
+    else
+      add(issues, severity::error, issue_code::duplicate, where,
+          "header '" + text + "' is in column " + std::to_string(positions[0]) + " and column " +
+              std::to_string(positions[1]) + ": the mapping's column '" + std::string(w->second) +
+              "' cannot tell which");
+  }
+  for (const auto& [name, header] : t.by_header) {
+    auto it = at.find(header);
+    if (it == at.end())
+      add(issues, severity::error, issue_code::not_found, "line " + std::to_string(h.number),
+          "the header has no column '" + header + "' (the mapping's column '" + name + "' reads it" +
+              (t.code.empty() ? std::string() : " in record type " + t.code) + ")");
+    else if (it->second.size() == 1)
+      t.columns[name] = it->second.front();
+  }
+  if (t.width == 0) {
+    t.width = h.fields.size();
+  } else if (h.fields.size() != t.width) {
+    add(issues, severity::error, issue_code::structure, line_col(h.number, std::min(h.fields.size(), t.width) + 1),
+        "the header line has " + std::to_string(h.fields.size()) + " columns, the mapping says width " +
+            std::to_string(t.width));
+  }
+}
+
 rapidjson::Value line_object(const delimited_line& ln, const delimited_format::record_type& t,
                              rapidjson::Document::AllocatorType& a) {
   rapidjson::Value o(rapidjson::kObjectType);
@@ -317,33 +386,45 @@ rapidjson::Value line_object(const delimited_line& ln, const delimited_format::r
 
 }  // namespace
 
-source_document load_delimited(std::string_view text, const delimited_format& f, const limits& l,
+source_document load_delimited(std::string_view bytes, text_encoding e, const delimited_format& f, const limits& l,
                                fhir::issue_list& issues) {
   source_document d;
-  auto lines = read_delimited(text, f, l, issues);
+  auto lines = read_delimited(bytes, e, f, l, issues);
   auto& a = d.doc.GetAllocator();
   d.doc.SetArray();
   if (f.types.empty()) return d;
   const bool several = f.type_column > 0;
-  std::size_t first = 0;
+  d.types = f.types;  // columns named by header get their positions from this file
+  std::vector<bool> is_header(lines.size(), false);
   if (!several && f.header && !lines.empty()) {
-    // The header names the columns; the mapping names them by position. Say where they differ.
-    first = 1;
+    is_header[0] = true;
+    // Columns named by position: say where the header names them differently.
     for (const auto& [name, pos] : f.types.front().columns)
       if (pos <= lines[0].fields.size() && lines[0].fields[pos - 1] != name)
         add(issues, severity::warning, issue_code::structure, line_col(lines[0].number, pos),
             "the header names this column differently; the mapping reads it as '" + name + "'");
+    resolve_header(lines[0], d.types.front(), issues);
+  }
+  for (auto& t : d.types) {
+    if (!several || !t.header_line_in_file) continue;
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      if (f.type_column > lines[k].fields.size() || lines[k].fields[f.type_column - 1] != t.code) continue;
+      is_header[k] = true;
+      resolve_header(lines[k], t, issues);
+      break;
+    }
   }
 
   // Pass 1: which type each line is, and width checks.
   std::vector<const delimited_format::record_type*> type_of(lines.size(), nullptr);
-  for (std::size_t k = first; k < lines.size(); ++k) {
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (is_header[k]) continue;
     const auto& ln = lines[k];
-    const delimited_format::record_type* t = &f.types.front();
+    const delimited_format::record_type* t = &d.types.front();
     if (several) {
       const std::string& code = f.type_column <= ln.fields.size() ? ln.fields[f.type_column - 1] : std::string();
-      auto it = std::find_if(f.types.begin(), f.types.end(), [&](const auto& x) { return x.code == code; });
-      if (it == f.types.end()) {
+      auto it = std::find_if(d.types.begin(), d.types.end(), [&](const auto& x) { return x.code == code; });
+      if (it == d.types.end()) {
         add(issues, severity::error, issue_code::code_invalid, line_col(ln.number, f.type_column),
             "unknown record type" + (code.size() <= 8 ? " '" + code + "'" : std::string()) +
                 (ln.fields.size() == 1 ? " (one field only: is the delimiter right?)" : ""));
@@ -373,7 +454,7 @@ source_document load_delimited(std::string_view text, const delimited_format& f,
     column = link == type_of[k]->columns.end() ? 0 : link->second;
     return column == 0 ? std::string() : lines[k].fields[column - 1];
   };
-  for (std::size_t k = first; k < lines.size(); ++k) {
+  for (std::size_t k = 0; k < lines.size(); ++k) {
     const auto* t = type_of[k];
     if (!t) continue;
     if (!several) {
@@ -395,7 +476,7 @@ source_document load_delimited(std::string_view text, const delimited_format& f,
     record_line.push_back(k);
     d.doc.PushBack(rec, a);
   }
-  for (std::size_t k = first; several && k < lines.size(); ++k) {
+  for (std::size_t k = 0; several && k < lines.size(); ++k) {
     const auto* t = type_of[k];
     if (!t || t->code == f.visit_type) continue;
     std::size_t column = 0;

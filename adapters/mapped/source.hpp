@@ -33,6 +33,9 @@ struct source_document {
   };
   std::vector<record> records;
   std::map<const rapidjson::Value*, line_origin> lines;
+  /// Delimited: the record types with the positions of header-named columns found in this file
+  /// (`lines` points at them; filled before any pointer is taken, never resized after).
+  std::vector<delimited_format::record_type> types;
 
   /// The name of `key` inside `object` for an issue: line/column for a text line, else
   /// `pointer` (the JSON Pointer of `object`) + "/" + key.
@@ -45,23 +48,31 @@ struct delimited_line {
   std::vector<std::string> fields;
 };
 
-/// Splits `text` into lines and fields per `f` (delimiter, quoting). Checks UTF-8 per field
-/// (a BOM at the start is skipped), field size and line count against `l`. Problems are issues
-/// naming the line and column; an unusable line is left out. Empty lines are skipped.
-std::vector<delimited_line> read_delimited(std::string_view text, const delimited_format& f, const limits& l,
-                                           fhir::issue_list& issues);
+/// Decodes `bytes` from `e` (encoding.hpp) and splits the text into lines and fields per `f`
+/// (delimiter, quoting). Bytes not valid in `e`, field size and line count (against `l`) are
+/// issues naming the line and column (and the byte offset); such a line is left out. Empty lines
+/// are skipped.
+std::vector<delimited_line> read_delimited(std::string_view bytes, text_encoding e, const delimited_format& f,
+                                           const limits& l, fhir::issue_list& issues);
 
-/// A delimited export as records (see mapping.hpp for the tree each record becomes).
-source_document load_delimited(std::string_view text, const delimited_format& f, const limits& l,
+/// A delimited export as records (see mapping.hpp for the tree each record becomes). Columns
+/// named by header are found in the file's header line; a name it lacks, or holds twice, is an
+/// issue naming the header line and the column.
+source_document load_delimited(std::string_view bytes, text_encoding e, const delimited_format& f, const limits& l,
                                fhir::issue_list& issues);
 
-/// A JSON export: parsed (numbers kept as their text), depth- and size-checked, records found at
-/// `f.records`. Problems are issues with JSON Pointers (or the byte offset of a syntax error).
-source_document load_json(std::string_view text, const json_format& f, const limits& l, fhir::issue_list& issues);
+/// A JSON export: decoded from `e`, parsed (numbers kept as their text), depth- and size-checked,
+/// records found at `f.records`. Problems are issues with JSON Pointers (or the line and byte
+/// offset of a syntax error or of a byte not valid in `e`).
+source_document load_json(std::string_view bytes, text_encoding e, const json_format& f, const limits& l,
+                          fhir::issue_list& issues);
 
 /// Finds the records at `pointer` in `doc` (an array of objects, or one object) and appends them
 /// to `doc.records`; issues name the pointer and what was found instead.
 void find_records(source_document& doc, std::string_view pointer, const limits& l, fhir::issue_list& issues);
+
+/// A header name as mappings and header lines are compared: trimmed of spaces and tabs, NFC.
+std::string header_name(std::string_view text);
 
 /// Result of following a JSON Pointer from a value.
 struct lookup {

@@ -566,8 +566,8 @@ translation translate(std::string_view bytes, const settings& s, const context& 
   if (!s.map) return out;
   fhir::issue_list load_issues;
   source_document doc = s.map->format == source_format::json
-                            ? load_json(bytes, s.map->json, s.limits, load_issues)
-                            : load_delimited(bytes, s.map->delimited, s.limits, load_issues);
+                            ? load_json(bytes, s.map->encoding, s.map->json, s.limits, load_issues)
+                            : load_delimited(bytes, s.map->encoding, s.map->delimited, s.limits, load_issues);
   out = translate(doc, s, ctx);
   out.issues.insert(out.issues.begin(), load_issues.begin(), load_issues.end());
   return out;

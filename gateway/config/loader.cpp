@@ -518,6 +518,19 @@ std::optional<mapped::transform> read_transform(const context& c, const YAML::No
   return t;
 }
 
+/// The names of a header line written in a mapping file (`header_line`), split on the delimiter.
+std::vector<std::string> split_header_line(std::string_view line, char delimiter) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0;;) {
+    auto end = line.find(delimiter, start);
+    out.push_back(
+        mapped::header_name(line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 /// Which columns a source pointer may name in a delimited mapping, for `each` (or none).
 const mapped::delimited_format::record_type* type_for(const mapped::delimited_format& d, std::string_view each) {
   if (d.types.empty()) return nullptr;
@@ -550,8 +563,13 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
     else
       c.error(m.child("format"), "format", "unknown source format '" + fmt + "' (allowed json, delimited)");
   }
-  if (m.str("encoding", mp.encoding) && mp.encoding != "utf-8" && mp.encoding != "UTF-8")
-    c.error(m.child("encoding"), "encoding", "unsupported encoding '" + mp.encoding + "' (supported: utf-8)");
+  if (std::string enc; m.str("encoding", enc)) {
+    if (auto e = mapped::parse_encoding(enc))
+      mp.encoding = *e;
+    else
+      c.error(m.child("encoding"), "encoding",
+              "unknown encoding '" + enc + "' (known: " + std::string(mapped::known_encodings()) + ")");
+  }
   if (m.str("records", mp.json.records)) {
     if (auto why = mapped::check_pointer(mp.json.records); !why.empty()) c.error(m.child("records"), "records", why);
   }
@@ -582,7 +600,30 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
         std::string tkey = "delimited.record_types." + t.code;
         map_reader tm(c, it->second, tkey);
         if (!tm.ok()) continue;
-        tm.integer("width", t.width, 1, 1000, true);
+        // Columns may be named by header: the file's first line (header: true), the first line of
+        // this type (header: true under the type), or a header line written here (header_line).
+        if (tm.boolean("header", t.header_line_in_file) && !d.type_column)
+          c.error(tm.child("header"), tkey + ".header", "with one record type, set delimited.header instead");
+        std::string header_line;
+        const bool static_header = tm.str("header_line", header_line);
+        std::vector<std::string> static_names;
+        if (static_header) {
+          static_names = split_header_line(header_line, d.delimiter);
+          std::set<std::string> seen;
+          for (const auto& h : static_names)
+            if (!seen.insert(h).second)
+              c.error(tm.child("header_line"), tkey + ".header_line", "header name '" + h + "' is there twice");
+          if (t.header_line_in_file || d.header)
+            c.error(tm.child("header_line"), tkey + ".header_line",
+                    "a header line in the mapping and one in the file: keep one");
+        }
+        const bool file_header = t.header_line_in_file || (d.header && !d.type_column);
+        tm.integer("width", t.width, 1, 1000, !file_header && !static_header);
+        if (static_header && t.width && t.width != static_names.size())
+          c.error(tm.child("width"), tkey + ".width",
+                  "width " + std::to_string(t.width) + " but header_line has " + std::to_string(static_names.size()) +
+                      " names");
+        if (static_header && !t.width) t.width = static_names.size();
         auto cols = tm.child("columns");
         if (!cols.IsMap()) {
           c.error(cols.IsDefined() ? cols : it->second, tkey + ".columns",
@@ -595,8 +636,25 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
           std::size_t pos = 0;
           std::string text = ci->second.IsScalar() ? ci->second.Scalar() : std::string();
           auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
-          if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size()) {
-            c.error(ci->second, ckey, "wrong type: expected a column position (1 = first)");
+          if (text.empty()) {
+            c.error(ci->second, ckey, "wrong type: expected a column position (1 = first) or a header name");
+            continue;
+          }
+          if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
+            // A header name.
+            const std::string header = mapped::header_name(text);
+            if (static_header) {
+              auto at = std::find(static_names.begin(), static_names.end(), header);
+              if (at == static_names.end())
+                c.error(ci->second, ckey, "unknown header name '" + header + "' (not in header_line)");
+              else
+                t.columns[name] = static_cast<std::size_t>(at - static_names.begin()) + 1;
+            } else if (file_header) {
+              t.by_header[name] = header;
+            } else {
+              c.error(ci->second, ckey,
+                      "'" + text + "' is a header name but there is no header (set header: true or header_line)");
+            }
             continue;
           }
           if (pos < 1 || (t.width && pos > t.width)) {
@@ -610,7 +668,7 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
           c.error(it->second, tkey,
                   "type_column " + std::to_string(d.type_column) + " is out of range (width " +
                       std::to_string(t.width) + ")");
-        if (d.type_column && !t.columns.count(d.link_column))
+        if (d.type_column && !t.columns.count(d.link_column) && !t.by_header.count(d.link_column))
           c.error(it->second, tkey + ".columns", "the link column '" + d.link_column + "' is missing");
         d.types.push_back(std::move(t));
       }
@@ -697,7 +755,7 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
             p = slash == std::string_view::npos ? std::string_view() : p.substr(slash);
           }
           std::string col(p.substr(p.empty() ? 0 : 1));
-          if (t && !t->columns.count(col))
+          if (t && !t->columns.count(col) && !t->by_header.count(col))
             c.error(src, fkey + ".source",
                     "unknown column '" + col + "'" + (t->code.empty() ? std::string() : " in record type " + t->code));
         }

@@ -1,7 +1,8 @@
 // Fuzz target for the delimited-text reader of the mapping engine: any bytes in, issues out,
 // never a crash, a leak or a read out of bounds. The reader runs alone (quoting on), then the
 // whole engine with a two-type mapping (visit lines and lab lines linked by column 2), so the
-// grouping of lines into records and the mapping of whatever came out are covered too.
+// grouping of lines into records and the mapping of whatever came out are covered too. The reader
+// also runs in every encoding it knows, and the engine once more with columns named by header.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -68,6 +69,7 @@ gw::mapped::mapping make_mapping() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using gw::mapped::text_encoding;
   static const gw::mapped::mapping m = make_mapping();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   gw::mapped::limits l;
@@ -75,12 +77,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   l.max_records = 2000;
   gw::fhir::issue_list issues;
   std::size_t sum = 0;
-  for (const auto& line : gw::mapped::read_delimited(text, m.delimited, l, issues))
-    for (const auto& f : line.fields) sum += f.size() + line.number;
+  // Every encoding: the decoder sees the same bytes as UTF-8, Windows-1258 and UTF-16.
+  for (auto e : {text_encoding::utf8, text_encoding::windows_1258, text_encoding::utf16, text_encoding::utf16le,
+                 text_encoding::utf16be})
+    for (const auto& line : gw::mapped::read_delimited(text, e, m.delimited, l, issues))
+      for (const auto& f : line.fields) sum += f.size() + line.number;
   gw::mapped::settings s;
   s.map = &m;
   s.limits = l;
   const auto t = gw::mapped::translate(text, s, gw::mapped::context{"42022", {}});
   sum += t.bundle.entry.size() + t.issues.size() + t.report.unmapped.size();
+  // Columns named by a header line in the file (the first line of each type).
+  static const gw::mapped::mapping by_header = [] {
+    auto h = make_mapping();
+    for (auto& type : h.delimited.types) {
+      type.header_line_in_file = true;
+      type.width = 0;
+      for (auto it = type.columns.begin(); it != type.columns.end();)
+        if (it->first == "type") {
+          ++it;
+        } else {
+          type.by_header[it->first] = it->first;
+          it = type.columns.erase(it);
+        }
+    }
+    return h;
+  }();
+  s.map = &by_header;
+  const auto u = gw::mapped::translate(text, s, gw::mapped::context{"42022", {}});
+  sum += u.bundle.entry.size() + u.issues.size();
   return sum == 1 ? 1 : 0;  // keeps `sum` alive; libFuzzer ignores the value
 }

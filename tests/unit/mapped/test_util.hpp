@@ -2,10 +2,13 @@
 // Helpers for the mapped and CV 365 adapter tests: the shipped configuration (so tests use the
 // mapping files exactly as check-config validates them), samples, golden comparison.
 #include <gtest/gtest.h>
+#include <iconv.h>
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -58,6 +61,34 @@ inline context context_of(const std::string& code) {
 
 inline std::string sample(const std::string& rel) {
   return gw::test::read_file(std::filesystem::path(GW_SOURCE_DIR) / "tests/samples" / rel);
+}
+
+/// `utf8` in encoding `to` (an iconv name such as "CP1258", "UTF-16LE"), written by glibc iconv
+/// as a hospital's export tool would write it (Windows-1258: tones as combining marks).
+inline std::string encode_as(std::string_view utf8, const char* to) {
+  iconv_t cd = iconv_open(to, "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error(std::string("no iconv for ") + to);
+  std::string out;
+  auto* in = const_cast<char*>(utf8.data());  // iconv's signature; the input is not written
+  std::size_t in_left = utf8.size();
+  std::array<char, 4096> buf{};
+  while (in_left > 0) {
+    char* o = buf.data();
+    std::size_t o_left = buf.size();
+    const auto r = iconv(cd, &in, &in_left, &o, &o_left);
+    const int err = errno;
+    out.append(buf.data(), static_cast<std::size_t>(o - buf.data()));
+    if (r == static_cast<std::size_t>(-1) && err != E2BIG) {
+      iconv_close(cd);
+      throw std::runtime_error(std::string("cannot write the text in ") + to);
+    }
+  }
+  char* o = buf.data();
+  std::size_t o_left = buf.size();
+  iconv(cd, nullptr, nullptr, &o, &o_left);
+  out.append(buf.data(), static_cast<std::size_t>(o - buf.data()));
+  iconv_close(cd);
+  return out;
 }
 
 inline std::string describe(const fhir::issue_list& issues) {
