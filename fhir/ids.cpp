@@ -73,7 +73,11 @@ bool is_uuid(std::string_view text) {
 }
 
 std::string urn_uuid(std::string_view id) {
-  return "urn:uuid:" + std::string(id);
+  constexpr std::string_view prefix = "urn:uuid:";
+  std::string s;
+  s.reserve(prefix.size() + id.size());
+  s.append(prefix).append(id);
+  return s;
 }
 
 std::string uuid_v5(const uuid_bytes& ns, std::string_view name) {

@@ -86,49 +86,66 @@ class json_out {
     if (buf_.size() - n_ < len) grow(len);
     char* o = buf_.data() + n_;
     *o++ = '"';
-    std::memcpy(o, name.data(), name.size());
-    o += name.size();
-    if (!suffix.empty()) std::memcpy(o, suffix.data(), suffix.size());
-    o += suffix.size();
+    o = copy_short(o, name);
+    o = copy_short(o, suffix);
     *o++ = '"';
     *o = ':';
     n_ += len;
   }
+  /// Writes `s` escaped straight into the buffer, a bounded piece at a time: room for the worst
+  /// case of a piece (every byte written as \u00XX) is made once, then bytes are stored without
+  /// further checks, eight at a time while none needs escaping (the usual case: whole strings).
   void escaped(std::string_view s) {
+    constexpr std::size_t piece = 4096;
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const std::size_t len = s.size();
-    std::size_t run = 0;  // start of the bytes not yet copied
-    std::size_t i = 0;
-    while (i < len) {
-      // Eight bytes at a time while none needs escaping (the usual case: whole strings).
-      if (i + 8 <= len) {
+    std::size_t left = s.size();
+    while (left > 0) {
+      const std::size_t len = std::min(left, piece);
+      if (buf_.size() - n_ < len * 6) grow(len * 6);
+      char* o = buf_.data() + n_;
+      std::size_t i = 0;
+      for (; i + 8 <= len; i += 8) {
         std::uint64_t w;
         std::memcpy(&w, p + i, 8);
         if (!needs_escape(w)) {
-          i += 8;
+          std::memcpy(o, &w, 8);
+          o += 8;
           continue;
         }
+        for (std::size_t k = 0; k < 8; ++k) o = escape_byte(o, p[i + k]);
       }
-      const char e = escape_table[p[i]];
-      if (e == 0) {
-        ++i;
-        continue;
-      }
-      put(s.substr(run, i - run));
-      if (e == 'u') {
-        static constexpr char hex[] = "0123456789ABCDEF";
-        const char u[6] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 0xF]};
-        put(std::string_view(u, 6));
-      } else {
-        const char two[2] = {'\\', e};
-        put(std::string_view(two, 2));
-      }
-      run = ++i;
+      for (; i < len; ++i) o = escape_byte(o, p[i]);
+      n_ = static_cast<std::size_t>(o - buf_.data());
+      p += len;
+      left -= len;
     }
-    put(s.substr(run));
   }
 
  private:
+  /// Copies a short ASCII name (element names are a few bytes: a loop beats a call to memcpy).
+  static char* copy_short(char* o, std::string_view s) {
+    for (const char c : s) *o++ = c;
+    return o;
+  }
+  /// Stores byte `c` at `o` as JSON string content; returns the position after it.
+  static char* escape_byte(char* o, unsigned char c) {
+    const char e = escape_table[c];
+    if (e == 0) {
+      *o++ = static_cast<char>(c);
+    } else if (e == 'u') {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      *o++ = '\\';
+      *o++ = 'u';
+      *o++ = '0';
+      *o++ = '0';
+      *o++ = hex[c >> 4];
+      *o++ = hex[c & 0xF];
+    } else {
+      *o++ = '\\';
+      *o++ = e;
+    }
+    return o;
+  }
   void grow(std::size_t more) { buf_.resize(std::max(buf_.size() * 2, n_ + more)); }
   std::string buf_;
   std::size_t n_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "adapters/hl7v2/encoder.hpp"
@@ -240,15 +241,51 @@ std::string build_ack(const message* original, ack_code code, const fhir::issue_
   return w.finish();
 }
 
+std::vector<std::string> acknowledgements(const message* original, outcome o, const fhir::issue_list& issues,
+                                          const ack_params& params, const ack_settings& settings) {
+  std::vector<std::string> out;
+  if (original != nullptr && original->segment_count() == 0) original = nullptr;
+  if (original != nullptr && original->message_code().raw() == "ACK") return out;
+  const ack_request req = ack_request_of(original);
+  if (!req.enhanced) {
+    out.push_back(build_ack(original, choose_ack_code(o, issues, ack_kind::original), issues, params, settings));
+    return out;
+  }
+  const ack_code commit = choose_ack_code(o, issues, ack_kind::commit);
+  if (should_send(req.accept_condition, commit)) out.push_back(build_ack(original, commit, issues, params, settings));
+  if (commit == ack_code::CR) return out;  // not committed, or never to be processed: no application answer
+  const ack_code application = choose_ack_code(o, issues, ack_kind::application);
+  if (!should_send(req.application_condition, application)) return out;
+  ack_params app = params;
+  app.control_id = params.control_id.empty() ? "APP" + original->control_id().text() : params.control_id + "-APP";
+  out.push_back(build_ack(original, application, issues, app, settings));
+  return out;
+}
+
 std::optional<std::string> acknowledge(const message* original, outcome o, const fhir::issue_list& issues,
                                        const ack_params& params, const ack_settings& settings) {
-  if (original != nullptr && original->segment_count() == 0) original = nullptr;
-  if (original != nullptr && original->message_code().raw() == "ACK") return std::nullopt;
-  ack_request req = ack_request_of(original);
-  ack_kind kind = req.enhanced ? ack_kind::commit : ack_kind::original;
-  ack_code code = choose_ack_code(o, issues, kind);
-  if (req.enhanced && !should_send(req.accept_condition, code)) return std::nullopt;
-  return build_ack(original, code, issues, params, settings);
+  std::vector<std::string> acks = acknowledgements(original, o, issues, params, settings);
+  if (acks.empty()) return std::nullopt;
+  std::string answer = std::move(acks.front());
+  for (std::size_t i = 1; i < acks.size(); ++i) answer += acks[i];
+  return answer;
+}
+
+std::vector<std::string_view> split_messages(std::string_view answer) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  std::size_t pos = 0;
+  while (pos < answer.size()) {
+    std::size_t end = answer.find('\r', pos);
+    end = end == std::string_view::npos ? answer.size() : end + 1;
+    if (end < answer.size() && answer.substr(end, 3) == "MSH") {
+      out.push_back(answer.substr(start, end - start));
+      start = end;
+    }
+    pos = end;
+  }
+  if (start < answer.size()) out.push_back(answer.substr(start));
+  return out;
 }
 
 std::optional<std::string> acknowledge(const parse_result& parsed, outcome o, const fhir::issue_list& extra,

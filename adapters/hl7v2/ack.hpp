@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/hl7v2/message.hpp"
 #include "adapters/hl7v2/parser.hpp"
@@ -70,7 +71,9 @@ struct ack_settings {
 /// Per-answer values.
 struct ack_params {
   std::chrono::sys_seconds now;  ///< written in MSH-7 (the caller reads the clock)
-  std::string control_id;        ///< MSH-10 of the ACK; empty: "ACK" + the message's MSH-10
+  /// MSH-10 of the ACK; empty: "ACK" + the message's MSH-10. An enhanced-mode application
+  /// acknowledgement gets its own control id: "APP" + the message's MSH-10 (or this value + "-APP").
+  std::string control_id;
 };
 
 /// Builds the ACK for `original` (null when no MSH could be read): sender and receiver swapped,
@@ -83,17 +86,36 @@ struct ack_params {
 std::string build_ack(const message* original, ack_code code, const fhir::issue_list& issues, const ack_params& params,
                       const ack_settings& settings = {});
 
-/// The answer to send right after the gateway's decision about a message: in original mode the
-/// AA/AE/AR ACK, in enhanced mode the commit acknowledgement CA/CE/CR; nothing when MSH-15 says
-/// not to send one, or when the message is itself an ACK. `original` is null when no MSH could be
-/// read; `issues` are all the issues to report (parse, translation and gateway issues: e.g. a
-/// `translation::issues` list, which already holds the parse issues).
+/// Every acknowledgement owed for a message once the gateway has decided about it, in sending
+/// order (empty when none is owed):
+///   * original mode (MSH-15 and MSH-16 empty): the AA/AE/AR ACK;
+///   * enhanced mode: the commit acknowledgement CA/CE/CR when MSH-15 asks for it, then, when the
+///     message was committed (`outcome::stored` or `rejected`; after `not_stored` the sender sends
+///     again and gets its answers then) and MSH-16 asks for it, the application acknowledgement
+///     AA/AE/AR: its own MSH (control id, see `ack_params`), MSA-2 the message's control id, the
+///     same ERR segments. After a CR (nothing stored, or a type/event/version that will never be
+///     processed) no application acknowledgement follows;
+///   * nothing for a message that is itself an ACK.
+/// `original` is null when no MSH could be read; `issues` are all the issues to report (parse,
+/// translation and gateway issues: e.g. a `translation::issues` list, which already holds the
+/// parse issues).
+std::vector<std::string> acknowledgements(const message* original, outcome o, const fhir::issue_list& issues,
+                                          const ack_params& params, const ack_settings& settings = {});
+
+/// The answer as one string: the `acknowledgements` back to back (each message's segments end in
+/// CR, so `split_messages` finds them again), or nothing when none is owed. This is what the
+/// gateway stores as a message's answer and what the MLLP listener sends, one frame per message.
 std::optional<std::string> acknowledge(const message* original, outcome o, const fhir::issue_list& issues,
                                        const ack_params& params, const ack_settings& settings = {});
 
 /// Convenience for a message that was only parsed: reports `parsed.issues` followed by `extra`.
 std::optional<std::string> acknowledge(const parse_result& parsed, outcome o, const fhir::issue_list& extra,
                                        const ack_params& params, const ack_settings& settings = {});
+
+/// The messages of an answer written by `acknowledge` (or any HL7 messages back to back): a new
+/// message starts at each segment named MSH. Views into `answer`; bytes before the first MSH belong
+/// to the first message. Empty for an empty answer.
+std::vector<std::string_view> split_messages(std::string_view answer);
 
 /// Text of a table 0357 code ("Required field missing", ...).
 std::string_view hl7_error_text(std::uint16_t code);

@@ -17,6 +17,23 @@ std::string_view nth_piece(std::string_view s, char sep, std::size_t i) {
   return s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
 }
 
+/// Component `i` (0-based) of the first repetition of `s`, in one scan that stops at that
+/// component's end (not at the end of the whole field, as splitting off the repetition first
+/// would).
+std::string_view nth_component(std::string_view s, const delimiters& d, std::size_t i) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const char comp = d.component, rep = d.repetition;
+  for (; i > 0; --i) {
+    while (p != end && *p != comp && *p != rep) ++p;
+    if (p == end || *p == rep) return {};
+    ++p;
+  }
+  const char* q = p;
+  while (q != end && *q != comp && *q != rep) ++q;
+  return {p, static_cast<std::size_t>(q - p)};
+}
+
 std::size_t count_pieces(std::string_view s, char sep) {
   if (s.empty()) return 0;
   std::size_t n = 1;
@@ -53,7 +70,7 @@ value value::component(std::size_t n) const {
   if (d_ == nullptr || n == 0) return {};
   switch (level_) {
     case level::field:
-    case level::repetition: return {nth_piece(first_repetition(), d_->component, n - 1), d_, level::component};
+    case level::repetition: return {nth_component(raw_, *d_, n - 1), d_, level::component};
     case level::component:
     case level::subcomponent:
     case level::literal: return n == 1 ? *this : value{};

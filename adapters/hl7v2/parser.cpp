@@ -114,8 +114,11 @@ class parser_impl {
     }
 
     // One allocation each for the segment and field tables (an upper bound from a fast count).
-    const auto seps = static_cast<std::size_t>(std::count(in.begin(), in.end(), d_.field));
-    const auto lines = static_cast<std::size_t>(std::count(in.begin(), in.end(), '\r'));
+    std::size_t seps = 0, lines = 0;
+    for (const char c : in) {
+      seps += c == d_.field ? 1u : 0u;
+      lines += c == '\r' ? 1u : 0u;
+    }
     m.segs_.reserve(std::min(lines + 1, s_.max_segments));
     m.fields_.reserve(seps + lines + 4);
     bool complete = split_segments(in, r.issues);
@@ -168,42 +171,58 @@ class parser_impl {
     return true;
   }
 
-  /// Splits `in` into segments and fields. False when a limit stopped it.
+  /// What a byte is to the splitter: nothing special, a separator, or a segment terminator.
+  enum byte_class : std::uint8_t { plain, field_sep, repetition_sep, component_sep, subcomponent_sep, terminator };
+
+  void classify() {
+    class_.fill(plain);
+    class_[static_cast<unsigned char>(d_.field)] = field_sep;
+    class_[static_cast<unsigned char>(d_.repetition)] = repetition_sep;
+    class_[static_cast<unsigned char>(d_.component)] = component_sep;
+    class_[static_cast<unsigned char>(d_.subcomponent)] = subcomponent_sep;
+    class_['\r'] = terminator;
+    class_['\n'] = terminator;
+  }
+
+  /// Splits `in` into segments and fields in one pass over the bytes. False when a limit stopped it.
   bool split_segments(std::string_view in, fhir::issue_list& issues) {
+    classify();
     std::size_t pos = 0;
     while (pos < in.size()) {
-      std::size_t end = pos;
-      while (end < in.size() && !is_terminator(in[end])) ++end;
-      std::string_view line = in.substr(pos, end - pos);
-      pos = end;
-      while (pos < in.size() && is_terminator(in[pos])) ++pos;
-      if (line.empty()) continue;
+      if (class_[static_cast<unsigned char>(in[pos])] == terminator) {
+        ++pos;
+        continue;
+      }
       if (m_->segs_.size() >= s_.max_segments) {
         issues.push_back(make_issue(severity::fatal, issue_code::too_costly, "",
                                     "more than " + std::to_string(s_.max_segments) + " segments"));
         return false;
       }
-      if (!split_fields(line, issues)) return false;
+      if (!split_fields(in, pos, issues)) return false;
     }
     return true;
   }
 
-  bool split_fields(std::string_view line, fhir::issue_list& issues) {
+  /// Splits the segment starting at `pos` (not a terminator) into fields; `pos` is left on the
+  /// byte after the segment.
+  bool split_fields(std::string_view in, std::size_t& pos, fhir::issue_list& issues) {
     const bool is_msh = m_->segs_.empty();
     const auto first = static_cast<std::uint32_t>(m_->fields_.size());
-    std::size_t start = 0;
+    const std::size_t line_start = pos;
+    const std::size_t seg_no = m_->segs_.size() + 1;
+    const char* p = in.data();
+    const std::size_t n = in.size();
     std::size_t field_no = 0;
     std::size_t reps = 1, comps = 1, subs = 1;
-    const std::size_t seg_no = m_->segs_.size() + 1;
 
-    auto push_field = [&](std::string_view f) -> bool {
+    auto push_field = [&](std::size_t from, std::size_t to) -> bool {
       if (field_no > s_.max_fields) {
         issues.push_back(make_issue(
             severity::fatal, issue_code::too_costly, "",
             "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
         return false;
       }
-      m_->fields_.push_back(f);
+      m_->fields_.emplace_back(p + from, to - from);
       ++field_no;
       return true;
     };
@@ -214,34 +233,45 @@ class parser_impl {
       return false;
     };
 
+    std::size_t i = pos;
+    std::size_t start = pos;
     if (is_msh) {
       // MSH-1 is the field separator itself, MSH-2 the encoding characters: both literal.
-      push_field(line.substr(0, 3));
-      push_field(line.substr(3, 1));
-      std::size_t enc_end = line.find(d_.field, 4);
-      if (enc_end == std::string_view::npos) enc_end = line.size();
-      push_field(line.substr(4, enc_end - 4));
-      if (enc_end == line.size()) {
-        m_->segs_.push_back({line, first, static_cast<std::uint32_t>(field_no)});
+      // (The caller checked that the line starts with "MSH", a separator and MSH-2.)
+      push_field(pos, pos + 3);
+      push_field(pos + 3, pos + 4);
+      std::size_t enc_end = pos + 4;
+      while (enc_end < n && p[enc_end] != d_.field && class_[static_cast<unsigned char>(p[enc_end])] != terminator)
+        ++enc_end;
+      push_field(pos + 4, enc_end);
+      if (enc_end == n || p[enc_end] != d_.field) {
+        pos = enc_end;
+        m_->segs_.push_back({in.substr(line_start, pos - line_start), first, static_cast<std::uint32_t>(field_no)});
         return true;
       }
-      start = enc_end + 1;
+      i = start = enc_end + 1;
     }
-    for (std::size_t i = start; i < line.size(); ++i) {
-      char c = line[i];
-      if (c == d_.field) {
-        if (!push_field(line.substr(start, i - start))) return false;
+    for (;;) {
+      // Most bytes are plain text: skip them without branching on each separator.
+      while (i < n && class_[static_cast<unsigned char>(p[i])] == plain) ++i;
+      if (i == n) break;
+      const std::uint8_t c = class_[static_cast<unsigned char>(p[i])];
+      if (c == terminator) break;
+      if (c == field_sep) {
+        if (!push_field(start, i)) return false;
         start = i + 1;
         reps = comps = subs = 1;
-      } else if (c == d_.repetition) {
+      } else if (c == repetition_sep) {
         if (++reps > s_.max_repetitions) return limit_hit("repetitions");
-      } else if (c == d_.component) {
+      } else if (c == component_sep) {
         if (++comps > s_.max_components) return limit_hit("components");
-      } else if (c == d_.subcomponent) {
-        if (++subs > s_.max_components) return limit_hit("subcomponents");
+      } else if (++subs > s_.max_components) {
+        return limit_hit("subcomponents");
       }
+      ++i;
     }
-    if (!push_field(line.substr(start))) return false;
+    if (!push_field(start, i)) return false;
+    pos = i;
 
     std::string_view id = m_->fields_[first];
     if (!is_msh && !valid_segment_id(id)) {
@@ -255,7 +285,7 @@ class parser_impl {
       issues.push_back(make_issue(severity::error, issue_code::structure, hl7_location("MSH", 2),
                                   "a second MSH segment: send one message per frame", hl7_error::segment_sequence));
     }
-    m_->segs_.push_back({line, first, static_cast<std::uint32_t>(field_no)});
+    m_->segs_.push_back({in.substr(line_start, pos - line_start), first, static_cast<std::uint32_t>(field_no)});
     return true;
   }
 
@@ -336,6 +366,7 @@ class parser_impl {
   std::string_view bytes_;
   const parse_settings& s_;
   delimiters d_;
+  std::array<std::uint8_t, 256> class_{};
   message* m_ = nullptr;
 };
 

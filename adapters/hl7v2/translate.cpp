@@ -87,9 +87,17 @@ CodeableConcept concept_of(std::string system, std::string_view code, std::strin
   return c;
 }
 
+/// "<type>/<id>" in one allocation.
+std::string type_slash_id(std::string_view type, std::string_view id) {
+  std::string s;
+  s.reserve(type.size() + 1 + id.size());
+  s.append(type).append(1, '/').append(id);
+  return s;
+}
+
 Reference ref(std::string_view type, std::string_view id) {
   Reference r;
-  r.reference = std::string(type) + "/" + std::string(id);
+  r.reference = type_slash_id(type, id);
   return r;
 }
 
@@ -142,9 +150,15 @@ class mapper {
 
   void run() {
     {
-      std::unordered_map<std::string_view, std::size_t> seen;
+      // A message has a handful of distinct segment ids: a short list beats a hash map.
+      std::vector<std::pair<std::string_view, std::size_t>> seen;
       sequence_.reserve(m_.segment_count());
-      for (std::size_t i = 0; i < m_.segment_count(); ++i) sequence_.push_back(++seen[m_.at(i).name()]);
+      for (std::size_t i = 0; i < m_.segment_count(); ++i) {
+        const std::string_view name = m_.at(i).name();
+        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == name; });
+        if (it == seen.end()) it = seen.insert(seen.end(), {name, 0});
+        sequence_.push_back(++it->second);
+      }
     }
     segment msh = m_.header();
     facility_ = text(msh.get(4, 1));
@@ -176,6 +190,10 @@ class mapper {
     kind_ = ev->kind;
 
     out_.bundle.type = "transaction";
+    // At most a few resources per segment: room for the usual message up front (moving entries
+    // while the Bundle grows was a visible share of the time).
+    out_.bundle.entry.reserve(m_.segment_count() + 4);
+    entries_.reserve(m_.segment_count() + 4);
     if (ctx_.received != std::chrono::system_clock::time_point{})
       out_.bundle.timestamp = fhir::format_instant(ctx_.received, s_.time.default_offset);
     Identifier bid;
@@ -487,7 +505,7 @@ class mapper {
   template <class R>
   std::remove_cvref_t<R>* add(R&& r) {
     using T = std::remove_cvref_t<R>;
-    std::string key = std::string(T::resource_type) + "/" + r.id;
+    std::string key = type_slash_id(T::resource_type, r.id);
     auto it = entries_.find(key);
     if (it != entries_.end()) return out_.bundle.entry[it->second].resource.template get_if<T>();
     fhir::Bundle::Entry e;
@@ -500,9 +518,7 @@ class mapper {
     out_.bundle.entry.push_back(std::move(e));
     return out_.bundle.entry.back().resource.template get_if<T>();
   }
-  bool has(std::string_view type, const std::string& id) const {
-    return entries_.contains(std::string(type) + "/" + id);
-  }
+  bool has(std::string_view type, const std::string& id) const { return entries_.contains(type_slash_id(type, id)); }
 
   // ------------------------------------------------------------------------------------------
   // Patient identity and demographics

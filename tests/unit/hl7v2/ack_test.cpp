@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "adapters/hl7v2/parser.hpp"
 #include "tests/unit/hl7v2/test_util.hpp"
@@ -219,6 +221,129 @@ TEST(Hl7Ack, ExplicitControlIdAndZone) {
   EXPECT_EQ(r.msg->control_id().raw(), "GW-1");
   EXPECT_EQ(r.msg->header().field(7).raw(), "20261120033000-0130");
   EXPECT_EQ(r.msg->header().field(11).raw(), "T");
+}
+
+/// The enhanced-mode sample with MSH-15 and MSH-16 set to `accept` and `application`.
+std::string enhanced_sample(std::string_view accept, std::string_view application) {
+  std::string s = test::sample("adt-a04-enhanced-ack-42005.hl7");
+  const std::string was = "|||AL|NE|VNM|";
+  std::size_t p = s.find(was);
+  EXPECT_NE(p, std::string::npos);
+  if (p != std::string::npos)
+    s.replace(p, was.size(), "|||" + std::string(accept) + "|" + std::string(application) + "|VNM|");
+  return s;
+}
+
+/// MSA-1 of each acknowledgement.
+std::vector<std::string> codes_of(const std::vector<std::string>& acks) {
+  std::vector<std::string> out;
+  for (const auto& a : acks) out.emplace_back(reparse(a).msg->at(1).field(1).raw());
+  return out;
+}
+
+using codes = std::vector<std::string>;
+
+TEST(Hl7Ack, EnhancedModeApplicationAckFollowsTheCommitAck) {
+  std::string bytes = enhanced_sample("AL", "AL");
+  parse_result in = parse(bytes);
+  ASSERT_TRUE(in.ok());
+  auto acks = acknowledgements(&*in.msg, outcome::stored, in.issues, at_noon());
+  ASSERT_EQ(acks.size(), 2u);
+  parse_result commit = reparse(acks[0]);
+  parse_result app = reparse(acks[1]);
+  EXPECT_EQ(commit.msg->at(1).field(1).raw(), "CA");
+  EXPECT_EQ(app.msg->at(1).field(1).raw(), "AA");
+  // Its own MSH: a new control id, the same addressing; MSA-2 names the original message.
+  EXPECT_EQ(commit.msg->control_id().raw(), "ACK42005-ADT-0000301");
+  EXPECT_EQ(app.msg->control_id().raw(), "APP42005-ADT-0000301");
+  EXPECT_EQ(app.msg->at(1).field(2).raw(), "42005-ADT-0000301");
+  EXPECT_EQ(app.msg->header().field(9).raw(), "ACK^A04^ACK");
+  EXPECT_EQ(app.msg->header().field(5).raw(), "HIS");
+  EXPECT_EQ(app.msg->header().get(6, 1).raw(), "42005");
+  EXPECT_EQ(app.msg->header().field(3).raw(), "EMRGW");
+  // An acknowledgement never asks for acknowledgements itself.
+  EXPECT_TRUE(app.msg->header().field(15).empty());
+  EXPECT_TRUE(app.msg->header().field(16).empty());
+
+  // The answer as one string: both, back to back, found again by split_messages.
+  auto answer = acknowledge(&*in.msg, outcome::stored, in.issues, at_noon());
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(*answer, acks[0] + acks[1]);
+  auto parts = split_messages(*answer);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0], acks[0]);
+  EXPECT_EQ(parts[1], acks[1]);
+
+  // An explicit control id gets a suffix for the application acknowledgement.
+  ack_params p = at_noon();
+  p.control_id = "GW-7";
+  acks = acknowledgements(&*in.msg, outcome::stored, in.issues, p);
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(reparse(acks[0]).msg->control_id().raw(), "GW-7");
+  EXPECT_EQ(reparse(acks[1]).msg->control_id().raw(), "GW-7-APP");
+}
+
+TEST(Hl7Ack, EnhancedModeApplicationAckCarriesTheErrors) {
+  std::string bytes = enhanced_sample("AL", "AL");
+  parse_result in = parse(bytes);
+  fhir::issue_list issues{{severity::error, issue_code::required, "PV1^1^19", "visit number missing"}};
+  auto acks = acknowledgements(&*in.msg, outcome::rejected, issues, at_noon());
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(codes_of(acks), (codes{"CE", "AE"}));
+  parse_result app = reparse(acks[1]);
+  std::size_t err = app.msg->find_index("ERR");
+  ASSERT_LT(err, app.msg->segment_count());
+  EXPECT_EQ(app.msg->at(err).field(2).raw(), "PV1^1^19");
+  EXPECT_EQ(app.msg->at(err).field(4).raw(), "E");
+}
+
+TEST(Hl7Ack, EnhancedModeConditionsChooseWhichAcksAreSent) {
+  const fhir::issue_list content{{severity::error, issue_code::value, "PID^1^7", "bad date"}};
+  const fhir::issue_list version{
+      {severity::error, issue_code::not_supported, "MSH^1^12", "v", hl7_error::unsupported_version_id}};
+  auto run = [&](std::string_view accept, std::string_view application, outcome o, const fhir::issue_list& issues) {
+    std::string bytes = enhanced_sample(accept, application);
+    parse_result in = parse(bytes);
+    return codes_of(acknowledgements(&*in.msg, o, issues, at_noon()));
+  };
+  // The sample as sent: MSH-16 NE, commit acknowledgement only.
+  EXPECT_EQ(run("AL", "NE", outcome::stored, {}), (codes{"CA"}));
+  // MSH-15 NE: no commit acknowledgement, the application's still.
+  EXPECT_EQ(run("NE", "AL", outcome::stored, {}), (codes{"AA"}));
+  EXPECT_EQ(run("NE", "NE", outcome::stored, {}), (codes{}));
+  // ER: only when something went wrong; SU: only on success.
+  EXPECT_EQ(run("AL", "ER", outcome::stored, {}), (codes{"CA"}));
+  EXPECT_EQ(run("AL", "ER", outcome::rejected, content), (codes{"CE", "AE"}));
+  EXPECT_EQ(run("ER", "ER", outcome::rejected, content), (codes{"CE", "AE"}));
+  EXPECT_EQ(run("ER", "SU", outcome::stored, {}), (codes{"AA"}));
+  EXPECT_EQ(run("AL", "SU", outcome::rejected, content), (codes{"CE"}));
+  // Nothing committed (the sender sends again) or never to be processed: no application answer.
+  EXPECT_EQ(run("AL", "AL", outcome::not_stored, {}), (codes{"CR"}));
+  EXPECT_EQ(run("NE", "AL", outcome::not_stored, {}), (codes{}));
+  EXPECT_EQ(run("AL", "AL", outcome::rejected, version), (codes{"CR"}));
+  // Original mode is one ACK whatever happened.
+  std::string s = "MSH|^~\\&|A|B|C|D|2026||ADT^A04|X|P|2.5\r";
+  parse_result in = parse(s);
+  EXPECT_EQ(codes_of(acknowledgements(&*in.msg, outcome::stored, {}, at_noon())), (codes{"AA"}));
+  EXPECT_EQ(codes_of(acknowledgements(nullptr, outcome::rejected, {}, at_noon())), (codes{"AE"}));
+}
+
+TEST(Hl7Ack, SplitMessagesFindsEachMsh) {
+  EXPECT_TRUE(split_messages("").empty());
+  const std::string a = "MSH|^~\\&|A|B\rMSA|CA|1\r", b = "MSH|^~\\&|A|B\rMSA|AA|1\rERR||PID^1|MSH\r";
+  auto one = split_messages(a);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0], a);
+  const std::string both = a + b;  // the views point into it
+  auto two = split_messages(both);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0], a);
+  EXPECT_EQ(two[1], b);  // "MSH" inside a segment is no new message
+  // Without a final CR the last message is still whole.
+  const std::string unterminated = a + b.substr(0, b.size() - 1);
+  auto open = split_messages(unterminated);
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[1], b.substr(0, b.size() - 1));
 }
 
 }  // namespace
