@@ -9,8 +9,13 @@
 #include <string>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "adapters/qd130/codes.hpp"
 #include "adapters/qd130/detail/field_rules.hpp"
+#include "adapters/qd130/detail/flat_xml.hpp"
 #include "adapters/qd130/detail/identifiers.hpp"
 #include "adapters/qd130/detail/text.hpp"
 #include "fhir/text.hpp"
@@ -96,7 +101,9 @@ std::string clip(std::string_view s, std::size_t n = 64) {
 }
 
 /// Iterative pre-order successor of `n` inside `root`; `skip_children` jumps over n's subtree.
-pugi::xml_node next_in(pugi::xml_node n, pugi::xml_node root, bool skip_children) {
+/// `Node` is pugi::xml_node or detail::flat_node (the same tree, from the fast reader).
+template <class Node>
+Node next_in(Node n, Node root, bool skip_children) {
   if (!skip_children) {
     if (auto c = n.first_child()) return c;
   }
@@ -117,7 +124,30 @@ bool declares_dtd(std::string_view text) {
   return false;
 }
 
-bool has_element_child(pugi::xml_node n) {
+/// fhir::first_invalid_utf8 with ASCII skipped 16 bytes at a time (claims files are mostly
+/// ASCII: markup and base64). Blocks with other bytes go to fhir::first_invalid_utf8 in windows
+/// that end where a character starts, so its answer is the same as for the whole text.
+std::size_t first_invalid_utf8(std::string_view s) {
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (true) {
+#if defined(__SSE2__)
+    while (i + 16 <= n && _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i))) == 0)
+      i += 16;
+#endif
+    std::size_t j = i + 16;
+    for (int k = 0; k < 3 && j < n && (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u; ++k) ++j;
+    if (j >= n || (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u) {
+      const auto r = fhir::first_invalid_utf8(s.substr(i));
+      return r == std::string_view::npos ? r : i + r;
+    }
+    if (const auto r = fhir::first_invalid_utf8(s.substr(i, j - i)); r != std::string_view::npos) return i + r;
+    i = j;
+  }
+}
+
+template <class Node>
+bool has_element_child(Node n) {
   for (auto c = n.first_child(); c; c = c.next_sibling())
     if (c.type() == pugi::node_element) return true;
   return false;
@@ -142,6 +172,9 @@ class decoder {
   const decode_limits& limits_;
   decode_result& out_;
   std::size_t total_decoded_ = 0;
+  detail::flat_xml flat_top_;        // the body's document (the envelope)
+  detail::flat_xml flat_inner_;      // one inner document at a time
+  std::vector<std::uint64_t> seen_;  // per row: rules already filled (bit = rule index − table's first)
 
   envelope::text_store& store() { return *out_.env.storage; }
 
@@ -250,8 +283,15 @@ class decoder {
       add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
       return;
     }
-    if (const auto bad = fhir::first_invalid_utf8(text); bad != std::string_view::npos) {
+    if (const auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
       add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
+      return;
+    }
+    // Plain documents (nearly all) are read by the fast reader without writing to the buffer;
+    // anything else, including every malformed document, goes to pugixml.
+    detail::flat_xml& flat = top ? flat_top_ : flat_inner_;
+    if (flat.parse(text)) {
+      tree(flat.root(), loc, declared, rec, fail);
       return;
     }
     pugi::xml_document doc;
@@ -266,6 +306,13 @@ class decoder {
       add(fail, issue_code::structure, loc, "document has no root element");
       return;
     }
+    tree(root, loc, declared, rec, fail);
+  }
+
+  /// The part of `document` after parsing, for either tree.
+  template <class Node>
+  void tree(Node root, const std::string& loc, std::optional<table_id> declared, record* rec, severity fail) {
+    const bool top = rec == nullptr;
     if (!depth_ok(root, loc, fail)) return;
     const std::string_view root_name = root.name();
     if (top && root_name == "GIAMDINHHS") {
@@ -292,7 +339,8 @@ class decoder {
     extract_rows(root, defs[static_cast<std::size_t>(*t)], *rec);
   }
 
-  bool depth_ok(pugi::xml_node root, const std::string& loc, severity fail) {
+  template <class Node>
+  bool depth_ok(Node root, const std::string& loc, severity fail) {
     std::size_t depth = 1;
     for (auto n = root; n;) {
       if (auto c = n.first_child()) {
@@ -313,7 +361,8 @@ class decoder {
     return true;
   }
 
-  static std::optional<table_id> find_table_by_rows(pugi::xml_node root) {
+  template <class Node>
+  static std::optional<table_id> find_table_by_rows(Node root) {
     for (auto n = root; n; n = next_in(n, root, false)) {
       if (n.type() != pugi::node_element) continue;
       const std::string_view name = n.name();
@@ -323,13 +372,15 @@ class decoder {
     return std::nullopt;
   }
 
-  static std::string_view child_text(pugi::xml_node n, std::string_view name) {
+  template <class Node>
+  static std::string_view child_text(Node n, std::string_view name) {
     for (auto c = n.first_child(); c; c = c.next_sibling())
       if (c.type() == pugi::node_element && name == c.name()) return detail::trim(c.child_value());
     return {};
   }
 
-  void envelope_doc(pugi::xml_node root) {
+  template <class Node>
+  void envelope_doc(Node root) {
     // Unknown elements at envelope level (the signature subtree excepted).
     for (auto n = root; n;) {
       bool skip = false;
@@ -354,8 +405,8 @@ class decoder {
         out_.env.created = detail::trim(n.child_value());
     }
     // HOSO elements are records; FILEHOSO outside any HOSO form one record together.
-    std::vector<pugi::xml_node> hosos;
-    std::vector<pugi::xml_node> loose;
+    std::vector<Node> hosos;
+    std::vector<Node> loose;
     for (auto n = root; n;) {
       bool skip = false;
       if (n.type() == pugi::node_element) {
@@ -374,7 +425,7 @@ class decoder {
     }
     std::size_t files = 0;
     std::size_t index = 0;
-    auto do_record = [&](const std::vector<pugi::xml_node>& file_nodes) {
+    auto do_record = [&](const std::vector<Node>& file_nodes) {
       out_.env.records.emplace_back();
       record& rec = out_.env.records.back();
       ++index;
@@ -389,7 +440,7 @@ class decoder {
       return true;
     };
     for (auto h : hosos) {
-      std::vector<pugi::xml_node> fs;
+      std::vector<Node> fs;
       for (auto n = h; n;) {
         bool skip = false;
         if (n.type() == pugi::node_element && std::string_view(n.name()) == "FILEHOSO") {
@@ -409,13 +460,15 @@ class decoder {
           "SOLUONGHOSO does not match the number of HOSO");
   }
 
-  static std::string_view child_text_deep(pugi::xml_node root, std::string_view name) {
+  template <class Node>
+  static std::string_view child_text_deep(Node root, std::string_view name) {
     for (auto n = root; n; n = next_in(n, root, false))
       if (n.type() == pugi::node_element && name == n.name()) return detail::trim(n.child_value());
     return {};
   }
 
-  static std::string_view text_of(pugi::xml_node n, envelope::text_store& store) {
+  template <class Node>
+  static std::string_view text_of(Node n, envelope::text_store& store) {
     std::string_view first;
     std::string joined;
     int parts = 0;
@@ -435,9 +488,10 @@ class decoder {
     return detail::trim(store.strings.back());
   }
 
-  void file(pugi::xml_node f, record& rec, std::size_t hoso_index, std::size_t file_index) {
+  template <class Node>
+  void file(Node f, record& rec, std::size_t hoso_index, std::size_t file_index) {
     const std::string_view loai = child_text(f, "LOAIHOSO");
-    pugi::xml_node content;
+    Node content;
     for (auto c = f.first_child(); c; c = c.next_sibling())
       if (c.type() == pugi::node_element && std::string_view(c.name()) == "NOIDUNGFILE") content = c;
     std::string loc = "HOSO[" + std::to_string(hoso_index) + "].FILEHOSO[" + std::to_string(file_index) + "]";
@@ -483,8 +537,9 @@ class decoder {
     document(p + (s.data() - p), s.size(), loc, declared, &rec);
   }
 
-  void extract_rows(pugi::xml_node root, const table_def& def, record& rec) {
-    std::vector<pugi::xml_node> rows;
+  template <class Node>
+  void extract_rows(Node root, const table_def& def, record& rec) {
+    std::vector<Node> rows;
     if (!def.row.empty()) {
       for (auto n = root; n;) {
         bool skip = false;
@@ -526,6 +581,10 @@ class decoder {
       }
       n = next_in(n, root, skip);
     }
+    table.reserve(table.size() + std::min(rows.size(), limits_.max_rows_per_table));
+    const auto [first_rule, end_rule] = detail::rule_range(def.id);
+    std::vector<std::string_view> unknown;
+    std::vector<std::string_view> duplicates;
     for (auto rn : rows) {
       if (table.size() >= limits_.max_rows_per_table) {
         add(severity::error, issue_code::too_costly, tname,
@@ -535,8 +594,12 @@ class decoder {
       row r;
       r.table = def.id;
       r.position = static_cast<std::uint32_t>(table.size() + 1);
-      std::vector<std::string_view> unknown;
-      std::vector<std::string_view> duplicates;
+      unknown.clear();
+      duplicates.clear();
+      std::size_t children = 0;
+      for (auto c = rn.first_child(); c; c = c.next_sibling()) children += c.type() == pugi::node_element ? 1 : 0;
+      r.fields.reserve(std::min(children, end_rule - first_rule));
+      seen_.assign((end_rule - first_rule + 63) / 64, 0);
       for (auto c = rn.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
@@ -544,18 +607,24 @@ class decoder {
           unknown.push_back(name);
           continue;
         }
-        if (detail::find_rule(def.id, name) == nullptr) {
+        const detail::field_rule* rule = detail::find_rule(def.id, name);
+        if (rule == nullptr) {
           unknown.push_back(name);
           continue;
         }
         const std::string_view v = text_of(c, store());
-        bool dup = false;
-        for (const auto& f : r.fields) dup = dup || f.name == name;
-        if (dup) {
+        // Rules and names correspond one to one within a table, so "a field of this name was
+        // kept" is "this rule's bit is set".
+        const std::uint16_t index = detail::rule_index(*rule);
+        const std::size_t bit = index - first_rule;
+        if ((seen_[bit / 64] >> (bit % 64) & 1u) != 0) {
           duplicates.push_back(name);
           continue;
         }
-        if (!v.empty()) r.fields.push_back(field{name, v});
+        if (!v.empty()) {
+          seen_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+          r.fields.push_back(field{name, v, index});
+        }
       }
       // Locations need the STT, known only once the row's fields are read.
       for (auto d : duplicates)
@@ -601,6 +670,39 @@ constexpr std::array<marker, 22> markers{{
     {table_id::xml4, "MA_MAY", schema_version::qd4210},
 }};
 
+constexpr std::array<std::string_view, 10> datetime_fields{
+    "NGAY_SINH", "NGAY_VAO",   "NGAY_VAO_NOI_TRU", "NGAY_RA",        "NGAY_TTOAN",
+    "NGAY_YL",   "NGAY_TH_YL", "NGAY_KQ",          "THOI_DIEM_DBLS", "NGAY_HEN_KL"};
+
+/// What the checks need to know of a field, by rule index (computed once instead of per field).
+struct rule_facts {
+  schema_version marker = schema_version::unknown;  ///< the generation the field marks, if any
+  bool code_list = false;                           ///< has_code_list(table, name)
+  bool datetime = false;                            ///< in datetime_fields
+};
+
+const std::vector<rule_facts>& facts() {
+  static const std::vector<rule_facts> f = [] {
+    std::vector<rule_facts> v(detail::rule_count());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const auto& rule = detail::rule_at(i);
+      const auto t = static_cast<table_id>(rule.table);
+      for (const auto& m : markers)
+        if (m.table == t && m.field == rule.name) v[i].marker = m.version;
+      v[i].code_list = has_code_list(t, rule.name);
+      v[i].datetime = std::find(datetime_fields.begin(), datetime_fields.end(), rule.name) != datetime_fields.end();
+    }
+    return v;
+  }();
+  return f;
+}
+
+/// The facts of a decoded field; nullptr for a field without a rule.
+const rule_facts* facts_of(table_id t, const field& f) {
+  const detail::field_rule* rule = detail::rule_of(t, f);
+  return rule == nullptr ? nullptr : &facts()[detail::rule_index(*rule)];
+}
+
 schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
   int v130 = 0;
   int v4210 = 0;
@@ -609,12 +711,11 @@ schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
       const auto id = static_cast<table_id>(t);
       if (rec.tables[t].empty()) continue;
       if (id == table_id::xml0 || id >= table_id::xml6) ++v130;  // tables 4210 never had
+      // A marker is a (table, field) pair; a row holds each field name once.
       for (const auto& r : rec.tables[t])
-        for (const auto& m : markers)
-          if (m.table == id) {
-            for (const auto& f : r.fields)
-              if (f.name == m.field) (m.version == schema_version::qd130 ? v130 : v4210)++;
-          }
+        for (const auto& f : r.fields)
+          if (const rule_facts* k = facts_of(id, f); k != nullptr && k->marker != schema_version::unknown)
+            (k->marker == schema_version::qd130 ? v130 : v4210)++;
     }
   }
   if (v130 > 0 && v4210 > 0)
@@ -633,10 +734,6 @@ void pad2(row& r, std::string_view name, envelope::text_store& store) {
       f.value = store.strings.back();
     }
 }
-
-constexpr std::array<std::string_view, 10> datetime_fields{
-    "NGAY_SINH", "NGAY_VAO",   "NGAY_VAO_NOI_TRU", "NGAY_RA",        "NGAY_TTOAN",
-    "NGAY_YL",   "NGAY_TH_YL", "NGAY_KQ",          "THOI_DIEM_DBLS", "NGAY_HEN_KL"};
 
 bool datetime_ok(std::string_view v, bool allow_unknown_parts) {
   if (!(v.size() == 12 || v.size() == 8) || !detail::all_digits(v)) return false;
@@ -677,12 +774,14 @@ void check_record(record& rec, const envelope& env, schema_version version, enve
         out.push_back(issue{severity::error, issue_code::invariant, r.location("MA_LK"),
                             "MA_LK differs from the episode's (XML1)"});
       for (const auto& f : r.fields) {
-        if (has_code_list(id, f.name) && find_code(id, f.name, f.value, date, version) == nullptr)
+        const rule_facts* k = facts_of(id, f);
+        if (k == nullptr) continue;  // only fields with rules are kept, and only they have lists
+        if (k->code_list && find_code(id, f.name, f.value, date, version) == nullptr)
           out.push_back(issue{
               severity::warning, issue_code::code_invalid, r.location(f.name),
               std::string(f.name) + ": code " + clip(f.value, 8) + " not in the list valid for the episode's date",
               hl7_error::table_value_not_found});
-        if (std::find(datetime_fields.begin(), datetime_fields.end(), f.name) != datetime_fields.end()) {
+        if (k->datetime) {
           const bool birth = f.name == "NGAY_SINH";
           if (!datetime_ok(f.value, birth) || (!birth && f.value.size() == 8))
             out.push_back(issue{severity::error, issue_code::value, r.location(f.name),
@@ -765,8 +864,17 @@ std::string_view to_string(schema_version v) {
 }
 
 std::string_view row::value(std::string_view name) const {
+  // Field names are short and differ early or in length: compare those before the bytes.
+  const std::size_t n = name.size();
+  if (n == 0) {
+    for (const auto& f : fields)
+      if (f.name.empty()) return f.value;
+    return {};
+  }
   for (const auto& f : fields)
-    if (f.name == name) return f.value;
+    if (f.name.size() == n && f.name[0] == name[0] && f.name[n - 1] == name[n - 1] &&
+        std::memcmp(f.name.data(), name.data(), n) == 0)
+      return f.value;
   return {};
 }
 

@@ -67,8 +67,12 @@ enum class input_kind : std::uint8_t {
 
 /// One element of a row. `value` is trimmed, never empty (empty elements are absent).
 struct field {
+  static constexpr std::uint16_t no_rule = 0xFFFF;
   std::string_view name;
   std::string_view value;
+  /// Index of the field's rule in the adapter's generated field table (internal: lets the
+  /// checks skip a name lookup); `no_rule` when not known.
+  std::uint16_t rule = no_rule;
 };
 
 /// One row of a table (one TONG_HOP, one CHI_TIET_THUOC, …).

@@ -3,33 +3,17 @@
 // decode + translate + FHIR JSON. Goal: ≥ 10,000 envelopes/s for the full path.
 #include <benchmark/benchmark.h>
 
-#include <chrono>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "adapters/qd130/envelope.hpp"
+#include "tests/bench/qd130_bench_input.hpp"
 #include "adapters/qd130/translate.hpp"
 #include "fhir/json.hpp"
 
 namespace {
 
-const std::string& sample() {
-  static const std::string s = [] {
-    std::ifstream in(std::string(GW_SHARED_DIR) + "/samples/vn-xml130/giamdinhhs-inpatient-pneumonia.xml",
-                     std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }();
-  return s;
-}
-
-gw::qd130::context make_context() {
-  gw::qd130::context c;
-  c.authenticated_facility = "42001";
-  c.received = std::chrono::system_clock::time_point{} + std::chrono::hours{24 * 365 * 56};
-  c.sha256_hex = std::string(64, 'a');
-  return c;
-}
+using gw::qd130::bench::make_context;
+using gw::qd130::bench::sample;
 
 void bm_decode(benchmark::State& state) {
   const std::string& body = sample();

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "adapters/qd130/codes.hpp"
@@ -16,15 +15,45 @@ constexpr field_rule rules[] = {
 #include "adapters/qd130/detail/field_table.inc"
 };
 
+// Name lookup: open addressing over (table, name) with a cheap hash of the length and a few
+// bytes (rule names are short ASCII), checked by a full comparison. Built once.
+constexpr std::size_t slot_count = 2048;  // > 3 x the number of rules
+
+inline std::size_t slot_hash(std::size_t table, std::string_view name) {
+  const std::size_t n = name.size();
+  std::size_t h = table * 0x9E37u + n * 0x2F1u;
+  if (n != 0) {
+    h ^= static_cast<unsigned char>(name[0]) * 0x1F3u;
+    h ^= static_cast<unsigned char>(name[n - 1]) * 0x8CB9u;
+    h ^= static_cast<unsigned char>(name[n / 2]) * 0x3D5u;
+    h ^= static_cast<unsigned char>(name[(n * 3) / 4]) * 0x61u;
+  }
+  h ^= h >> 11;
+  return h & (slot_count - 1);
+}
+
 struct index {
-  std::array<std::unordered_map<std::string_view, const field_rule*>, table_count> by_table;
+  std::array<std::uint16_t, slot_count> slots{};  // rule index + 1; 0 = empty
   std::array<std::pair<std::size_t, std::size_t>, table_count> ranges{};
   index() {
+    static_assert(std::size(rules) < slot_count / 3 && std::size(rules) < field::no_rule);
     for (std::size_t i = 0; i < std::size(rules); ++i) {
       const auto t = static_cast<std::size_t>(rules[i].table);
-      by_table[t].emplace(rules[i].name, &rules[i]);
+      if (find(t, rules[i].name) == nullptr) {
+        std::size_t s = slot_hash(t, rules[i].name);
+        while (slots[s] != 0) s = (s + 1) & (slot_count - 1);
+        slots[s] = static_cast<std::uint16_t>(i + 1);
+      }
       if (ranges[t].second == 0) ranges[t].first = i;
       ranges[t].second = i + 1;
+    }
+  }
+  const field_rule* find(std::size_t t, std::string_view name) const {
+    for (std::size_t s = slot_hash(t, name);; s = (s + 1) & (slot_count - 1)) {
+      const std::uint16_t v = slots[s];
+      if (v == 0) return nullptr;
+      const field_rule& r = rules[v - 1];
+      if (static_cast<std::size_t>(r.table) == t && r.name == name) return &r;
     }
   }
 };
@@ -46,7 +75,7 @@ class row_values {
   row_values(const row& r, std::size_t begin, std::size_t end) : table_(r.table), begin_(begin) {
     values_.resize(end - begin);
     for (const auto& f : r.fields)
-      if (const field_rule* rule = find_rule(r.table, f.name)) values_[index_of(rule)] = f.value;
+      if (const field_rule* rule = rule_of(r.table, f)) values_[index_of(rule)] = f.value;
   }
   std::string_view at(std::size_t rule_index) const { return values_[rule_index - begin_]; }
   std::string_view get(std::string_view name) const {
@@ -86,9 +115,35 @@ fhir::issue make(fhir::severity s, fhir::issue_code c, std::string loc, std::str
 }  // namespace
 
 const field_rule* find_rule(table_id t, std::string_view name) {
-  const auto& m = the_index().by_table[static_cast<std::size_t>(t)];
-  const auto it = m.find(name);
-  return it == m.end() ? nullptr : it->second;
+  return the_index().find(static_cast<std::size_t>(t), name);
+}
+
+std::pair<std::size_t, std::size_t> rule_range(table_id t) {
+  return the_index().ranges[static_cast<std::size_t>(t)];
+}
+
+std::size_t rule_count() {
+  return std::size(rules);
+}
+
+const field_rule& rule_at(std::size_t index) {
+  return rules[index];
+}
+
+std::uint16_t rule_index(const field_rule& rule) {
+  return static_cast<std::uint16_t>(&rule - rules);
+}
+
+const field_rule* rule_of(table_id t, const field& f) {
+  // The decoder sets `rule` from the name; a quick plausibility check stands in for comparing
+  // the whole name again.
+  if (f.rule < std::size(rules)) {
+    const field_rule& r = rules[f.rule];
+    if (r.table == static_cast<int>(t) && r.name.size() == f.name.size() && !f.name.empty() &&
+        r.name.front() == f.name.front() && r.name.back() == f.name.back())
+      return &r;
+  }
+  return find_rule(t, f.name);
 }
 
 void check_row(const row& r, schema_version version, int episode_date, fhir::issue_list& out) {

@@ -2,8 +2,10 @@
 /// Field rules of every table, generated from the reference sheets (field_table.inc), and the
 /// row checks that apply them.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "adapters/qd130/envelope.hpp"
 #include "fhir/issue.hpp"
@@ -30,6 +32,15 @@ struct field_rule {
 
 /// The rule for a field of a table, or nullptr when the field is not in any generation's list.
 const field_rule* find_rule(table_id t, std::string_view name);
+
+/// Rules by index (the index a decoded field carries in `field::rule`).
+std::size_t rule_count();
+const field_rule& rule_at(std::size_t index);
+std::uint16_t rule_index(const field_rule& rule);
+/// The rule of a decoded field: by its index when it carries one, else by name.
+const field_rule* rule_of(table_id t, const field& f);
+/// [first, end) indices of a table's rules.
+std::pair<std::size_t, std::size_t> rule_range(table_id t);
 
 /// Applies the required/length/number rules of `r`'s table to it.
 void check_row(const row& r, schema_version version, int episode_date, fhir::issue_list& out);

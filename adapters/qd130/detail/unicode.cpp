@@ -6,18 +6,20 @@
 namespace gw::qd130::detail {
 
 namespace {
+/// Trims and turns every run of white space into one space; runs of other bytes are copied whole.
 std::string collapse(std::string_view s) {
+  s = trim(s);
   std::string out;
   out.reserve(s.size());
-  bool space = false;
-  for (char c : trim(s)) {
-    if (is_space(c)) {
-      space = true;
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = i;
+    while (j < s.size() && !is_space(s[j])) ++j;
+    out.append(s.data() + i, j - i);
+    if (j == s.size()) break;
+    while (j < s.size() && is_space(s[j])) ++j;
+    out += ' ';  // trimmed, so more text follows
+    i = j;
   }
   return out;
 }

@@ -1,0 +1,200 @@
+#include "adapters/qd130/detail/flat_xml.hpp"
+
+#include <array>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace gw::qd130::detail {
+
+namespace {
+
+constexpr bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+constexpr bool is_name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+constexpr bool name_char_slow(char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':';
+}
+constexpr auto name_chars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = name_char_slow(static_cast<char>(c));
+  return t;
+}();
+inline bool is_name_char(char c) {
+  return name_chars[static_cast<unsigned char>(c)];
+}
+/// Bytes that end a run of text: markup, and what only pugixml handles (references, CR, NUL).
+constexpr bool is_text_stop(char c) {
+  return c == '<' || c == '&' || c == '\r' || c == '\0';
+}
+
+/// First byte in [p, end) that is ']', '\r' or NUL (inside CDATA); `end` when none.
+const char* find_cdata_stop(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i br = _mm_set1_epi8(']');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i nul = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit =
+        _mm_or_si128(_mm_cmpeq_epi8(v, br), _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nul)));
+    if (const int mask = _mm_movemask_epi8(hit); mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != ']' && *p != '\r' && *p != '\0') ++p;
+  return p;
+}
+
+/// First byte in [p, end) that is '<', '&', '\r' or NUL; `end` when none.
+const char* find_text_stop(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i amp = _mm_set1_epi8('&');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i nul = _mm_setzero_si128();
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nul)));
+    if (const int mask = _mm_movemask_epi8(hit); mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && !is_text_stop(*p)) ++p;
+  return p;
+}
+
+}  // namespace
+
+std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size) {
+  const auto i = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.push_back(node{type, parent, 0, 0, 0, text, static_cast<std::uint32_t>(size)});
+  if (parent != 0) {
+    node& p = nodes_[parent];
+    if (p.last_child == 0)
+      p.first_child = i;
+    else
+      nodes_[p.last_child].next_sibling = i;
+    p.last_child = i;
+  }
+  return i;
+}
+
+bool flat_xml::parse(std::string_view text) {
+  nodes_.clear();
+  if (text.size() >= UINT32_MAX / 2) return false;
+  nodes_.reserve(text.size() / 16 + 8);
+  nodes_.push_back(node{pugi::node_null, 0, 0, 0, 0, nullptr, 0});  // index 0: null
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  auto skip_ws = [&] {
+    while (p < end && is_ws(*p)) ++p;
+  };
+  // Optional declaration, only at the very start: `<?xml` + white space + … + `?>`.
+  if (end - p >= 6 && std::memcmp(p, "<?xml", 5) == 0 && is_ws(p[5])) {
+    p += 6;
+    while (true) {
+      if (p + 1 >= end || *p == '<' || *p == '\0') return false;
+      if (p[0] == '?' && p[1] == '>') break;
+      ++p;
+    }
+    p += 2;
+  }
+  skip_ws();
+  std::uint32_t cur = 0;  // open element; 0 = document level
+  bool root_done = false;
+  while (p < end) {
+    if (*p != '<') {
+      // Text. White space alone (before markup or the end) makes no node.
+      const char* mark = p;
+      bool cr = false;
+      for (; p < end && is_ws(*p); ++p)
+        if (*p == '\r') cr = true;
+      if (p == end || *p == '<') continue;
+      if (cur == 0 || cr) return false;
+      p = find_text_stop(p, end);
+      if (p == end || *p != '<') return false;
+      append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
+      continue;
+    }
+    // Markup.
+    if (end - p < 2) return false;
+    const char c = p[1];
+    if (c == '/') {
+      if (cur == 0) return false;
+      p += 2;
+      const node& open = nodes_[cur];
+      if (static_cast<std::size_t>(end - p) < open.size || std::memcmp(p, open.text, open.size) != 0) return false;
+      p += open.size;
+      if (p < end && is_name_char(*p)) return false;
+      skip_ws();
+      if (p == end || *p != '>') return false;
+      ++p;
+      cur = open.parent;
+      if (cur == 0) root_done = true;
+      continue;
+    }
+    if (c == '!') {
+      if (cur == 0 || end - p < 12 || std::memcmp(p, "<![CDATA[", 9) != 0) return false;
+      p += 9;
+      const char* v = p;
+      while (true) {
+        p = find_cdata_stop(p, end);
+        if (end - p < 3 || *p != ']') return false;
+        if (p[1] == ']' && p[2] == '>') break;
+        ++p;
+      }
+      append(pugi::node_cdata, cur, v, static_cast<std::size_t>(p - v));
+      p += 3;
+      continue;
+    }
+    if (!is_name_start(c) || root_done) return false;
+    // Start tag.
+    const char* name = ++p;
+    while (p < end && is_name_char(*p)) ++p;
+    const std::uint32_t el = append(pugi::node_element, cur, name, static_cast<std::size_t>(p - name));
+    bool empty = false;
+    while (true) {
+      const char* before = p;
+      skip_ws();
+      if (p == end) return false;
+      if (*p == '>') {
+        ++p;
+        break;
+      }
+      if (*p == '/') {
+        if (end - p < 2 || p[1] != '>') return false;
+        p += 2;
+        empty = true;
+        break;
+      }
+      // An attribute: white space before it, name="value" or name='value' (values unused).
+      if (before == p || !is_name_start(*p)) return false;
+      while (p < end && is_name_char(*p)) ++p;
+      if (end - p < 2 || *p != '=' || (p[1] != '"' && p[1] != '\'')) return false;
+      const char q = p[1];
+      p += 2;
+      while (p < end && *p != q) {
+        if (*p == '<' || *p == '&' || *p == '\r' || *p == '\0') return false;
+        ++p;
+      }
+      if (p == end) return false;
+      ++p;
+      if (p < end && !is_ws(*p) && *p != '>' && *p != '/') return false;
+    }
+    if (empty) {
+      if (cur == 0) root_done = true;
+    } else {
+      cur = el;
+    }
+  }
+  return root_done && cur == 0 && nodes_.size() > 1;
+}
+
+}  // namespace gw::qd130::detail
