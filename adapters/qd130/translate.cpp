@@ -181,8 +181,14 @@ class mapper {
     const std::string_view v = r.value(field);
     if (v.empty()) return std::nullopt;
     fhir::issue_list scratch;
-    const std::string loc = r.location(field);
-    auto t = fhir::from_qd130(v, scratch, loc, ts != nullptr ? *ts : s_.time);
+    const fhir::time_settings& settings = ts != nullptr ? *ts : s_.time;
+    // The location is only text in issues: built (and the pure conversion repeated) only when
+    // there is one.
+    auto t = fhir::from_qd130(v, scratch, {}, settings);
+    if (!scratch.empty()) {
+      scratch.clear();
+      t = fhir::from_qd130(v, scratch, r.location(field), settings);
+    }
     for (auto& i : scratch) {
       bool known = false;
       for (const auto& o : out_.issues) known = known || o.location == i.location;
