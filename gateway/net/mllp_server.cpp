@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "adapters/hl7v2/ack.hpp"
 #include "adapters/hl7v2/mllp.hpp"
 #include "gateway/ingest/handler.hpp"
 #include "gateway/net/detail/tls_listener.hpp"
@@ -58,7 +61,11 @@ class mllp_session final : public detail::session_handler {
           co_return;
         }
         if (res.body.empty()) continue;  // the message asked for no acknowledgement (or is one)
-        auto st = co_await c.write(hl7v2::mllp_encode(res.body), steady::now() + limits_.read_timeout);
+        // One frame per acknowledgement: enhanced mode can owe two (the commit acknowledgement,
+        // then the application's), written together and in that order.
+        std::string framed;
+        for (std::string_view ack : hl7v2::split_messages(res.body)) hl7v2::mllp_encode_to(framed, ack);
+        auto st = co_await c.write(framed, steady::now() + limits_.read_timeout);
         if (st != io_status::ok) {
           spdlog::warn("event=answer_not_sent listener=mllp peer={} facility={} reason={}", c.peer(), code,
                        detail::to_string(st));
