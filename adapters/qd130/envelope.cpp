@@ -290,7 +290,7 @@ class decoder {
     // Plain documents (nearly all) are read by the fast reader without writing to the buffer;
     // anything else, including every malformed document, goes to pugixml.
     detail::flat_xml& flat = top ? flat_top_ : flat_inner_;
-    if (flat.parse(text)) {
+    if (flat.parse(p, size)) {
       tree(flat.root(), loc, declared, rec, fail);
       return;
     }

@@ -86,8 +86,10 @@ std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, c
   return i;
 }
 
-bool flat_xml::parse(std::string_view text) {
+bool flat_xml::parse(char* data, std::size_t size) {
+  const std::string_view text(data, size);
   nodes_.clear();
+  with_cr_.clear();
   if (text.size() >= UINT32_MAX / 2) return false;
   nodes_.reserve(text.size() / 16 + 8);
   nodes_.push_back(node{pugi::node_null, 0, 0, 0, 0, nullptr, 0});  // index 0: null
@@ -117,10 +119,19 @@ bool flat_xml::parse(std::string_view text) {
       for (; p < end && is_ws(*p); ++p)
         if (*p == '\r') cr = true;
       if (p == end || *p == '<') continue;
-      if (cur == 0 || cr) return false;
-      p = find_text_stop(p, end);
-      if (p == end || *p != '<') return false;
-      append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
+      if (cur == 0) return false;
+      while (true) {
+        p = find_text_stop(p, end);
+        if (p == end || *p != '<') {
+          if (p == end || *p != '\r') return false;
+          cr = true;
+          ++p;
+          continue;
+        }
+        break;
+      }
+      const std::uint32_t t = append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
+      if (cr) with_cr_.push_back(t);
       continue;
     }
     // Markup.
@@ -194,7 +205,23 @@ bool flat_xml::parse(std::string_view text) {
       cur = el;
     }
   }
-  return root_done && cur == 0 && nodes_.size() > 1;
+  if (!root_done || cur != 0 || nodes_.size() < 2) return false;
+  // Accepted: now CR LF and lone CR in text become LF, compacting each value in place.
+  for (const std::uint32_t t : with_cr_) {
+    node& n = nodes_[t];
+    char* s = data + (n.text - text.data());
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < n.size; ++i) {
+      if (s[i] == '\r') {
+        s[w++] = '\n';
+        if (i + 1 < n.size && s[i + 1] == '\n') ++i;
+      } else {
+        s[w++] = s[i];
+      }
+    }
+    n.size = static_cast<std::uint32_t>(w);
+  }
+  return true;
 }
 
 }  // namespace gw::qd130::detail

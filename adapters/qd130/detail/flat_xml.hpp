@@ -2,11 +2,13 @@
 /// A small, strict reader for the plain XML that claims files are made of (elements, text, CDATA,
 /// attributes on a start tag, a leading `<?xml …?>` declaration), building a light tree with the
 /// same nodes pugixml builds with `parse_cdata | parse_escapes | parse_eol` (whitespace-only text
-/// dropped, no comment or PI nodes). It never fails with its own message: anything outside that
-/// plain subset (an entity or character reference, a carriage return in text, a comment, a PI
-/// other than the declaration, a DOCTYPE, a name outside [A-Za-z_][A-Za-z0-9_.:-]*, a mismatched or
-/// unclosed tag, …) makes `parse` return false and the caller parses the document with pugixml
-/// instead, which then reports any error. The buffer is read, never written; views point into it.
+/// dropped, no comment or PI nodes, CR LF and lone CR in text read as LF). It never fails with its
+/// own message: anything outside that plain subset (an entity or character reference, a carriage
+/// return in CDATA or an attribute, a comment, a PI other than the declaration, a DOCTYPE, a name
+/// outside [A-Za-z_][A-Za-z0-9_.:-]*, a mismatched or unclosed tag, …) makes `parse` return false
+/// and the caller parses the document with pugixml instead, which then reports any error. The
+/// buffer is written only after a successful parse, and only where text holds a CR (compacted in
+/// place, as pugixml does); views point into it.
 
 #include <cstddef>
 #include <cstdint>
@@ -46,7 +48,7 @@ class flat_xml {
  public:
   /// Parses `text`; false when it is outside the plain subset (see the file comment). Reuses the
   /// node storage of earlier calls.
-  bool parse(std::string_view text);
+  bool parse(char* data, std::size_t size);
   /// The root element (valid after a successful parse).
   flat_node root() const { return flat_node(this, 1); }
 
@@ -59,6 +61,7 @@ class flat_xml {
     std::uint32_t size;
   };
   std::vector<node> nodes_;
+  std::vector<std::uint32_t> with_cr_;  // text nodes to normalise once the parse has succeeded
   std::uint32_t append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size);
 };
 
