@@ -4,14 +4,21 @@
 # tool. Appends its row to docs/benchmarks.md.
 #
 #   scripts/load-test.sh [SECONDS]
+#
+# Settings (environment): GW_LOAD_BUILD_DIR (default build/release), GW_LOAD_PG=socket (default:
+# the gateway and the raw measurement reach PostgreSQL over its Unix socket, as a gateway on the
+# database host would) or tcp (loopback TCP), GW_LOAD_RECORD=0 (no row in docs/benchmarks.md, e.g.
+# while profiling).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 secs=${1:-30}
 scripts/setup.sh >/dev/null
-build=build/release
+build=${GW_LOAD_BUILD_DIR:-build/release}
+pg_via=${GW_LOAD_PG:-socket}
+[[ $pg_via == socket || $pg_via == tcp ]] || { echo "load-test: GW_LOAD_PG must be socket or tcp" >&2; exit 2; }
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGW_BUILD_TESTS=ON -DGW_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target emr-gateway gw-load
+cmake --build "$build" -j 2 --target emr-gateway gw-load
 
 tmp=$(mktemp -d /tmp/emr-gateway-load.XXXXXX); chmod 755 "$tmp"
 gw_pid=""
@@ -30,13 +37,25 @@ scripts/gen-dev-certs.sh "$tmp/certs" >/dev/null
 
 mllp=$(scripts/pg-cluster.sh free-port); ingest=$(scripts/pg-cluster.sh free-port); admin=$(scripts/pg-cluster.sh free-port)
 export GW_CERT_DIR="$tmp/certs" GW_MLLP_PORT=$mllp GW_INGEST_PORT=$ingest GW_ADMIN_PORT=$admin GW_LOG_LEVEL=warn
-export GW_DATABASE_URL="host=127.0.0.1 port=$pgport user=postgres dbname=emr_gateway"
+pghost=127.0.0.1
+[[ $pg_via == socket ]] && pghost=$tmp/pg
+export GW_DATABASE_URL="host=$pghost port=$pgport user=postgres dbname=emr_gateway"
 "$build/gateway/emr-gateway" serve --config config/gateway.yaml >"$tmp/gateway.log" 2>&1 &
 gw_pid=$!
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null && break
   sleep 0.2
 done
+# CPU seconds of the gateway and of the PostgreSQL server processes over the load phase (the
+# first SECONDS of gw-load; the raw measurement follows it).
+cpu_of() { awk '{ t += $14 + $15 } END { printf "%.2f", t / '"$(getconf CLK_TCK)"' }' "$@" 2>/dev/null || echo 0; }
+pg_stats() { local pm; pm=$(head -1 "$tmp/pg/data/postmaster.pid"); for c in $pm $(pgrep -P "$pm"); do echo "/proc/$c/stat"; done; }
+(
+  g0=$(cpu_of "/proc/$gw_pid/stat"); p0=$(cpu_of $(pg_stats))
+  sleep "$secs"
+  g1=$(cpu_of "/proc/$gw_pid/stat"); p1=$(cpu_of $(pg_stats))
+  echo "load-test: CPU over the load phase: gateway $(awk "BEGIN { print $g1 - $g0 }") s, PostgreSQL $(awk "BEGIN { print $p1 - $p0 }") s (PostgreSQL via $pg_via)"
+) &
 "$build/tests/tools/gw-load" --mllp-port "$mllp" --ingest-port "$ingest" --certs "$tmp/certs" \
   --samples "$root/../shared/samples" --own-samples "$root/tests/samples" --dsn "$GW_DATABASE_URL" --seconds "$secs" \
-  --record docs/benchmarks.md --command "scripts/load-test.sh $secs"
+  $([[ ${GW_LOAD_RECORD:-1} == 0 ]] || echo --record docs/benchmarks.md) --command "GW_LOAD_PG=$pg_via scripts/load-test.sh $secs"

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -306,17 +307,33 @@ int main(int argc, char** argv) {
     char date[32];
     auto now = std::time(nullptr);
     std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
-    bool has_section = gw::test::read_file(o.record).find("## Load (gw-load)") != std::string::npos;
-    std::ofstream out(o.record, std::ios::app);
-    if (!has_section)
-      out << "\n## Load (gw-load)\n\nRows written by `tests/tools/gw-load` itself (scripts/load-test.sh).\n\n"
-             "| date | machine | command | load | result |\n| --- | --- | --- | --- | --- |\n";
-    out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command
+    std::ostringstream row;
+    row << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command
         << "` | ingest, 23 facilities (5 MLLP/TLS HL7 ADT, 15 HTTPS QĐ 130 5-table, 3 HTTPS CV 365 / own JSON / "
            "delimited) | "
         << static_cast<long long>(rate) << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL "
         << static_cast<long long>(raw) << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%); "
         << per_stream << "; load average before the run " << load_before[0] << " |\n";
+    // The row goes after the last row of the load table (notes may follow the table).
+    auto text = gw::test::read_file(o.record);
+    auto section = text.find("## Load (gw-load)");
+    if (section == std::string::npos) {
+      text +=
+          "\n## Load (gw-load)\n\nRows written by `tests/tools/gw-load` itself (scripts/load-test.sh).\n\n"
+          "| date | machine | command | load | result |\n| --- | --- | --- | --- | --- |\n" +
+          row.str();
+    } else {
+      auto at = text.find("\n| ", section);
+      while (at != std::string::npos && text.compare(at + 1, 2, "| ") == 0) at = text.find('\n', at + 1);
+      if (at == std::string::npos) {
+        if (!text.empty() && text.back() != '\n') text.push_back('\n');
+        at = text.size();
+      } else {
+        ++at;
+      }
+      text.insert(at, row.str());
+    }
+    std::ofstream(o.record, std::ios::trunc) << text;
   }
   return 0;
 }
