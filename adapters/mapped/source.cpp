@@ -200,14 +200,14 @@ source_document load_json(std::string_view bytes, text_encoding e, const json_fo
   const auto decoded = decode(bytes, e, issues);
   if (!decoded) return d;
   if (!decoded->bad.empty()) {
-    // Before parsing there are no JSON Pointers yet: the line and offset name the place.
-    for (const auto& b : decoded->bad)
+    // Before parsing there are no JSON Pointers yet: the line and offset name the place (lines
+    // counted in the decoded text, where a line feed is one whatever the encoding).
+    const std::string_view text = decoded->text(bytes);
+    for (const auto& b : decoded->bad) {
+      const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(b.at), '\n');
       add(issues, severity::error, issue_code::value,
-          "line " +
-              std::to_string(1 +
-                             std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(b.input), '\n')) +
-              " byte " + std::to_string(b.input),
-          bad_bytes_message(b, e));
+          "line " + std::to_string(line) + " byte " + std::to_string(b.input), bad_bytes_message(b, e));
+    }
     return d;
   }
   const std::string_view text = decoded->text(bytes);

@@ -22,8 +22,9 @@ gw::mapped::mapping make_mapping() {
   d.type_column = 1;
   d.visit_type = "V";
   d.link_column = "visit";
-  d.types.push_back({"V", 6, {{"type", 1}, {"visit", 2}, {"cccd", 3}, {"name", 4}, {"dob", 5}, {"start", 6}}});
-  d.types.push_back({"L", 5, {{"type", 1}, {"visit", 2}, {"code", 3}, {"value", 4}, {"at", 5}}});
+  d.types.push_back(
+      {"V", 6, {{"type", 1}, {"visit", 2}, {"cccd", 3}, {"name", 4}, {"dob", 5}, {"start", 6}}, {}, false});
+  d.types.push_back({"L", 5, {{"type", 1}, {"visit", 2}, {"code", 3}, {"value", 4}, {"at", 5}}, {}, false});
   auto field = [](std::string src, std::string target, identity id = identity::none) {
     field_rule f;
     f.sources.push_back(std::move(src));

@@ -127,6 +127,12 @@ TEST(mapped_encoding, unpaired_surrogate_and_odd_length_in_utf16) {
   with_encoding w("42022", text_encoding::utf16);
   auto t = translate(bytes, w.s, context_of("42022"));
   EXPECT_TRUE(has_issue_at(t.issues, "line 8 column 4", severity::error)) << describe(t.issues);
+  // JSON in UTF-16: the line is counted in the text, the offset in the file's bytes.
+  with_encoding j("42021", text_encoding::utf16);
+  const std::string json = "\xFF\xFE" + encode_as("{\"visits\": [\n{\"visit_no\": \"A", "UTF-16LE");
+  auto u = translate(json + std::string("\x3D\xD8", 2) + encode_as("\"}]}", "UTF-16LE"), j.s, context_of("42021"));
+  EXPECT_TRUE(has_issue_at(u.issues, "line 2 byte " + std::to_string(json.size()), severity::error))
+      << describe(u.issues);
   auto odd = translate("\xFF\xFE" + encode_as(sample(delimited_sample), "UTF-16LE") + "V", w.s, context_of("42022"));
   EXPECT_TRUE(fhir::has_errors(odd.issues));
   EXPECT_TRUE(has_issue_at(odd.issues, "line 8 column 1", severity::error)) << describe(odd.issues);
