@@ -214,14 +214,8 @@ asio::awaitable<response> pipeline::handle(request req) {
 
   if (stopping_) co_return transient("the gateway is shutting down; send again shortly");
 
-  // Seen before? Answer as before, without translating again.
-  try {
-    if (auto prior = co_await store_->find(facility.code, key); prior && prior->sha256 == sha)
-      co_return to_response(prior->answer);
-  } catch (const std::exception&) {
-    co_return transient("the gateway's database is unavailable; nothing was stored, send again later");
-  }
-
+  // A re-send is settled by the commit (same key and content: the stored answer, nothing
+  // written), so a message costs one trip to the database; a re-sent message is translated again.
   store::inbound_record rec;
   rec.facility = facility.code;
   rec.transport = std::string(config::to_string(req.transport));

@@ -8,7 +8,8 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
+#include <set>
+#include <stdexcept>
 
 #include "gateway/store/detail/rows.hpp"
 #include "gateway/store/detail/session.hpp"
@@ -47,8 +48,8 @@ namespace {
 
 using detail::k_upsert_links;
 using detail::k_upsert_resources;
-using detail::links_json;
-using detail::resources_json;
+using detail::link_rows;
+using detail::resource_rows;
 
 std::array<std::uint8_t, 32> digest_from(const pqxx::field& f) {
   pqxx::binarystring b(f);
@@ -61,6 +62,10 @@ pqxx::binarystring bytes_param(std::string_view s) {
   return pqxx::binarystring(s.data(), s.size());
 }
 
+pqxx::binarystring sha_param(const inbound_record& rec) {
+  return bytes_param(std::string_view(reinterpret_cast<const char*>(rec.sha256.data()), rec.sha256.size()));
+}
+
 std::string timestamp_param(std::chrono::system_clock::time_point t) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   // to_timestamp takes seconds; pass microseconds exactly as a decimal string.
@@ -70,13 +75,6 @@ std::string timestamp_param(std::chrono::system_clock::time_point t) {
   }();
 }
 
-constexpr const char* k_insert_message = R"sql(
-INSERT INTO inbound_message (received_at, facility, transport, format, message_key, sha256, raw,
-                             outcome, issues, answer, answer_status, resource_count)
-VALUES (to_timestamp($1::double precision), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
-RETURNING id
-)sql";
-
 struct write_outcome {
   commit_result result;
   std::string facility;
@@ -84,78 +82,159 @@ struct write_outcome {
   std::size_t bytes = 0;
 };
 
-/// Writes one record inside the caller's transaction.
-write_outcome write_record(pqxx::work& tx, const inbound_record& rec) {
-  write_outcome w;
-  w.facility = rec.facility;
-  w.bytes = rec.raw.size();
-  auto ts = timestamp_param(rec.received_at);
-  auto sha = bytes_param(std::string_view(reinterpret_cast<const char*>(rec.sha256.data()), rec.sha256.size()));
-
-  // Claim the key first: a concurrent or earlier message with the same key wins.
-  auto claimed = detail::exec_prepared(
-      tx, "gw_claim_key",
-      "INSERT INTO message_key (facility, message_key, sha256, message_id, received_at, answer, answer_status) "
-      "VALUES ($1, $2, $3, nextval('inbound_message_id_seq'), to_timestamp($4::double precision), $5, $6) "
-      "ON CONFLICT (facility, message_key) DO NOTHING RETURNING message_id",
-      rec.facility, rec.message_key, sha, ts, bytes_param(rec.answer.body), rec.answer.status);
-  if (claimed.empty()) {
-    auto prior = tx.exec_params1(
-        "SELECT sha256, answer, answer_status, message_id FROM message_key WHERE facility = $1 AND message_key = $2",
-        rec.facility, rec.message_key);
-    if (digest_from(prior[0]) == rec.sha256 || !rec.conflict_answer) {
-      w.result.status = commit_status::duplicate;
-      w.result.answer = {pqxx::binarystring(prior[1]).str(), prior[2].as<int>()};
-      w.result.message_id = prior[3].as<std::int64_t>();
-      return w;
+/// The message rows of records with distinct keys, in one statement: each key is claimed
+/// (message_key) and, where the claim succeeded, the message is stored (inbound_message).
+/// Answers the new message id per record, or 0 when its key was already taken.
+std::vector<std::int64_t> claim_and_store(pqxx::work& tx, const std::vector<const inbound_record*>& recs) {
+  constexpr std::size_t k_texts = 9;
+  const std::size_t n = recs.size();
+  std::string sql =
+      "WITH v (ord, received_at, facility, transport, format, message_key, outcome, issues, answer_status, "
+      "resource_count, sha256, raw, answer) AS (VALUES ";
+  std::vector<std::string> texts;
+  std::vector<pqxx::binarystring> bins;
+  texts.reserve(k_texts * n);
+  bins.reserve(3 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& rec = *recs[i];
+    // One row: (ord, to_timestamp($a::double precision), $b, ..., $x::bytea, ...).
+    auto param = [&](std::size_t number, const char* cast) {
+      sql.push_back('$');
+      sql.append(std::to_string(number));
+      sql.append(cast);
+    };
+    sql.append(i ? ",(" : "(");
+    sql.append(std::to_string(i));
+    sql.append(",to_timestamp(");
+    param(k_texts * i + 1, "::double precision)");
+    static constexpr const char* k_text_casts[] = {"", "", "", "", "", "::jsonb", "::int", "::int"};
+    for (std::size_t k = 1; k < k_texts; ++k) {
+      sql.push_back(',');
+      param(k_texts * i + k + 1, k_text_casts[k - 1]);
     }
-    // Same key, different content: keep the bytes (rejected, with why) and refuse.
-    auto message_id = tx.exec_params1("SELECT nextval('inbound_message_id_seq')")[0].as<std::int64_t>();
-    w.result.status = commit_status::conflict;
-    w.result.answer = *rec.conflict_answer;
-    w.result.message_id = message_id;
-    w.counted_rejected = true;
-    tx.exec_params(
-        "INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
-        "outcome, issues, answer, answer_status) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5, "
-        "$6, $7, $8, 'rejected', $9::jsonb, $10, $11)",
-        message_id, ts, rec.facility, rec.transport, rec.format,
-        rec.message_key + "#conflict:" + to_hex(rec.sha256).substr(0, 16), sha, bytes_param(rec.raw),
-        rec.conflict_issues_json, bytes_param(rec.conflict_answer->body), rec.conflict_answer->status);
-    return w;
+    for (std::size_t k = 0; k < 3; ++k) {
+      sql.push_back(',');
+      param(k_texts * n + 3 * i + k + 1, "::bytea");
+    }
+    sql.push_back(')');
+    texts.push_back(timestamp_param(rec.received_at));
+    texts.push_back(rec.facility);
+    texts.push_back(rec.transport);
+    texts.push_back(rec.format);
+    texts.push_back(rec.message_key);
+    texts.emplace_back(to_string(rec.outcome));
+    texts.push_back(rec.issues_json);
+    texts.push_back(std::to_string(rec.answer.status));
+    texts.push_back(std::to_string(rec.resources.size()));
+    bins.push_back(sha_param(rec));
+    bins.push_back(bytes_param(rec.raw));
+    bins.push_back(bytes_param(rec.answer.body));
   }
-
-  auto message_id = claimed[0][0].as<std::int64_t>();
-  int changed = 0;
-  if (rec.outcome == outcome::accepted && !rec.resources.empty()) {
-    auto r = detail::exec_prepared(tx, "gw_upsert_resources", k_upsert_resources, resources_json(rec.resources),
-                                   rec.facility, message_id);
-    changed = r.at(0)[0].as<int>();
-  }
-  if (rec.outcome == outcome::accepted && !rec.links.empty())
-    detail::exec_prepared(tx, "gw_upsert_links", k_upsert_links, links_json(rec.links));
-  detail::exec_prepared(
-      tx, "gw_insert_message",
-      "INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
-      "outcome, issues, answer, answer_status, resource_count) VALUES ($1, to_timestamp($2::double precision), "
-      "$3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)",
-      message_id, ts, rec.facility, rec.transport, rec.format, rec.message_key, sha, bytes_param(rec.raw),
-      std::string(to_string(rec.outcome)), rec.issues_json, bytes_param(rec.answer.body), rec.answer.status,
-      static_cast<int>(rec.resources.size()));
-  w.result.status = commit_status::stored;
-  w.result.answer = rec.answer;
-  w.result.message_id = message_id;
-  w.result.resources_changed = changed;
-  w.counted_rejected = rec.outcome != outcome::accepted;
-  return w;
+  sql +=
+      "), claimed AS (INSERT INTO message_key (facility, message_key, sha256, message_id, received_at, answer, "
+      "answer_status) SELECT facility, message_key, sha256, nextval('inbound_message_id_seq'), received_at, answer, "
+      "answer_status FROM v ORDER BY ord ON CONFLICT (facility, message_key) DO NOTHING "
+      "RETURNING facility, message_key, message_id), "
+      "stored AS (INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, "
+      "raw, outcome, issues, answer, answer_status, resource_count) SELECT c.message_id, v.received_at, v.facility, "
+      "v.transport, v.format, v.message_key, v.sha256, v.raw, v.outcome, v.issues, v.answer, v.answer_status, "
+      "v.resource_count FROM v JOIN claimed c USING (facility, message_key)) "
+      "SELECT v.ord, coalesce(c.message_id, 0) FROM v LEFT JOIN claimed c USING (facility, message_key)";
+  // One prepared statement per batch size (at most max_batch of them per connection).
+  std::string name = "gw_claim_store_";
+  name.append(std::to_string(n));
+  tx.conn().prepare(name, sql);
+  auto r = tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(texts), pqxx::prepare::make_dynamic_params(bins));
+  std::vector<std::int64_t> ids(n, 0);
+  for (const auto& row : r) ids.at(row[0].as<std::size_t>()) = row[1].as<std::int64_t>();
+  return ids;
 }
 
-/// Per-facility counters for a batch, one statement per facility.
+/// A record whose key is taken: the stored answer for the same content, else (HL7 control id
+/// re-used) the bytes kept as rejected under a derived key and the conflict answer.
+void settle_taken_key(pqxx::work& tx, const inbound_record& rec, write_outcome& w) {
+  auto prior = tx.exec_params1(
+      "SELECT sha256, answer, answer_status, message_id FROM message_key WHERE facility = $1 AND message_key = $2",
+      rec.facility, rec.message_key);
+  if (digest_from(prior[0]) == rec.sha256 || !rec.conflict_answer) {
+    w.result.status = commit_status::duplicate;
+    w.result.answer = {pqxx::binarystring(prior[1]).str(), prior[2].as<int>()};
+    w.result.message_id = prior[3].as<std::int64_t>();
+    return;
+  }
+  auto message_id = tx.exec_params1("SELECT nextval('inbound_message_id_seq')")[0].as<std::int64_t>();
+  w.result.status = commit_status::conflict;
+  w.result.answer = *rec.conflict_answer;
+  w.result.message_id = message_id;
+  w.counted_rejected = true;
+  tx.exec_params(
+      "INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, raw, "
+      "outcome, issues, answer, answer_status) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5, "
+      "$6, $7, $8, 'rejected', $9::jsonb, $10, $11)",
+      message_id, timestamp_param(rec.received_at), rec.facility, rec.transport, rec.format,
+      rec.message_key + "#conflict:" + to_hex(rec.sha256).substr(0, 16), sha_param(rec), bytes_param(rec.raw),
+      rec.conflict_issues_json, bytes_param(rec.conflict_answer->body), rec.conflict_answer->status);
+}
+
+/// Writes records with distinct keys and no two versions of one resource, a handful of
+/// statements whatever their number: messages, resources (with history and outbox), links.
+void write_group(pqxx::work& tx, const std::vector<const inbound_record*>& recs, write_outcome* outs) {
+  auto ids = claim_and_store(tx, recs);
+  resource_rows resources;
+  link_rows links;
+  std::map<std::int64_t, std::size_t> by_id;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& rec = *recs[i];
+    auto& w = outs[i];
+    w.facility = rec.facility;
+    w.bytes = rec.raw.size();
+    if (ids[i] == 0) {
+      settle_taken_key(tx, rec, w);
+      continue;
+    }
+    w.result.status = commit_status::stored;
+    w.result.answer = rec.answer;
+    w.result.message_id = ids[i];
+    w.counted_rejected = rec.outcome != outcome::accepted;
+    by_id[ids[i]] = i;
+    if (rec.outcome != outcome::accepted) continue;
+    if (!resources.add(ids[i], rec.facility, rec.resources))
+      throw std::logic_error("ingest batch: two versions of one resource in one statement");
+    links.add(rec.links);
+  }
+  if (!resources.empty())
+    for (const auto& row : detail::exec_prepared(tx, "gw_upsert_resources", k_upsert_resources, resources.json()))
+      outs[by_id.at(row[0].as<std::int64_t>())].result.resources_changed = row[1].as<int>();
+  if (!links.empty()) detail::exec_prepared(tx, "gw_upsert_links", k_upsert_links, links.json());
+}
+
+/// Writes a batch inside the caller's transaction, in groups that one statement per table can
+/// write (a key or a resource version repeated in the batch starts a new group).
+std::vector<write_outcome> write_batch(pqxx::work& tx, const std::vector<const inbound_record*>& batch) {
+  std::vector<write_outcome> outs(batch.size());
+  for (std::size_t begin = 0; begin < batch.size();) {
+    std::set<std::pair<std::string_view, std::string_view>> keys;
+    resource_rows fit;
+    std::size_t end = begin;
+    for (; end < batch.size(); ++end) {
+      const auto& rec = *batch[end];
+      if (!keys.insert({rec.facility, rec.message_key}).second) break;
+      if (rec.outcome == outcome::accepted && !fit.add(0, rec.facility, rec.resources)) break;
+    }
+    write_group(tx,
+                {batch.begin() + static_cast<std::ptrdiff_t>(begin), batch.begin() + static_cast<std::ptrdiff_t>(end)},
+                outs.data() + begin);
+    begin = end;
+  }
+  return outs;
+}
+
+/// Per-facility counters for a batch, one statement.
 void count(pqxx::work& tx, const std::vector<write_outcome>& outs) {
   struct agg {
     long long accepted = 0, rejected = 0, duplicates = 0, bytes = 0;
   };
-  std::map<std::string, agg> by;
+  std::map<std::string_view, agg> by;
   for (const auto& o : outs) {
     auto& a = by[o.facility];
     if (o.result.status == commit_status::duplicate)
@@ -166,18 +245,34 @@ void count(pqxx::work& tx, const std::vector<write_outcome>& outs) {
       ++a.accepted;
     a.bytes += static_cast<long long>(o.bytes);
   }
-  for (const auto& [facility, a] : by)
-    detail::exec_prepared(
-        tx, "gw_count",
-        "INSERT INTO facility_counter AS c (facility, day, accepted, rejected, duplicates, bytes, last_message_at, "
-        "last_rejected_at) "
-        "VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2::bigint, $3::bigint, $4::bigint, $5::bigint, now(), CASE "
-        "WHEN $3::bigint > 0 THEN now() END) "
-        "ON CONFLICT (facility, day) DO UPDATE SET accepted = c.accepted + EXCLUDED.accepted, "
-        "rejected = c.rejected + EXCLUDED.rejected, duplicates = c.duplicates + EXCLUDED.duplicates, "
-        "bytes = c.bytes + EXCLUDED.bytes, last_message_at = now(), "
-        "last_rejected_at = coalesce(EXCLUDED.last_rejected_at, c.last_rejected_at)",
-        facility, a.accepted, a.rejected, a.duplicates, a.bytes);
+  std::string json = "[";
+  for (const auto& [facility, a] : by) {
+    if (json.size() > 1) json.push_back(',');
+    json += "{\"facility\":";
+    detail::append_json_string(json, facility);
+    for (auto [name, v] : {std::pair<const char*, long long>{",\"accepted\":", a.accepted},
+                           {",\"rejected\":", a.rejected},
+                           {",\"duplicates\":", a.duplicates},
+                           {",\"bytes\":", a.bytes}}) {
+      json.append(name);
+      json.append(std::to_string(v));
+    }
+    json.push_back('}');
+  }
+  json.push_back(']');
+  detail::exec_prepared(
+      tx, "gw_count",
+      "INSERT INTO facility_counter AS c (facility, day, accepted, rejected, duplicates, bytes, last_message_at, "
+      "last_rejected_at) "
+      "SELECT t.facility, (now() AT TIME ZONE 'UTC')::date, t.accepted, t.rejected, t.duplicates, t.bytes, now(), "
+      "CASE WHEN t.rejected > 0 THEN now() END "
+      "FROM jsonb_to_recordset($1::jsonb) AS t(facility text, accepted bigint, rejected bigint, duplicates bigint, "
+      "bytes bigint) ORDER BY t.facility "
+      "ON CONFLICT (facility, day) DO UPDATE SET accepted = c.accepted + EXCLUDED.accepted, "
+      "rejected = c.rejected + EXCLUDED.rejected, duplicates = c.duplicates + EXCLUDED.duplicates, "
+      "bytes = c.bytes + EXCLUDED.bytes, last_message_at = now(), "
+      "last_rejected_at = coalesce(EXCLUDED.last_rejected_at, c.last_rejected_at)",
+      json);
 }
 
 }  // namespace
@@ -224,7 +319,10 @@ void ingest_store::drain(session& s) {
     bool connection_lost = false;
     try {
       pqxx::work tx(s.conn());
-      for (const auto& p : batch) outs.push_back(write_record(tx, p->rec));
+      std::vector<const inbound_record*> recs;
+      recs.reserve(batch.size());
+      for (const auto& p : batch) recs.push_back(&p->rec);
+      outs = write_batch(tx, recs);
       count(tx, outs);
       tx.commit();
       ++transactions_;
@@ -252,7 +350,7 @@ void ingest_store::drain(session& s) {
     if (s.broken()) s.reset();
     auto write_alone = [&](const inbound_record& rec) {
       pqxx::work tx(s.conn());
-      std::vector<write_outcome> one{write_record(tx, rec)};
+      auto one = write_batch(tx, {&rec});
       count(tx, one);
       tx.commit();
       ++transactions_;

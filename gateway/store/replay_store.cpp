@@ -37,8 +37,9 @@ int replay_store::apply(const stored_message& m, const replay_change& c) {
   db_.run_sync([&](session& s) {
     pqxx::work tx(s.conn());
     if (c.outcome == outcome::accepted && !c.resources.empty())
-      changed = tx.exec_params1(detail::k_upsert_resources, detail::resources_json(c.resources), m.facility, m.id)[0]
-                    .as<int>();
+      for (const auto& row :
+           tx.exec_params(detail::k_upsert_resources, detail::resources_json(m.id, m.facility, c.resources)))
+        changed += row[1].as<int>();
     if (c.outcome == outcome::accepted && !c.links.empty())
       tx.exec_params(detail::k_upsert_links, detail::links_json(c.links));
     tx.exec_params(

@@ -2,6 +2,8 @@
 // Private to gateway/store: row encodings and SQL shared by ingest and replay.
 #include <pqxx/pqxx>
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,24 +23,70 @@ pqxx::result exec_prepared(pqxx::transaction_base& tx, const char* name, const c
 
 /// Appends s as a JSON string literal.
 void append_json_string(std::string& out, std::string_view s);
-/// A record's resources as one JSON array for jsonb_to_recordset (one statement stores them
-/// all; the same type + id twice keeps the last).
-std::string resources_json(const std::vector<resource_write>& resources);
-/// Patient links as one JSON array for jsonb_to_recordset.
+
+/// Resources of several messages as one JSON array for jsonb_to_recordset (k_upsert_resources):
+/// one statement stores them all. Within a message the same type + id twice keeps the last.
+/// Across messages a type + id may appear once only (one row cannot be upserted twice by one
+/// statement): `add` returns false, adding nothing, when the message repeats one with different
+/// content (the caller writes that message with the next statement); a repeat with the same
+/// content is left out, since storing it again changes nothing (Patient and Encounter merges
+/// are idempotent).
+class resource_rows {
+ public:
+  /// Adds message `message_id`'s resources (stored under `facility`), or returns false.
+  bool add(std::int64_t message_id, std::string_view facility, const std::vector<resource_write>& resources);
+  bool empty() const { return count_ == 0; }
+  /// The JSON array (valid until the next add).
+  const std::string& json();
+
+ private:
+  std::string out_ = "[";
+  std::string json_;
+  std::size_t count_ = 0;
+  std::size_t ord_ = 0;
+  std::map<std::pair<std::string_view, std::string_view>, std::string_view> seen_;  // type, id -> content
+};
+
+/// One message's resources (replay).
+std::string resources_json(std::int64_t message_id, std::string_view facility,
+                           const std::vector<resource_write>& resources);
+
+/// Patient links of several messages, in message order, as one JSON array for jsonb_to_recordset:
+/// one row per facility record number, as the messages one after another would leave it (the
+/// first local patient id; the person from the last message that names one, within a message
+/// the first entry that names one).
+class link_rows {
+ public:
+  void add(const std::vector<patient_link_write>& links);
+  bool empty() const { return rows_.empty(); }
+  std::string json() const;
+
+ private:
+  struct row {
+    const patient_link_write* first = nullptr;
+    const patient_link_write* person = nullptr;
+  };
+  std::map<std::pair<std::string_view, std::string_view>, row> rows_;
+};
+
+/// One message's links (replay).
 std::string links_json(const std::vector<patient_link_write>& links);
 
-// Resources: new version only when the canonical content (jsonb text) changed; history and an
-// outbox row per new version, in the order the message gave them. Only Patient and Encounter are
-// merged (gw_merge_resource, a SQL function call per use); every other type is replaced whole, so
-// its stored hash is the input's and no function is called for it.
+// Resources of one or more messages ($1, from resource_rows: ord, msg, facility, type, id,
+// patient_id, content): a new version only when the canonical content (jsonb text) changed;
+// history and an outbox row per new version, in the order the messages gave them, each outbox
+// row carrying the message it came from (`unit`). Only Patient and Encounter are merged
+// (gw_merge_resource, a SQL function call per use); every other type is replaced whole, so its
+// stored hash is the input's and no function is called for it. Answers new versions per message.
 inline constexpr const char* k_upsert_resources = R"sql(
 WITH input AS (
-  SELECT t.ord, t.type, t.id, t.patient_id, t.content,
+  SELECT t.ord, t.msg, t.facility, t.type, t.id, t.patient_id, t.content,
          sha256(convert_to(t.content::text, 'UTF8')) AS sha
-  FROM jsonb_to_recordset($1::jsonb) AS t(ord int, type text, id uuid, patient_id uuid, content jsonb)
+  FROM jsonb_to_recordset($1::jsonb)
+       AS t(ord int, msg bigint, facility text, type text, id uuid, patient_id uuid, content jsonb)
 ), up AS (
   INSERT INTO resource AS r (type, id, version, patient_id, facility, last_updated, content, content_sha256, source_message)
-  SELECT type, id, 1, patient_id, $2, now(), content, sha, $3 FROM input
+  SELECT type, id, 1, patient_id, facility, now(), content, sha, msg FROM input ORDER BY ord
   ON CONFLICT (type, id) DO UPDATE
     SET version = r.version + 1, patient_id = EXCLUDED.patient_id, facility = EXCLUDED.facility,
         last_updated = EXCLUDED.last_updated,
@@ -51,22 +99,23 @@ WITH input AS (
     WHERE r.content_sha256 <> CASE WHEN r.type IN ('Patient', 'Encounter')
                                    THEN sha256(convert_to(gw_merge_resource(r.type, r.content, EXCLUDED.content)::text, 'UTF8'))
                                    ELSE EXCLUDED.content_sha256 END
-  RETURNING r.type, r.id, r.version, r.last_updated, r.content, r.patient_id
+  RETURNING r.type, r.id, r.version, r.last_updated, r.content, r.patient_id, r.source_message
 ), hist AS (
   INSERT INTO resource_history (type, id, version, last_updated, content, source_message)
-  SELECT type, id, version, last_updated, content, $3 FROM up
+  SELECT type, id, version, last_updated, content, source_message FROM up
 ), ob AS (
-  INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version)
-  SELECT coalesce(up.patient_id::text, up.type || '/' || up.id::text), up.type, up.id, up.version
+  INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version, unit)
+  SELECT coalesce(up.patient_id::text, up.type || '/' || up.id::text), up.type, up.id, up.version, up.source_message
   FROM up JOIN input USING (type, id) ORDER BY input.ord
 )
-SELECT count(*) FROM up
+SELECT source_message, count(*) FROM up GROUP BY source_message
 )sql";
 
 inline constexpr const char* k_upsert_links = R"sql(
 INSERT INTO patient_link AS l (facility, record_number, local_patient_id, person_id)
 SELECT facility, record_number, local_patient_id, person_id
 FROM jsonb_to_recordset($1::jsonb) AS t(facility text, record_number text, local_patient_id uuid, person_id uuid)
+ORDER BY facility, record_number
 ON CONFLICT (facility, record_number) DO UPDATE
   SET person_id = coalesce(EXCLUDED.person_id, l.person_id), updated_at = now()
 )sql";
