@@ -78,6 +78,11 @@ struct forwarding {
   std::chrono::milliseconds backoff_initial{500};
   std::chrono::milliseconds backoff_max{60'000};
   std::chrono::milliseconds lease{30'000};
+  std::size_t concurrency = 4;  ///< forwarder workers, each with its own connection
+  std::string instance_name;    ///< this process in meta.source and outbox.delivered_by; "" = host-pid
+  /// Delivered rows are deleted once older than this (the national database holds them then;
+  /// the resource history stays). 0 keeps them for ever.
+  std::chrono::milliseconds delivered_retention{7LL * 24 * 3'600'000};
 };
 
 enum class feed_format { qd130, hl7v2, cv365, mapped };

@@ -123,6 +123,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
   if (unit == "s") return std::chrono::seconds(v);
   if (unit == "m" || unit == "min") return std::chrono::minutes(v);
   if (unit == "h") return std::chrono::hours(v);
+  if (unit == "d") return std::chrono::hours(24 * v);
   return std::nullopt;
 }
 
@@ -253,7 +254,7 @@ class map_reader {
     auto d = parse_duration(s);
     if (!d) {
       c_.error(n, join_key(path_, key),
-               "wrong type: expected a duration such as 500ms, 30s, 5m or 1h, got '" + s + "'");
+               "wrong type: expected a duration such as 500ms, 30s, 5m, 1h or 7d, got '" + s + "'");
       return false;
     }
     out = *d;
@@ -1037,6 +1038,9 @@ load_result load_config(const fs::path& gateway_yaml) {
       fm.duration("backoff_initial", cfg.forwarding.backoff_initial);
       fm.duration("backoff_max", cfg.forwarding.backoff_max);
       fm.duration("lease", cfg.forwarding.lease);
+      fm.integer("concurrency", cfg.forwarding.concurrency, 1, 64);
+      fm.str("instance_name", cfg.forwarding.instance_name);
+      fm.duration("delivered_retention", cfg.forwarding.delivered_retention);
     }
   }
 

@@ -28,7 +28,9 @@ using clock_type = std::chrono::steady_clock;
 
 forwarder_settings forwarder_settings::from(const config::national& n, const config::forwarding& f) {
   forwarder_settings s;
-  if (const char* name = std::getenv("GW_INSTANCE_NAME"); name && *name) {
+  if (!f.instance_name.empty()) {
+    s.instance = f.instance_name;
+  } else if (const char* name = std::getenv("GW_INSTANCE_NAME"); name && *name) {
     s.instance = name;
   } else {
     char host[256] = {};
@@ -42,6 +44,8 @@ forwarder_settings forwarder_settings::from(const config::national& n, const con
   s.batch_max_delay = f.batch_max_delay;
   s.retry = {f.max_attempts, f.backoff_initial, f.backoff_max};
   s.lease = f.lease;
+  s.concurrency = f.concurrency;
+  s.delivered_retention = f.delivered_retention;
   return s;
 }
 
@@ -225,7 +229,21 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
   asio::awaitable<void> reclaimer(std::size_t index) {
     auto& slot = *slots[index];
     auto every = std::clamp(settings.lease / 2, std::chrono::milliseconds(200), std::chrono::milliseconds(5'000));
+    auto next_purge = clock_type::now();
     while (!stopping) {
+      if (settings.delivered_retention.count() > 0 && clock_type::now() >= next_purge) {
+        // Delivered rows past retention, a bounded slice at a time so no transaction grows large.
+        try {
+          std::size_t n = 0;
+          do {
+            n = co_await store.purge_delivered(settings.delivered_retention, 10'000);
+            counters.purged += static_cast<long long>(n);
+          } while (n == 10'000 && !stopping);
+        } catch (const std::exception& e) {
+          spdlog::debug("event=forward_purge_failed error_type={}", typeid(e).name());
+        }
+        next_purge = clock_type::now() + std::chrono::minutes(1);
+      }
       try {
         auto n = co_await store.reclaim_expired(settings.retry);
         if (n > 0) {
@@ -321,6 +339,9 @@ std::string forwarder::metrics_text() const {
   line("# HELP gw_forward_dead_letters_total Rows this process made dead letters.");
   line("# TYPE gw_forward_dead_letters_total counter");
   line("gw_forward_dead_letters_total " + std::to_string(c.dead_letters.load()));
+  line("# HELP gw_outbox_purged_total Delivered rows this process deleted after forwarding.delivered_retention.");
+  line("# TYPE gw_outbox_purged_total counter");
+  line("gw_outbox_purged_total " + std::to_string(c.purged.load()));
   line("# HELP gw_forward_breaker_open 1 while the circuit breaker towards the national database is open.");
   line("# TYPE gw_forward_breaker_open gauge");
   line(std::string("gw_forward_breaker_open ") + (breaker_open() ? "1" : "0"));

@@ -64,11 +64,13 @@ struct forwarder_settings {
   store::retry_policy retry;
   std::chrono::milliseconds lease{30'000};
   std::size_t concurrency = 4;
+  std::chrono::milliseconds delivered_retention{0};  ///< 0: delivered rows stay
   int max_rounds = 8;
   int breaker_threshold = 5;
   std::chrono::milliseconds breaker_cooldown{2'000};
 
-  /// From the configuration; instance from GW_INSTANCE_NAME, else host name + pid.
+  /// From the configuration; instance from forwarding.instance_name, else GW_INSTANCE_NAME,
+  /// else host name + pid.
   static forwarder_settings from(const config::national& n, const config::forwarding& f);
 };
 
@@ -78,6 +80,7 @@ struct forwarder_counters {
   std::atomic<long long> batches{0};
   std::atomic<long long> failures_transient{0}, failures_timeout{0}, failures_rejected{0}, failures_lease{0};
   std::atomic<long long> dead_letters{0};
+  std::atomic<long long> purged{0};  ///< delivered rows deleted after delivered_retention
 };
 
 class forwarder {

@@ -226,6 +226,17 @@ LANGUAGE sql IMMUTABLE AS $fn$
   WHERE x.r ~ '^[A-Z][A-Za-z]+/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 $fn$;
 )sql"},
+    {5, "forwarder: the message a row came from, so that a message's rows travel in one Bundle",
+     R"sql(
+-- The inbound message whose storing made this row (NULL for rows written before this migration:
+-- each such row is a unit of its own). A message's resources can reference each other in any
+-- order (a report before its results, an encounter and its diagnoses both ways), so the
+-- forwarder sends all of a message's open rows in one transaction Bundle, never some of them.
+ALTER TABLE outbox ADD COLUMN unit bigint;
+CREATE INDEX outbox_open_unit_idx ON outbox (unit) WHERE state IN ('pending', 'in_flight');
+-- Delivered rows are deleted after forwarding.delivered_retention, oldest first.
+CREATE INDEX outbox_delivered_idx ON outbox (delivered_at) WHERE state = 'delivered';
+)sql"},
 };
 
 // One key for every gateway process sharing the database: migrations run one process at a time.

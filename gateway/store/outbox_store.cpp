@@ -43,6 +43,45 @@ constexpr const char* k_claim_followers = GW_CLAIM_ROUND(
     "AND o.patient_key IN (SELECT patient_key FROM outbox WHERE state = 'in_flight' AND lease_owner = $1)");
 #undef GW_CLAIM_ROUND
 
+// A message's rows travel together: its resources may reference each other in any order (a
+// report before its results, an encounter and its diagnoses both ways), and the national
+// database resolves references within one Bundle or against what it holds. So a claim takes the
+// rest of every unit (inbound message) it touched, whatever their backoff ...
+constexpr const char* k_claim_units = R"sql(
+WITH cand AS (SELECT o.seq FROM outbox o
+  WHERE o.unit IN (SELECT unit FROM outbox WHERE seq = ANY($3::bigint[]) AND unit IS NOT NULL)
+    AND o.state = 'pending'
+  ORDER BY o.seq FOR UPDATE OF o SKIP LOCKED)
+UPDATE outbox u SET state = 'in_flight', lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+FROM cand WHERE u.seq = cand.seq RETURNING u.seq
+)sql";
+
+// ... then gives back, whole, every unit of which a row breaks a rule: an earlier open row of its
+// group or of a resource it references outside the claim, an earlier open version of the same
+// resource, or a row of its own unit outside the claim (held by another claim, or locked).
+// Giving a unit back can break a later one's rule: repeated until the claim is consistent.
+constexpr const char* k_claim_conflicts = R"sql(
+SELECT c.seq, c.unit FROM outbox c
+WHERE c.seq = ANY($2::bigint[]) AND (
+  EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = c.patient_key AND e.seq < c.seq
+          AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
+  OR EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = c.resource_type AND e.resource_id = c.resource_id
+             AND e.seq < c.seq AND e.state IN ('pending', 'in_flight'))
+  OR EXISTS (SELECT 1 FROM outbox e WHERE e.unit = c.unit AND e.seq <> c.seq
+             AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
+  OR EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
+             JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
+             WHERE h.type = c.resource_type AND h.id = c.resource_id AND h.version = c.resource_version
+             AND e.seq < c.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1))
+)sql";
+
+constexpr const char* k_unclaim = R"sql(
+UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'
+  AND (seq = ANY($3::bigint[]) OR unit = ANY($4::bigint[]))
+RETURNING seq
+)sql";
+
 // The claimed rows with their content, meta.versionId and meta.source set for the national
 // database (built by PostgreSQL from the stored jsonb: no parse and re-serialise here).
 constexpr const char* k_claimed_rows = R"sql(
@@ -77,9 +116,14 @@ FROM outbox x LEFT JOIN resource r ON r.type = x.resource_type AND r.id = x.reso
 WHERE x.seq = ANY($4::bigint[])
 )sql";
 
-template <class F>
-std::size_t affected(F&& f) {
-  return static_cast<std::size_t>(f().affected_rows());
+/// Runs one UPDATE/DELETE in its own transaction; how many rows it touched. (Called inside a
+/// database::run lambda: no temporaries in a co_await expression, which GCC 12 destroys twice.)
+template <class... Args>
+std::size_t update_rows(session& s, const char* sql, Args&&... args) {
+  pqxx::work tx(s.conn());
+  auto n = static_cast<std::size_t>(tx.exec_params(sql, std::forward<Args>(args)...).affected_rows());
+  tx.commit();
+  return n;
 }
 
 std::vector<std::int64_t> operate_dead(database& db, const std::vector<std::int64_t>& seqs, const std::string& actor,
@@ -123,20 +167,17 @@ std::string_view to_string(failure_kind k) {
 
 boost::asio::awaitable<std::size_t> outbox_store::reclaim_expired(retry_policy policy) {
   std::size_t n = 0;
-  co_await db_.run([&n, policy](session& s) {
-    pqxx::work tx(s.conn());
-    n = affected([&] {
-      return tx.exec_params(
-          "UPDATE outbox SET attempts = attempts + 1, "
-          "state = CASE WHEN attempts + 1 >= $1 THEN 'dead' ELSE 'pending' END, "
-          "dead_at = CASE WHEN attempts + 1 >= $1 THEN now() END, next_attempt_at = now(), "
-          "last_error = 'lease expired: the process holding the row stopped or hung', failure_kind = 'lease', "
-          "lease_until = NULL "
-          "WHERE seq IN (SELECT seq FROM outbox WHERE state = 'in_flight' AND lease_until < now() "
-          "FOR UPDATE SKIP LOCKED)",
-          policy.max_attempts);
-    });
-    tx.commit();
+  co_await db_.run([&](session& s) {
+    n = update_rows(
+        s,
+        "UPDATE outbox SET attempts = attempts + 1, "
+        "state = CASE WHEN attempts + 1 >= $1 THEN 'dead' ELSE 'pending' END, "
+        "dead_at = CASE WHEN attempts + 1 >= $1 THEN now() END, next_attempt_at = now(), "
+        "last_error = 'lease expired: the process holding the row stopped or hung', failure_kind = 'lease', "
+        "lease_until = NULL "
+        "WHERE seq IN (SELECT seq FROM outbox WHERE state = 'in_flight' AND lease_until < now() "
+        "FOR UPDATE SKIP LOCKED)",
+        policy.max_attempts);
   });
   co_return n;
 }
@@ -163,6 +204,33 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
         if (round(k_claim_followers, req.max_rows - seqs.size()) == 0) break;
     }
     if (seqs.empty()) return;
+    for (const auto& row : tx.exec_params(k_claim_units, req.token, lease_ms, seq_array(seqs)))
+      seqs.push_back(row[0].as<std::int64_t>());
+    // Each pass gives back at least the rows in conflict, so the claim shrinks until it holds.
+    while (!seqs.empty()) {
+      auto conflicts = tx.exec_params(k_claim_conflicts, req.token, seq_array(seqs));
+      if (conflicts.empty()) break;
+      std::vector<std::int64_t> lone, units;
+      for (const auto& row : conflicts) {
+        if (row[1].is_null())
+          lone.push_back(row[0].as<std::int64_t>());
+        else
+          units.push_back(row[1].as<std::int64_t>());
+      }
+      std::set<std::int64_t> back;
+      for (const auto& row : tx.exec_params(k_unclaim, req.token, seq_array(seqs), seq_array(lone), seq_array(units)))
+        back.insert(row[0].as<std::int64_t>());
+      if (back.empty()) {  // cannot happen (conflicts are rows of this claim); give all back
+        tx.exec_params(k_unclaim, req.token, seq_array(seqs), seq_array(seqs), seq_array({}));
+        seqs.clear();
+        break;
+      }
+      std::erase_if(seqs, [&](std::int64_t q) { return back.count(q) > 0; });
+    }
+    if (seqs.empty()) {
+      tx.commit();
+      return;
+    }
     auto r = tx.exec_params(k_claimed_rows, seq_array(seqs), req.source);
     tx.commit();
     rows.reserve(r.size());
@@ -185,14 +253,11 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_delivered(std::string tok
                                                                  std::string instance) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    pqxx::work tx(s.conn());
-    n = affected([&] {
-      return tx.exec_params(
-          "UPDATE outbox SET state = 'delivered', delivered_at = now(), delivered_by = $3, lease_until = NULL "
-          "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
-          token, seq_array(seqs), instance);
-    });
-    tx.commit();
+    n = update_rows(
+        s,
+        "UPDATE outbox SET state = 'delivered', delivered_at = now(), delivered_by = $3, lease_until = NULL "
+        "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
+        token, seq_array(seqs), instance);
   });
   co_return n;
 }
@@ -202,13 +267,9 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_failed(std::string token,
                                                               bool count_attempt) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    pqxx::work tx(s.conn());
-    n = affected([&] {
-      return tx.exec_params(k_fail, token, seq_array(seqs), error, count_attempt ? 1 : 0, policy.max_attempts,
-                            static_cast<double>(policy.backoff_initial.count()),
-                            static_cast<double>(policy.backoff_max.count()), std::string(to_string(kind)));
-    });
-    tx.commit();
+    n = update_rows(s, k_fail, token, seq_array(seqs), error, count_attempt ? 1 : 0, policy.max_attempts,
+                    static_cast<double>(policy.backoff_initial.count()),
+                    static_cast<double>(policy.backoff_max.count()), std::string(to_string(kind)));
   });
   co_return n;
 }
@@ -216,15 +277,11 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_failed(std::string token,
 boost::asio::awaitable<std::size_t> outbox_store::mark_dead(std::string token, std::int64_t seq, std::string error) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    pqxx::work tx(s.conn());
-    n = affected([&] {
-      return tx.exec_params(
-          "UPDATE outbox SET state = 'dead', dead_at = now(), attempts = attempts + 1, last_error = $3, "
-          "failure_kind = 'rejected', lease_until = NULL "
-          "WHERE seq = $2 AND lease_owner = $1 AND state = 'in_flight'",
-          token, seq, error);
-    });
-    tx.commit();
+    n = update_rows(s,
+                    "UPDATE outbox SET state = 'dead', dead_at = now(), attempts = attempts + 1, last_error = $3, "
+                    "failure_kind = 'rejected', lease_until = NULL "
+                    "WHERE seq = $2 AND lease_owner = $1 AND state = 'in_flight'",
+                    token, seq, error);
   });
   co_return n;
 }
@@ -232,14 +289,22 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_dead(std::string token, s
 boost::asio::awaitable<std::size_t> outbox_store::release(std::string token, std::vector<std::int64_t> seqs) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    pqxx::work tx(s.conn());
-    n = affected([&] {
-      return tx.exec_params(
-          "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_until = NULL "
-          "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
-          token, seq_array(seqs));
-    });
-    tx.commit();
+    n = update_rows(s,
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_until = NULL "
+                    "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
+                    token, seq_array(seqs));
+  });
+  co_return n;
+}
+
+boost::asio::awaitable<std::size_t> outbox_store::purge_delivered(std::chrono::milliseconds older_than,
+                                                                  std::size_t limit) {
+  std::size_t n = 0;
+  co_await db_.run([&](session& s) {
+    n = update_rows(s,
+                    "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE state = 'delivered' "
+                    "AND delivered_at < now() - $1 * interval '1 millisecond' ORDER BY delivered_at LIMIT $2)",
+                    static_cast<long long>(older_than.count()), static_cast<long long>(limit));
   });
   co_return n;
 }

@@ -102,6 +102,10 @@ class outbox_store {
 
   boost::asio::awaitable<outbox_stats> stats();
 
+  /// Deletes up to `limit` delivered rows delivered more than `older_than` ago (oldest first).
+  /// Returns how many. Dead and dropped rows stay: an operator decides about those.
+  boost::asio::awaitable<std::size_t> purge_delivered(std::chrono::milliseconds older_than, std::size_t limit);
+
   // Operator commands (blocking; command-line use). `actor` is the OS user, recorded in
   // audit_event with each row's outcome.
   std::vector<dead_letter> list_dead(const std::string& facility, std::size_t limit);
