@@ -149,6 +149,56 @@ TEST(cli, check_config_names_a_mapping_mistake_with_file_line_and_key) {
   EXPECT_NE(out.find("unknown FHIR element"), std::string::npos) << out;
 }
 
+/// A copy of the shipped configuration whose 42022 mapping has `from` replaced by `to`.
+struct edited_config {
+  temp_dir dir{"cfg"};
+  shipped_config cfg;
+  edited_config(const std::string& from, const std::string& to) {
+    EXPECT_EQ(run_command("cp -r " GW_SOURCE_DIR "/config/. " + dir.path().string()), 0);
+    auto mapping = read_file(dir / "mappings/42022.yaml");
+    auto at = mapping.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) mapping.replace(at, from.size(), to);
+    write_file(dir / "mappings/42022.yaml", mapping);
+  }
+};
+
+TEST(cli, check_config_names_an_unknown_header_name_with_file_line_and_key) {
+  // The visit line's columns named by a header line in the mapping; one name is not in it.
+  edited_config e("      width: 12\n      columns: {type: 1, visit: 2, cccd: 3,",
+                  "      header_line: \"LOAI|MA_LK|SO_CCCD|MA_BN|HO_TEN|NGAY_SINH|GIOI_TINH|DIA_CHI|DIEN_THOAI|VAO|RA|"
+                  "LOAI_KCB\"\n      columns: {type: LOAI, visit: MA_LK, cccd: SO_CCD,");
+  int rc = -1;
+  auto out = run_capture(e.cfg.env() + GW_GATEWAY_BIN " check-config " + (e.dir / "gateway.yaml").string(), rc);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("42022.yaml:17: delimited.record_types.V.columns.cccd: unknown header name 'SO_CCD'"),
+            std::string::npos)
+      << out;
+}
+
+TEST(cli, translate_reads_a_windows_1258_export_as_its_mapping_declares) {
+  // The same export in Windows-1258 (tones as combining marks) gives the Bundle of the UTF-8 one.
+  edited_config e("encoding: utf-8", "encoding: windows-1258");
+  std::string want, out, err;
+  ASSERT_EQ(translate("--facility 42022 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SOURCE_DIR
+                      "/tests/samples/mapped/42022/export-20261123.txt",
+                      want, err, e.cfg.env()),
+            0)
+      << err;
+  int rc = translate("--facility 42022 --config " + (e.dir / "gateway.yaml").string() +
+                         " " GW_SOURCE_DIR "/tests/samples/mapped/42022/export-20261123.cp1258.txt",
+                     out, err, e.cfg.env());
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_EQ(out, want);
+  write_fhir_output("cli-translate-mapped-42022-cp1258", out);
+  // Declared UTF-8, the Windows-1258 file is refused with the places of its bytes.
+  rc = translate("--facility 42022 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SOURCE_DIR
+                 "/tests/samples/mapped/42022/export-20261123.cp1258.txt",
+                 out, err, e.cfg.env());
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(err.find("line 1 column 5"), std::string::npos) << err;
+}
+
 TEST(cli, translate_reports_errors_with_their_location_and_exits_1) {
   std::string out, err;
   int rc = translate("--format hl7v2 " GW_SHARED_DIR "/samples/hl7v2/malformed-missing-msh9-42001.hl7", out, err);
