@@ -277,8 +277,9 @@ asio::awaitable<response> pipeline::handle(request req) {
     rec.error_issues_json = issues_json(internal);
     rec.error_answer = answer_for(store::outcome::error, internal, 500, "error: kept, not processed");
   }
-  // Every answer is built (they may look into the body); the body itself goes to the store.
-  rec.raw = std::move(req.body);
+  // A copy, not a move: the parsed HL7 message's fields are views into req.body, and the answer
+  // to a failed commit (`transient`) still reads them after the record has gone to the store.
+  rec.raw = req.body;
 
   try {
     auto result = co_await store_->commit(std::move(rec));
