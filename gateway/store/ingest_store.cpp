@@ -403,23 +403,6 @@ asio::awaitable<commit_result> ingest_store::commit(inbound_record rec) {
       asio::use_awaitable);
 }
 
-asio::awaitable<std::optional<prior_message>> ingest_store::find(std::string facility, std::string key) {
-  std::optional<prior_message> found;
-  co_await db_.run([&](session& s) {
-    pqxx::read_transaction tx(s.conn());
-    auto r = tx.exec_params(
-        "SELECT sha256, answer, answer_status, message_id FROM message_key WHERE facility = $1 AND message_key = $2",
-        facility, key);
-    if (r.empty()) return;
-    prior_message m;
-    m.sha256 = digest_from(r[0][0]);
-    m.answer = {pqxx::binarystring(r[0][1]).str(), r[0][2].as<int>()};
-    m.message_id = r[0][3].as<std::int64_t>();
-    found = std::move(m);
-  });
-  co_return found;
-}
-
 asio::awaitable<int> ingest_store::maintain_partitions(int months_ahead, int retention_months) {
   int made = 0;
   co_await db_.run([&](session& s) {

@@ -86,13 +86,6 @@ struct commit_result {
   int resources_changed = 0;  ///< resources that got a new version (and an outbox row)
 };
 
-/// A stored answer found by key (duplicate check before translating).
-struct prior_message {
-  std::array<std::uint8_t, 32> sha256{};
-  store::answer answer;
-  std::int64_t message_id = 0;
-};
-
 struct ingest_store_settings {
   std::size_t max_batch = 128;  ///< records per transaction
   std::size_t max_writers = 2;  ///< transactions in flight at once
@@ -101,9 +94,6 @@ struct ingest_store_settings {
 class ingest_store : public std::enable_shared_from_this<ingest_store> {
  public:
   ingest_store(database& db, ingest_store_settings s = {});
-
-  /// The stored message with this key, if any (read-only; a race is settled by `commit`).
-  boost::asio::awaitable<std::optional<prior_message>> find(std::string facility, std::string key);
 
   /// Stores the record durably (see commit_status). Throws `unavailable` when the database
   /// cannot be reached or the commit failed: nothing was stored, the sender should retry.
