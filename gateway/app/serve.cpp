@@ -117,8 +117,12 @@ int cmd_serve(const args& a) {
   asio::co_spawn(ioc, maintain_database(db, ingest_store, cfg.database), asio::detached);
   ingest::pipeline pipeline(cfg, ingest_store, ingest::default_translators(cfg));
 
-  // Forwarder to the national database (gateway/forward/forwarder.hpp).
-  store::outbox_store outbox(db);
+  // Forwarder to the national database (gateway/forward/forwarder.hpp), on connections of its own
+  // (one per worker and one for the lease reclaimer and metrics): claims never queue behind
+  // ingest commits, nor hospitals' answers behind claims.
+  store::database forward_db({cfg.database.dsn, cfg.national.enabled ? cfg.forwarding.concurrency + 1 : 1,
+                              cfg.database.connect_timeout, cfg.database.statement_timeout});
+  store::outbox_store outbox(forward_db);
   std::optional<forward::forwarder> forwarder;
   if (cfg.national.enabled) {
     try {

@@ -14,8 +14,9 @@
 ///   for a resource it references (Organization and other shared resources, the Patient a merge or
 ///   CCCD link names): this one rule gives per-person FIFO, puts shared resources and linked
 ///   persons first, and keeps a group's next row away from every process while an earlier one is
-///   in flight anywhere. A claim runs up to `max_rounds` rounds, each taking the rows the previous
-///   rounds unblocked, so one Bundle carries a person's consecutive changes in order.
+///   in flight anywhere. Rows taken by the same claim do not block: a claim takes group heads
+///   with up to `max_rounds` consecutive rows of each group in one statement, so one Bundle
+///   carries a person's consecutive changes in order, and checks the rule once for all it took.
 /// * Ingest transactions that write rows of one person serialise on that Patient's row lock
 ///   (every message carries its Patient), so seq order within a group is commit order.
 /// * Leases: a row in flight past its lease (process killed or hung) is reclaimed by any process

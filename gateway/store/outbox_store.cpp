@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "gateway/store/detail/rows.hpp"
 #include "gateway/store/detail/session.hpp"
 
 namespace gw::store {
@@ -20,28 +21,35 @@ std::string seq_array(const std::vector<std::int64_t>& seqs) {
   return out;
 }
 
-// One round of a claim: rows due now whose every earlier open blocker (same group, same
-// resource, referenced resource) is either gone or taken by this same claim ($1), oldest first,
-// locked so that other processes skip them. A resource appears once per transaction (FHIR), so
-// an earlier open version of the same resource blocks even when this claim holds it. GW_CLAIM_GROUPS limits a round to
-// the groups the claim already holds (their next rows: no scan over everybody else's backlog).
-#define GW_CLAIM_ROUND(GROUPS)                                                                                        \
-  "WITH cand AS (SELECT o.seq FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= now() " GROUPS         \
-  " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq"                     \
-  "   AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"                                 \
-  " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id" \
-  "   AND e.seq < o.seq AND e.state IN ('pending', 'in_flight'))"                                                     \
-  " AND NOT EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r"                  \
-  "   JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id"                                             \
-  "   WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version"                     \
-  "   AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)"               \
-  " ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED) "                                                            \
-  "UPDATE outbox u SET state = 'in_flight', lease_owner = $1, lease_until = now() + $3 * interval '1 millisecond' "   \
-  "FROM cand WHERE u.seq = cand.seq RETURNING u.seq"
-constexpr const char* k_claim_heads = GW_CLAIM_ROUND("");
-constexpr const char* k_claim_followers = GW_CLAIM_ROUND(
-    "AND o.patient_key IN (SELECT patient_key FROM outbox WHERE state = 'in_flight' AND lease_owner = $1)");
-#undef GW_CLAIM_ROUND
+// A claim's main statement: the heads of up to $2 groups (a group's oldest open row, pending
+// and due, locked so that other processes skip the group), each with the open rows that follow it
+// in the group while they are pending (at most $3 per group, at most $4 in all, a group's rows
+// before the next group's), taken in one statement. Whether a row may go is settled afterwards,
+// once, for the whole claim (k_claim_conflicts): a referenced resource in the same claim is no
+// obstacle, one held elsewhere or still waiting is.
+constexpr const char* k_claim_groups = R"sql(
+WITH heads AS (
+  SELECT o.seq, o.patient_key FROM outbox o
+  WHERE o.state = 'pending' AND o.next_attempt_at <= now()
+    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq
+                    AND e.state IN ('pending', 'in_flight'))
+  ORDER BY o.seq LIMIT $2
+  FOR UPDATE OF o SKIP LOCKED
+), prefix AS (
+  SELECT f.seq FROM heads h CROSS JOIN LATERAL (
+    SELECT g.seq, bool_and(g.state = 'pending') OVER (ORDER BY g.seq) AS open_run
+    FROM (SELECT e.seq, e.state FROM outbox e
+          WHERE e.patient_key = h.patient_key AND e.state IN ('pending', 'in_flight')
+          ORDER BY e.seq LIMIT $3) g) f
+  WHERE f.open_run
+  ORDER BY h.seq, f.seq LIMIT $4
+), cand AS (
+  SELECT o.seq FROM outbox o JOIN prefix p ON o.seq = p.seq WHERE o.state = 'pending'
+  FOR UPDATE OF o SKIP LOCKED
+)
+UPDATE outbox u SET state = 'in_flight', lease_owner = $1, lease_until = now() + $5 * interval '1 millisecond'
+FROM cand WHERE u.seq = cand.seq RETURNING u.seq
+)sql";
 
 // A message's rows travel together: its resources may reference each other in any order (a
 // report before its results, an encounter and its diagnoses both ways), and the national
@@ -118,10 +126,11 @@ WHERE x.seq = ANY($4::bigint[])
 
 /// Runs one UPDATE/DELETE in its own transaction; how many rows it touched. (Called inside a
 /// database::run lambda: no temporaries in a co_await expression, which GCC 12 destroys twice.)
+/// The statement is prepared once per connection under `name`.
 template <class... Args>
-std::size_t update_rows(session& s, const char* sql, Args&&... args) {
+std::size_t update_rows(session& s, const char* name, const char* sql, Args&&... args) {
   pqxx::work tx(s.conn());
-  auto n = static_cast<std::size_t>(tx.exec_params(sql, std::forward<Args>(args)...).affected_rows());
+  auto n = static_cast<std::size_t>(detail::exec_prepared(tx, name, sql, std::forward<Args>(args)...).affected_rows());
   tx.commit();
   return n;
 }
@@ -169,7 +178,7 @@ boost::asio::awaitable<std::size_t> outbox_store::reclaim_expired(retry_policy p
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
     n = update_rows(
-        s,
+        s, "gw_reclaim_expired",
         "UPDATE outbox SET attempts = attempts + 1, "
         "state = CASE WHEN attempts + 1 >= $1 THEN 'dead' ELSE 'pending' END, "
         "dead_at = CASE WHEN attempts + 1 >= $1 THEN now() END, next_attempt_at = now(), "
@@ -189,26 +198,23 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
     std::vector<std::int64_t> seqs;
     const auto lease_ms = static_cast<long long>(req.lease.count());
     const std::size_t depth = static_cast<std::size_t>(std::max(1, req.max_rounds));
-    auto round = [&](const char* sql, std::size_t limit) {
-      auto r = tx.exec_params(sql, req.token, static_cast<long long>(limit), lease_ms);
-      for (const auto& row : r) seqs.push_back(row[0].as<std::int64_t>());
-      return r.size();
-    };
-    // Heads of a share of groups, then their next rows (up to `depth` per group), then more
-    // heads if there is room: deep groups fill a batch with few scans, shallow ones still fill it.
-    for (int pass = 0; pass < (depth > 1 ? 4 : 1) && seqs.size() < req.max_rows; ++pass) {
+    // Heads of a share of groups with their next rows (up to `depth` per group), then more
+    // groups if there is room: deep groups fill a batch with few heads, shallow ones still fill it.
+    for (int pass = 0; pass < 4 && seqs.size() < req.max_rows; ++pass) {
       auto budget = req.max_rows - seqs.size();
-      auto heads = round(k_claim_heads, pass == 0 ? std::max<std::size_t>(1, budget / depth) : budget);
-      if (heads == 0) break;
-      for (std::size_t d = 1; d < depth && seqs.size() < req.max_rows; ++d)
-        if (round(k_claim_followers, req.max_rows - seqs.size()) == 0) break;
+      auto groups = pass == 0 ? std::max<std::size_t>(1, budget / depth) : budget;
+      auto r = detail::exec_prepared(tx, "gw_claim_groups", k_claim_groups, req.token, static_cast<long long>(groups),
+                                     static_cast<long long>(depth), static_cast<long long>(budget), lease_ms);
+      for (const auto& row : r) seqs.push_back(row[0].as<std::int64_t>());
+      if (r.empty()) break;
     }
     if (seqs.empty()) return;
-    for (const auto& row : tx.exec_params(k_claim_units, req.token, lease_ms, seq_array(seqs)))
+    for (const auto& row :
+         detail::exec_prepared(tx, "gw_claim_units", k_claim_units, req.token, lease_ms, seq_array(seqs)))
       seqs.push_back(row[0].as<std::int64_t>());
     // Each pass gives back at least the rows in conflict, so the claim shrinks until it holds.
     while (!seqs.empty()) {
-      auto conflicts = tx.exec_params(k_claim_conflicts, req.token, seq_array(seqs));
+      auto conflicts = detail::exec_prepared(tx, "gw_claim_conflicts", k_claim_conflicts, req.token, seq_array(seqs));
       if (conflicts.empty()) break;
       std::vector<std::int64_t> lone, units;
       for (const auto& row : conflicts) {
@@ -218,7 +224,8 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
           units.push_back(row[1].as<std::int64_t>());
       }
       std::set<std::int64_t> back;
-      for (const auto& row : tx.exec_params(k_unclaim, req.token, seq_array(seqs), seq_array(lone), seq_array(units)))
+      for (const auto& row : detail::exec_prepared(tx, "gw_unclaim", k_unclaim, req.token, seq_array(seqs),
+                                                   seq_array(lone), seq_array(units)))
         back.insert(row[0].as<std::int64_t>());
       if (back.empty()) {  // cannot happen (conflicts are rows of this claim); give all back
         tx.exec_params(k_unclaim, req.token, seq_array(seqs), seq_array(seqs), seq_array({}));
@@ -231,7 +238,7 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
       tx.commit();
       return;
     }
-    auto r = tx.exec_params(k_claimed_rows, seq_array(seqs), req.source);
+    auto r = detail::exec_prepared(tx, "gw_claimed_rows", k_claimed_rows, seq_array(seqs), req.source);
     tx.commit();
     rows.reserve(r.size());
     for (const auto& row : r) {
@@ -254,7 +261,7 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_delivered(std::string tok
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
     n = update_rows(
-        s,
+        s, "gw_mark_delivered",
         "UPDATE outbox SET state = 'delivered', delivered_at = now(), delivered_by = $3, lease_until = NULL "
         "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
         token, seq_array(seqs), instance);
@@ -267,8 +274,8 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_failed(std::string token,
                                                               bool count_attempt) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    n = update_rows(s, k_fail, token, seq_array(seqs), error, count_attempt ? 1 : 0, policy.max_attempts,
-                    static_cast<double>(policy.backoff_initial.count()),
+    n = update_rows(s, "gw_mark_failed", k_fail, token, seq_array(seqs), error, count_attempt ? 1 : 0,
+                    policy.max_attempts, static_cast<double>(policy.backoff_initial.count()),
                     static_cast<double>(policy.backoff_max.count()), std::string(to_string(kind)));
   });
   co_return n;
@@ -277,7 +284,7 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_failed(std::string token,
 boost::asio::awaitable<std::size_t> outbox_store::mark_dead(std::string token, std::int64_t seq, std::string error) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    n = update_rows(s,
+    n = update_rows(s, "gw_mark_dead",
                     "UPDATE outbox SET state = 'dead', dead_at = now(), attempts = attempts + 1, last_error = $3, "
                     "failure_kind = 'rejected', lease_until = NULL "
                     "WHERE seq = $2 AND lease_owner = $1 AND state = 'in_flight'",
@@ -289,7 +296,7 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_dead(std::string token, s
 boost::asio::awaitable<std::size_t> outbox_store::release(std::string token, std::vector<std::int64_t> seqs) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    n = update_rows(s,
+    n = update_rows(s, "gw_release",
                     "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_until = NULL "
                     "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
                     token, seq_array(seqs));
@@ -301,7 +308,7 @@ boost::asio::awaitable<std::size_t> outbox_store::purge_delivered(std::chrono::m
                                                                   std::size_t limit) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    n = update_rows(s,
+    n = update_rows(s, "gw_purge_delivered",
                     "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE state = 'delivered' "
                     "AND delivered_at < now() - $1 * interval '1 millisecond' ORDER BY delivered_at LIMIT $2)",
                     static_cast<long long>(older_than.count()), static_cast<long long>(limit));

@@ -8,8 +8,10 @@
 ///   * for the same resource (a resource re-pointed to another patient changes group), or
 ///   * for any resource its content references as "Type/<uuid>" (shared resources such as an
 ///     Organization, and the Patient a merge or CCCD link names, are delivered first),
-/// except rows taken by the same claim: a claim takes group heads, then the rows they unblock, in
-/// up to `max_rounds` rounds, so one batch can carry a patient's consecutive changes in order.
+/// except rows taken by the same claim: a claim takes group heads together with up to
+/// `max_rounds` consecutive rows of each group in one statement, then the rest of every message
+/// it touched, then gives back whole messages until every row it keeps obeys the rule; so one
+/// batch carries a patient's consecutive changes in order.
 /// Rows are locked `FOR UPDATE SKIP LOCKED`, so several gateway processes claim disjoint rows.
 /// Every method is safe to call from several threads and processes.
 
