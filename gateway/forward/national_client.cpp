@@ -129,6 +129,9 @@ struct national_client::impl {
     auto [cec, where] = co_await lowest.async_connect(results, asio::as_tuple(asio::use_awaitable));
     connect_timed_out = cec == beast::error::timeout;
     if (cec) co_return "cannot connect to " + ep.host + ":" + ep.port + ": " + cec.message();
+    // A request written in more than one piece must not wait for the server's delayed ACK.
+    boost::system::error_code nodelay_ec;
+    lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
     auto [hec] = co_await s->async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
     connect_timed_out = hec == beast::error::timeout;
     if (hec) co_return "TLS handshake with " + ep.host + ":" + ep.port + " failed: " + hec.message();

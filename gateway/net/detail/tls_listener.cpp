@@ -272,6 +272,10 @@ struct tls_listener::impl : std::enable_shared_from_this<impl> {
         continue;
       }
       tcp::socket socket(std::move(accepted));
+      // Answers go out at once: with Nagle, a reply written in more than one piece (TLS records,
+      // HTTP header and body) waits for the peer's delayed ACK, ~40 ms per exchange.
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       std::string peer = endpoint_text(socket);
       auto entry = std::make_shared<conn_entry>(socket.get_executor());
       bool over = false;
