@@ -237,6 +237,15 @@ CREATE INDEX outbox_open_unit_idx ON outbox (unit) WHERE state IN ('pending', 'i
 -- Delivered rows are deleted after forwarding.delivered_retention, oldest first.
 CREATE INDEX outbox_delivered_idx ON outbox (delivered_at) WHERE state = 'delivered';
 )sql"},
+    {6, "forwarder: claims scan pending rows only",
+     R"sql(
+-- A claim looks for group heads among pending rows, oldest first: rows in flight (up to a few
+-- batches per worker) no longer sit in that index, and taking a row out of it costs no entry.
+-- The due index had no reader (a claim filters on next_attempt_at while it scans by seq).
+CREATE INDEX outbox_pending_seq_idx ON outbox (seq) WHERE state = 'pending';
+DROP INDEX outbox_open_seq_idx;
+DROP INDEX outbox_due_idx;
+)sql"},
 };
 
 // One key for every gateway process sharing the database: migrations run one process at a time.

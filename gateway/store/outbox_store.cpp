@@ -1,9 +1,10 @@
 #include "gateway/store/outbox_store.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
-#include "gateway/store/detail/rows.hpp"
 #include "gateway/store/detail/session.hpp"
 
 namespace gw::store {
@@ -16,6 +17,99 @@ std::string seq_array(const std::vector<std::int64_t>& seqs) {
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     if (i) out.push_back(',');
     out += std::to_string(seqs[i]);
+  }
+  out.push_back('}');
+  return out;
+}
+
+bool lower_uuid(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<resource_ref> references_in(std::string_view json) {
+  std::vector<resource_ref> out;
+  // The JSON string starting at json[i] == '"': its raw text, where it ends (after the closing
+  // quote), whether it is closed and whether it holds an escape.
+  struct json_string {
+    std::string_view text;
+    std::size_t end = 0;
+    bool closed = false;
+    bool escaped = false;
+  };
+  auto string_at = [&json](std::size_t i) {
+    json_string s;
+    std::size_t j = i + 1;
+    while (j < json.size() && json[j] != '"') {
+      if (json[j] == '\\') {
+        s.escaped = true;
+        ++j;
+      }
+      ++j;
+    }
+    s.closed = j < json.size();
+    s.text = json.substr(i + 1, std::min(j, json.size()) - i - 1);
+    s.end = std::min(j + 1, json.size());
+    return s;
+  };
+  auto skip_space = [&json](std::size_t i) {
+    while (i < json.size() && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) ++i;
+    return i;
+  };
+  std::size_t i = 0;
+  while (i < json.size()) {
+    if (json[i] != '"') {
+      ++i;
+      continue;
+    }
+    auto key = string_at(i);
+    i = key.end;
+    auto colon = skip_space(i);
+    if (colon >= json.size() || json[colon] != ':') continue;  // a value, not a member name
+    i = colon + 1;
+    if (key.escaped || key.text != "reference") continue;
+    auto v = skip_space(i);
+    if (v >= json.size() || json[v] != '"') continue;
+    auto s = string_at(v);
+    i = s.end;
+    if (!s.closed || s.escaped) continue;
+    auto value = s.text;
+    auto slash = value.find('/');
+    if (slash == std::string_view::npos || slash < 2) continue;
+    auto type = value.substr(0, slash);
+    bool type_ok = type[0] >= 'A' && type[0] <= 'Z';
+    for (char c : type) type_ok = type_ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+    auto id = value.substr(slash + 1);
+    if (!type_ok || !lower_uuid(id)) continue;
+    resource_ref r{std::string(type), std::string(id)};
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+/// A PostgreSQL array literal of texts (each quoted), for `$n::text[]` or `$n::uuid[]`.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    out.push_back('"');
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
   }
   out.push_back('}');
   return out;
@@ -68,6 +162,8 @@ FROM cand WHERE u.seq = cand.seq RETURNING u.seq
 // group or of a resource it references outside the claim, an earlier open version of the same
 // resource, or a row of its own unit outside the claim (held by another claim, or locked).
 // Giving a unit back can break a later one's rule: repeated until the claim is consistent.
+// The rules that need no content are checked here; references are read from the content the
+// claim fetched anyway (references_in) and checked with k_reference_blockers.
 constexpr const char* k_claim_conflicts = R"sql(
 SELECT c.seq, c.unit FROM outbox c
 WHERE c.seq = ANY($2::bigint[]) AND (
@@ -76,11 +172,15 @@ WHERE c.seq = ANY($2::bigint[]) AND (
   OR EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = c.resource_type AND e.resource_id = c.resource_id
              AND e.seq < c.seq AND e.state IN ('pending', 'in_flight'))
   OR EXISTS (SELECT 1 FROM outbox e WHERE e.unit = c.unit AND e.seq <> c.seq
-             AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
-  OR EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
-             JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
-             WHERE h.type = c.resource_type AND h.id = c.resource_id AND h.version = c.resource_version
-             AND e.seq < c.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1))
+             AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1))
+)sql";
+
+// The oldest open row, outside this claim, of each referenced resource ($2 types, $3 ids) that has one.
+constexpr const char* k_reference_blockers = R"sql(
+SELECT r.type, r.id::text, min(e.seq) FROM unnest($2::text[], $3::uuid[]) AS r(type, id)
+JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
+WHERE e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1
+GROUP BY r.type, r.id
 )sql";
 
 constexpr const char* k_unclaim = R"sql(
@@ -95,7 +195,8 @@ RETURNING seq
 constexpr const char* k_claimed_rows = R"sql(
 SELECT o.seq, o.patient_key, o.resource_type, o.resource_id::text, o.resource_version, o.attempts,
        (h.content || jsonb_build_object('meta', coalesce(h.content->'meta', '{}'::jsonb)
-          || jsonb_build_object('versionId', o.resource_version::text, 'source', $2::text)))::text
+          || jsonb_build_object('versionId', o.resource_version::text, 'source', $2::text)))::text,
+       o.unit
 FROM outbox o
 LEFT JOIN resource_history h ON h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
 WHERE o.seq = ANY($1::bigint[])
@@ -202,7 +303,7 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
     // groups if there is room: deep groups fill a batch with few heads, shallow ones still fill it.
     for (int pass = 0; pass < 4 && seqs.size() < req.max_rows; ++pass) {
       auto budget = req.max_rows - seqs.size();
-      auto groups = pass == 0 ? std::max<std::size_t>(1, budget / depth) : budget;
+      auto groups = pass == 0 ? (budget + depth - 1) / depth : budget;
       auto r = detail::exec_prepared(tx, "gw_claim_groups", k_claim_groups, req.token, static_cast<long long>(groups),
                                      static_cast<long long>(depth), static_cast<long long>(budget), lease_ms);
       for (const auto& row : r) seqs.push_back(row[0].as<std::int64_t>());
@@ -212,46 +313,79 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
     for (const auto& row :
          detail::exec_prepared(tx, "gw_claim_units", k_claim_units, req.token, lease_ms, seq_array(seqs)))
       seqs.push_back(row[0].as<std::int64_t>());
+    // The claimed rows with their content (all of them, before any is given back: one read).
+    struct held {
+      outbox_row row;
+      std::optional<std::int64_t> unit;
+      std::vector<resource_ref> refs;
+    };
+    std::vector<held> claimed;
+    claimed.reserve(seqs.size());
+    for (const auto& row : detail::exec_prepared(tx, "gw_claimed_rows", k_claimed_rows, seq_array(seqs), req.source)) {
+      held h;
+      h.row.seq = row[0].as<std::int64_t>();
+      h.row.patient_key = row[1].c_str();
+      h.row.type = row[2].c_str();
+      h.row.id = row[3].c_str();
+      h.row.version = row[4].as<int>();
+      h.row.attempts = row[5].as<int>();
+      if (!row[6].is_null()) {
+        h.row.resource_json = row[6].c_str();
+        h.refs = references_in(h.row.resource_json);
+      }
+      if (!row[7].is_null()) h.unit = row[7].as<std::int64_t>();
+      claimed.push_back(std::move(h));
+    }
     // Each pass gives back at least the rows in conflict, so the claim shrinks until it holds.
-    while (!seqs.empty()) {
-      auto conflicts = detail::exec_prepared(tx, "gw_claim_conflicts", k_claim_conflicts, req.token, seq_array(seqs));
-      if (conflicts.empty()) break;
-      std::vector<std::int64_t> lone, units;
-      for (const auto& row : conflicts) {
-        if (row[1].is_null())
-          lone.push_back(row[0].as<std::int64_t>());
+    while (!claimed.empty()) {
+      std::vector<std::int64_t> held_seqs, lone, units;
+      std::vector<std::string> ref_types, ref_ids;
+      std::set<std::pair<std::string_view, std::string_view>> seen;
+      for (const auto& h : claimed) {
+        held_seqs.push_back(h.row.seq);
+        for (const auto& r : h.refs)
+          if (seen.emplace(r.type, r.id).second) {
+            ref_types.push_back(r.type);
+            ref_ids.push_back(r.id);
+          }
+      }
+      std::set<std::int64_t> conflicted;
+      for (const auto& row :
+           detail::exec_prepared(tx, "gw_claim_conflicts", k_claim_conflicts, req.token, seq_array(held_seqs)))
+        conflicted.insert(row[0].as<std::int64_t>());
+      if (!ref_types.empty()) {
+        std::map<std::pair<std::string, std::string>, std::int64_t> blocker;
+        for (const auto& row : detail::exec_prepared(tx, "gw_reference_blockers", k_reference_blockers, req.token,
+                                                     text_array(ref_types), text_array(ref_ids)))
+          blocker[{row[0].c_str(), row[1].c_str()}] = row[2].as<std::int64_t>();
+        for (const auto& h : claimed)
+          for (const auto& r : h.refs)
+            if (auto it = blocker.find({r.type, r.id}); it != blocker.end() && it->second < h.row.seq)
+              conflicted.insert(h.row.seq);
+      }
+      if (conflicted.empty()) break;
+      for (const auto& h : claimed) {
+        if (!conflicted.count(h.row.seq)) continue;
+        if (h.unit)
+          units.push_back(*h.unit);
         else
-          units.push_back(row[1].as<std::int64_t>());
+          lone.push_back(h.row.seq);
       }
       std::set<std::int64_t> back;
-      for (const auto& row : detail::exec_prepared(tx, "gw_unclaim", k_unclaim, req.token, seq_array(seqs),
+      for (const auto& row : detail::exec_prepared(tx, "gw_unclaim", k_unclaim, req.token, seq_array(held_seqs),
                                                    seq_array(lone), seq_array(units)))
         back.insert(row[0].as<std::int64_t>());
       if (back.empty()) {  // cannot happen (conflicts are rows of this claim); give all back
-        tx.exec_params(k_unclaim, req.token, seq_array(seqs), seq_array(seqs), seq_array({}));
-        seqs.clear();
+        detail::exec_prepared(tx, "gw_unclaim", k_unclaim, req.token, seq_array(held_seqs), seq_array(held_seqs),
+                              seq_array({}));
+        claimed.clear();
         break;
       }
-      std::erase_if(seqs, [&](std::int64_t q) { return back.count(q) > 0; });
+      std::erase_if(claimed, [&](const held& h) { return back.count(h.row.seq) > 0; });
     }
-    if (seqs.empty()) {
-      tx.commit();
-      return;
-    }
-    auto r = detail::exec_prepared(tx, "gw_claimed_rows", k_claimed_rows, seq_array(seqs), req.source);
     tx.commit();
-    rows.reserve(r.size());
-    for (const auto& row : r) {
-      outbox_row o;
-      o.seq = row[0].as<std::int64_t>();
-      o.patient_key = row[1].c_str();
-      o.type = row[2].c_str();
-      o.id = row[3].c_str();
-      o.version = row[4].as<int>();
-      o.attempts = row[5].as<int>();
-      if (!row[6].is_null()) o.resource_json = row[6].c_str();
-      rows.push_back(std::move(o));
-    }
+    rows.reserve(claimed.size());
+    for (auto& h : claimed) rows.push_back(std::move(h.row));
   });
   co_return rows;
 }
@@ -324,8 +458,10 @@ boost::asio::awaitable<outbox_stats> outbox_store::stats() {
         "SELECT (SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')),"
         " (SELECT count(*) FROM outbox WHERE state = 'in_flight'),"
         " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
-        " coalesce((SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox"
-        "           WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT 1), 0)");
+        " coalesce((SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox WHERE seq = least("
+        "   (SELECT min(seq) FROM outbox WHERE state = 'pending'), (SELECT min(seq) FROM outbox WHERE state = "
+        "'in_flight'))),"
+        " 0)");
     st.backlog = r[0][0].as<std::int64_t>();
     st.in_flight = r[0][1].as<std::int64_t>();
     st.dead = r[0][2].as<std::int64_t>();

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/store/database.hpp"
@@ -47,6 +48,17 @@ struct claim_request {
   int max_rounds = 8;  ///< consecutive rows of one group per batch (1 = heads only)
   std::chrono::milliseconds lease{30'000};
 };
+
+/// A relative reference "Type/<uuid>" (lower-case canonical id) in a resource's content.
+struct resource_ref {
+  std::string type;
+  std::string id;
+  bool operator==(const resource_ref&) const = default;
+};
+
+/// The distinct relative references ("reference": "Type/<uuid>", at any depth) in JSON text, in
+/// the order they first appear: what a row waits for (see the ordering rule above).
+std::vector<resource_ref> references_in(std::string_view json);
 
 /// Retry schedule: the n-th failure waits a uniformly random time in [0, min(max, initial·2^(n-1))]
 /// ("full jitter"); a row failing its max_attempts-th time becomes a dead letter.

@@ -8,18 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/store/detail/session.hpp"
 #include "gateway/store/ingest_store.hpp"
 
 namespace gw::store::detail {
-
-/// Runs `sql` as a statement prepared under `name` on this transaction's connection: parsed and
-/// planned once per connection instead of once per call (libpqxx prepares it on first use, again
-/// after a reconnect since a new connection starts empty). One name per SQL text.
-template <class... Args>
-pqxx::result exec_prepared(pqxx::transaction_base& tx, const char* name, const char* sql, Args&&... args) {
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared(name, std::forward<Args>(args)...);
-}
 
 /// Appends s as a JSON string literal.
 void append_json_string(std::string& out, std::string_view s);

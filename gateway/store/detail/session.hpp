@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <memory>
+#include <utility>
 
 #include "gateway/store/database.hpp"
 
@@ -20,5 +21,18 @@ class session {
   const db_settings& settings_;
   std::unique_ptr<pqxx::connection> conn_;
 };
+
+namespace detail {
+
+/// Runs `sql` as a statement prepared under `name` on this transaction's connection: parsed and
+/// planned once per connection instead of once per call (libpqxx prepares it on first use, again
+/// after a reconnect since a new connection starts empty). One name per SQL text.
+template <class... Args>
+pqxx::result exec_prepared(pqxx::transaction_base& tx, const char* name, const char* sql, Args&&... args) {
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
+
+}  // namespace detail
 
 }  // namespace gw::store
