@@ -299,11 +299,12 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
     std::vector<std::int64_t> seqs;
     const auto lease_ms = static_cast<long long>(req.lease.count());
     const std::size_t depth = static_cast<std::size_t>(std::max(1, req.max_rounds));
-    // Heads of a share of groups with their next rows (up to `depth` per group), then more
-    // groups if there is room: deep groups fill a batch with few heads, shallow ones still fill it.
+    // Heads of enough groups to fill the claim if each brings a few rows (up to `depth`), then
+    // more groups if there is room: one statement fills most claims, shallow groups still do.
+    const std::size_t expect = std::min<std::size_t>(depth, 4);
     for (int pass = 0; pass < 4 && seqs.size() < req.max_rows; ++pass) {
       auto budget = req.max_rows - seqs.size();
-      auto groups = pass == 0 ? (budget + depth - 1) / depth : budget;
+      auto groups = pass == 0 ? (budget + expect - 1) / expect : budget;
       auto r = detail::exec_prepared(tx, "gw_claim_groups", k_claim_groups, req.token, static_cast<long long>(groups),
                                      static_cast<long long>(depth), static_cast<long long>(budget), lease_ms);
       for (const auto& row : r) seqs.push_back(row[0].as<std::int64_t>());
