@@ -245,6 +245,7 @@ CREATE INDEX outbox_delivered_idx ON outbox (delivered_at) WHERE state = 'delive
 CREATE INDEX outbox_pending_seq_idx ON outbox (seq) WHERE state = 'pending';
 DROP INDEX outbox_open_seq_idx;
 DROP INDEX outbox_due_idx;
+ALTER TABLE outbox SET (fillfactor = 70);
 )sql"},
 };
 

@@ -118,7 +118,12 @@ std::string text_array(const std::vector<std::string>& items) {
 // A claim's main statement: the heads of up to $2 groups (a group's oldest open row, pending
 // and due, locked so that other processes skip the group), each with the open rows that follow it
 // in the group while they are pending (at most $3 per group, at most $4 in all, a group's rows
-// before the next group's), taken in one statement. Whether a row may go is settled afterwards,
+// before the next group's), taken in one statement. The rows after a head are not locked first:
+// the groups are this claim's alone (other claims skip a locked head, and a group whose oldest
+// open row is in flight has no head), so the update can only meet a row that another claim took
+// for its message (k_claim_units); it waits for that claim to end and then leaves the row, and
+// the claim's check gives back what that breaks. Claims never wait for each other the other way
+// round, so this cannot deadlock. Whether a row may go is settled afterwards,
 // once, for the whole claim (k_claim_conflicts): a referenced resource in the same claim is no
 // obstacle, one held elsewhere or still waiting is.
 constexpr const char* k_claim_groups = R"sql(
@@ -137,12 +142,9 @@ WITH heads AS (
           ORDER BY e.seq LIMIT $3) g) f
   WHERE f.open_run
   ORDER BY h.seq, f.seq LIMIT $4
-), cand AS (
-  SELECT o.seq FROM outbox o JOIN prefix p ON o.seq = p.seq WHERE o.state = 'pending'
-  FOR UPDATE OF o SKIP LOCKED
 )
 UPDATE outbox u SET state = 'in_flight', lease_owner = $1, lease_until = now() + $5 * interval '1 millisecond'
-FROM cand WHERE u.seq = cand.seq RETURNING u.seq
+FROM prefix p WHERE u.seq = p.seq AND u.state = 'pending' RETURNING u.seq
 )sql";
 
 // A message's rows travel together: its resources may reference each other in any order (a
@@ -296,6 +298,11 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
   std::vector<outbox_row> rows;
   co_await db_.run([&rows, &req](session& s) {
     pqxx::work tx(s.conn());
+    // Every statement of a claim is an index walk that stops early (oldest pending rows first,
+    // then lookups by key). After a burst the planner's row estimates lag (autovacuum analyzes
+    // the table at most once a minute) and it would read the whole backlog with a bitmap scan
+    // and sort it instead: 200 ms rather than 5 ms per claim on 30,000 new rows. Not here.
+    tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off");
     std::vector<std::int64_t> seqs;
     const auto lease_ms = static_cast<long long>(req.lease.count());
     const std::size_t depth = static_cast<std::size_t>(std::max(1, req.max_rounds));
