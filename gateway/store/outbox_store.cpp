@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "gateway/store/detail/rows.hpp"
 #include "gateway/store/detail/session.hpp"
 
 namespace gw::store {
@@ -98,6 +99,18 @@ std::vector<resource_ref> references_in(std::string_view json) {
 }
 
 namespace {
+
+/// Appends `"meta": {"versionId": "<version>", "source": "<source>"}` as the last member of a
+/// JSON object's text (one that has no meta).
+void append_meta(std::string& json, int version, std::string_view source) {
+  auto end = json.find_last_of('}');
+  if (end == std::string::npos) return;
+  std::string meta = json.find_first_not_of(" \t\r\n{") == end ? "" : ", ";
+  meta += "\"meta\": {\"versionId\": \"" + std::to_string(version) + "\", \"source\": ";
+  detail::append_json_string(meta, source);
+  meta += "}";
+  json.insert(end, meta);
+}
 
 /// A PostgreSQL array literal of texts (each quoted), for `$n::text[]` or `$n::uuid[]`.
 std::string text_array(const std::vector<std::string>& items) {
@@ -193,12 +206,15 @@ RETURNING seq
 )sql";
 
 // The claimed rows with their content, meta.versionId and meta.source set for the national
-// database (built by PostgreSQL from the stored jsonb: no parse and re-serialise here).
+// database: PostgreSQL merges them into a stored meta; a content without meta (most) comes as
+// stored and gets its meta appended here (with_meta), no jsonb rebuilt per row.
 constexpr const char* k_claimed_rows = R"sql(
 SELECT o.seq, o.patient_key, o.resource_type, o.resource_id::text, o.resource_version, o.attempts,
-       (h.content || jsonb_build_object('meta', coalesce(h.content->'meta', '{}'::jsonb)
-          || jsonb_build_object('versionId', o.resource_version::text, 'source', $2::text)))::text,
-       o.unit
+       CASE WHEN h.content ? 'meta'
+            THEN (h.content || jsonb_build_object('meta', (h.content->'meta')
+                    || jsonb_build_object('versionId', o.resource_version::text, 'source', $2::text)))::text
+            ELSE h.content::text END,
+       o.unit, h.content ? 'meta'
 FROM outbox o
 LEFT JOIN resource_history h ON h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
 WHERE o.seq = ANY($1::bigint[])
@@ -339,6 +355,7 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
       h.row.attempts = row[5].as<int>();
       if (!row[6].is_null()) {
         h.row.resource_json = row[6].c_str();
+        if (!row[8].as<bool>()) append_meta(h.row.resource_json, h.row.version, req.source);
         h.refs = references_in(h.row.resource_json);
       }
       if (!row[7].is_null()) h.unit = row[7].as<std::int64_t>();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
+#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <atomic>
@@ -118,6 +119,27 @@ TEST_F(outbox_fixture, one_claim_carries_a_groups_consecutive_rows_in_order) {
   tx.commit();
   auto three = claim(token(), 3, 8);
   EXPECT_EQ(seqs(three), (std::vector<std::int64_t>{all[0], all[2], all[4]}));
+}
+
+TEST_F(outbox_fixture, claimed_content_carries_the_gateway_version_and_source_in_its_meta) {
+  add(uuid(1), "Patient", uuid(1), 3, R"("meta":{"profile":["http://example.org/p"],"source":"old"})");
+  add(uuid(2), "Patient", uuid(2), 1, R"("gender":"female")");
+  add(uuid(3), "Basic", uuid(3));
+  auto rows = claim(token(), 10);
+  ASSERT_EQ(rows.size(), 3u);
+  std::vector<std::string> versions = {"3", "1", "1"};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rapidjson::Document d;
+    d.Parse(rows[i].resource_json.c_str());
+    ASSERT_FALSE(d.HasParseError()) << rows[i].resource_json;
+    ASSERT_TRUE(d.HasMember("meta") && d["meta"].IsObject()) << rows[i].resource_json;
+    EXPECT_EQ(std::string(d["meta"]["versionId"].GetString()), versions[i]) << rows[i].resource_json;
+    EXPECT_EQ(std::string(d["meta"]["source"].GetString()), "urn:emr-gateway:test") << rows[i].resource_json;
+    EXPECT_EQ(std::string(d["id"].GetString()), uuid(static_cast<int>(i) + 1));
+  }
+  // A stored meta keeps what it had besides.
+  EXPECT_EQ(std::string(rapidjson::Document().Parse(rows[0].resource_json.c_str())["meta"]["profile"][0].GetString()),
+            "http://example.org/p");
 }
 
 TEST_F(outbox_fixture, shared_resources_and_linked_persons_go_first) {
