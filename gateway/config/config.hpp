@@ -72,7 +72,7 @@ struct national {
 };
 
 struct forwarding {
-  std::size_t batch_max_resources = 100;
+  std::size_t batch_max_resources = 250;
   std::chrono::milliseconds batch_max_delay{200};
   int max_attempts = 12;
   std::chrono::milliseconds backoff_initial{500};
