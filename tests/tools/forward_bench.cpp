@@ -13,11 +13,11 @@
 #include <cstdlib>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/benchmark_record.hpp"
 
 namespace {
 
@@ -191,13 +191,6 @@ int main(int argc, char** argv) {
     char date[32];
     auto now = std::time(nullptr);
     std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
-    bool has_section = gw::test::read_file(o.record).find("## Forwarding") != std::string::npos;
-    std::ofstream out(o.record, std::ios::app);
-    if (!has_section)
-      out << "\n## Forwarding\n\nRows written by `tests/tools/gw-forward-bench` itself (scripts/forward-test.sh bench):"
-             " a release gateway forwarding to the national database stub (same machine, mutual TLS), both on one"
-             " private PostgreSQL.\n\n| date | machine | command | workload | delivered | catch-up after outage |\n"
-             "| --- | --- | --- | --- | --- | --- |\n";
     char delivered[128], catch_text[200];
     std::snprintf(delivered, sizeof delivered, "**%.0f resources/s** (%lld in %.1f s; goal 5,000/s %s)", rate, n, drain,
                   rate >= 5000 ? "met" : "not met");
@@ -207,9 +200,17 @@ int main(int argc, char** argv) {
                     catch_up);
     else
       std::snprintf(catch_text, sizeof catch_text, "not measured");
-    out << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command << "` | " << n
+    std::ostringstream row;
+    row << "| " << date << " | " << std::thread::hardware_concurrency() << " cores | `" << o.command << "` | " << n
         << " resources (Patient + " << (o.per_person - 1) << " Observations per person) | " << delivered << " | "
         << catch_text << " |\n";
+    gw::test::add_benchmark_row(
+        o.record, "## Forwarding",
+        "Rows written by `tests/tools/gw-forward-bench` itself (scripts/forward-test.sh bench): the gateway "
+        "forwarding to the national database stub (same machine, mutual TLS), both on one private PostgreSQL.",
+        "| date | machine | command | workload | delivered | catch-up after outage |\n"
+        "| --- | --- | --- | --- | --- | --- |\n",
+        row.str());
   }
   return 0;
 }

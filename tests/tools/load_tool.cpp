@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/benchmark_record.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -314,26 +315,9 @@ int main(int argc, char** argv) {
         << static_cast<long long>(rate) << " msg/s, p50 " << p50 << " ms, p99 " << p99 << " ms; raw PostgreSQL "
         << static_cast<long long>(raw) << " rows/s (" << (raw > 0 ? static_cast<int>(100.0 * rate / raw) : 0) << "%); "
         << per_stream << "; load average before the run " << load_before[0] << " |\n";
-    // The row goes after the last row of the load table (notes may follow the table).
-    auto text = gw::test::read_file(o.record);
-    auto section = text.find("## Load (gw-load)");
-    if (section == std::string::npos) {
-      text +=
-          "\n## Load (gw-load)\n\nRows written by `tests/tools/gw-load` itself (scripts/load-test.sh).\n\n"
-          "| date | machine | command | load | result |\n| --- | --- | --- | --- | --- |\n" +
-          row.str();
-    } else {
-      auto at = text.find("\n| ", section);
-      while (at != std::string::npos && text.compare(at + 1, 2, "| ") == 0) at = text.find('\n', at + 1);
-      if (at == std::string::npos) {
-        if (!text.empty() && text.back() != '\n') text.push_back('\n');
-        at = text.size();
-      } else {
-        ++at;
-      }
-      text.insert(at, row.str());
-    }
-    std::ofstream(o.record, std::ios::trunc) << text;
+    gw::test::add_benchmark_row(
+        o.record, "## Load (gw-load)", "Rows written by `tests/tools/gw-load` itself (scripts/load-test.sh).",
+        "| date | machine | command | load | result |\n| --- | --- | --- | --- | --- |\n", row.str());
   }
   return 0;
 }
