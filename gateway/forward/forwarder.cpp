@@ -12,7 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <cstdio>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <typeinfo>
 #include <vector>
@@ -49,6 +51,19 @@ forwarder_settings forwarder_settings::from(const config::national& n, const con
   return s;
 }
 
+namespace {
+
+/// 64 random bits in hex, drawn once per forwarder.
+std::string random_run_id() {
+  std::random_device rd;
+  std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
 struct forwarder::impl : std::enable_shared_from_this<impl> {
   asio::io_context& ioc;
   store::outbox_store& store;
@@ -60,6 +75,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
   forwarder_counters counters;
   std::atomic<bool> stopping{false};
   std::atomic<long long> claims{0};
+  const std::string run_id = random_run_id();
 
   struct worker_slot {
     asio::strand<asio::io_context::executor_type> strand;
@@ -86,7 +102,9 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
   }
 
   std::string source() const { return "urn:emr-gateway:" + settings.instance; }
-  std::string next_token() { return settings.instance + "/" + std::to_string(++claims); }
+  /// Unique across processes and restarts, even with the same instance name: a row given back
+  /// keeps no owner, but a dead letter does, and "held by this claim" is an equal token.
+  std::string next_token() { return settings.instance + "/" + run_id + "/" + std::to_string(++claims); }
 
   asio::awaitable<void> pause(asio::steady_timer& t, std::chrono::milliseconds d) {
     if (stopping) co_return;

@@ -242,6 +242,10 @@ CREATE INDEX outbox_delivered_idx ON outbox (delivered_at) WHERE state = 'delive
 -- A claim looks for group heads among pending rows, oldest first: rows in flight (up to a few
 -- batches per worker) no longer sit in that index, and taking a row out of it costs no entry.
 -- The due index had no reader (a claim filters on next_attempt_at while it scans by seq).
+-- Upgrading builds the index while ingest waits to write outbox rows: about a second per million
+-- rows the table keeps (delivered rows are kept for forwarding.delivered_retention).
+-- fillfactor: a row is updated two or three times (claimed, delivered); its new versions stay on
+-- its page, near the rows claimed with it.
 CREATE INDEX outbox_pending_seq_idx ON outbox (seq) WHERE state = 'pending';
 DROP INDEX outbox_open_seq_idx;
 DROP INDEX outbox_due_idx;

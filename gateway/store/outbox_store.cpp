@@ -129,22 +129,33 @@ std::string text_array(const std::vector<std::string>& items) {
 }
 
 // A claim's main statement: the heads of up to $2 groups (a group's oldest open row, pending
-// and due, locked so that other processes skip the group), each with the open rows that follow it
-// in the group while they are pending (at most $3 per group, at most $4 in all, a group's rows
-// before the next group's), taken in one statement. The rows after a head are not locked first:
-// the groups are this claim's alone (other claims skip a locked head, and a group whose oldest
-// open row is in flight has no head), so the update can only meet a row that another claim took
-// for its message (k_claim_units); it waits for that claim to end and then leaves the row, and
-// the claim's check gives back what that breaks. Claims never wait for each other the other way
-// round, so this cannot deadlock. Whether a row may go is settled afterwards,
-// once, for the whole claim (k_claim_conflicts): a referenced resource in the same claim is no
-// obstacle, one held elsewhere or still waiting is.
+// and due, that waits for no earlier open row of the same resource nor of a resource it
+// references outside this claim; locked so that other processes skip the group), each with the
+// open rows that follow it in the group while they are pending (at most $3 per group, at most $4
+// in all, a group's rows before the next group's; their backoff goes with the head's), taken in
+// one statement. Heads are checked in full so that rows waiting for, say, an Organization in
+// backoff never fill a claim in front of rows that can go; the rows after a head are checked once
+// for the whole claim afterwards (k_claim_conflicts, references_in).
+// The rows after a head are not locked first: the groups are this claim's alone (other claims
+// skip a locked head, and a group whose oldest open row is in flight has no head), so the update
+// can only meet a row that another claim took for its message (k_claim_units). It waits for that
+// claim to end: that claim gives the row back (this head, earlier in the group, is outside it)
+// and the update, re-checking the row, takes it. Those later stages of a claim never wait for a
+// row lock, so claims do not wait on each other in a cycle; the one way left (two groups
+// reopened at once by an operator's dead-letters retry, their rows locked in opposite orders) is
+// a deadlock PostgreSQL breaks by failing one claim, which its worker retries a second later.
 constexpr const char* k_claim_groups = R"sql(
 WITH heads AS (
   SELECT o.seq, o.patient_key FROM outbox o
   WHERE o.state = 'pending' AND o.next_attempt_at <= now()
     AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq
                     AND e.state IN ('pending', 'in_flight'))
+    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id
+                    AND e.seq < o.seq AND e.state IN ('pending', 'in_flight'))
+    AND NOT EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
+                    JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
+                    WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
+                    AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
   ORDER BY o.seq LIMIT $2
   FOR UPDATE OF o SKIP LOCKED
 ), prefix AS (
@@ -226,6 +237,7 @@ constexpr const char* k_fail = R"sql(
 UPDATE outbox SET
   attempts = attempts + $4,
   state = CASE WHEN attempts + $4 >= $5 THEN 'dead' ELSE 'pending' END,
+  lease_owner = CASE WHEN attempts + $4 >= $5 THEN lease_owner END,
   dead_at = CASE WHEN attempts + $4 >= $5 THEN now() END,
   next_attempt_at = now() + random() * least($7::float8, $6::float8 * power(2::float8, least(greatest(attempts + $4 - 1, 0), 40)))
                     * interval '1 millisecond',
@@ -300,6 +312,7 @@ boost::asio::awaitable<std::size_t> outbox_store::reclaim_expired(retry_policy p
         s, "gw_reclaim_expired",
         "UPDATE outbox SET attempts = attempts + 1, "
         "state = CASE WHEN attempts + 1 >= $1 THEN 'dead' ELSE 'pending' END, "
+        "lease_owner = CASE WHEN attempts + 1 >= $1 THEN lease_owner END, "
         "dead_at = CASE WHEN attempts + 1 >= $1 THEN now() END, next_attempt_at = now(), "
         "last_error = 'lease expired: the process holding the row stopped or hung', failure_kind = 'lease', "
         "lease_until = NULL "
@@ -457,10 +470,11 @@ boost::asio::awaitable<std::size_t> outbox_store::mark_dead(std::string token, s
 boost::asio::awaitable<std::size_t> outbox_store::release(std::string token, std::vector<std::int64_t> seqs) {
   std::size_t n = 0;
   co_await db_.run([&](session& s) {
-    n = update_rows(s, "gw_release",
-                    "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_until = NULL "
-                    "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
-                    token, seq_array(seqs));
+    n = update_rows(
+        s, "gw_release",
+        "UPDATE outbox SET state = 'pending', next_attempt_at = now(), lease_owner = NULL, lease_until = NULL "
+        "WHERE seq = ANY($2::bigint[]) AND lease_owner = $1 AND state = 'in_flight'",
+        token, seq_array(seqs));
   });
   co_return n;
 }
@@ -481,12 +495,15 @@ boost::asio::awaitable<outbox_stats> outbox_store::stats() {
   outbox_stats st;
   co_await db_.run([&st](session& s) {
     pqxx::read_transaction tx(s.conn());
+    // The oldest open row: the first pending one by the pending index, the first in flight by
+    // scanning the few rows in flight (seq + 0: not a walk of the primary key past every
+    // delivered row still kept).
     auto r = tx.exec(
         "SELECT (SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')),"
         " (SELECT count(*) FROM outbox WHERE state = 'in_flight'),"
         " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
         " coalesce((SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox WHERE seq = least("
-        "   (SELECT min(seq) FROM outbox WHERE state = 'pending'), (SELECT min(seq) FROM outbox WHERE state = "
+        "   (SELECT min(seq) FROM outbox WHERE state = 'pending'), (SELECT min(seq + 0) FROM outbox WHERE state = "
         "'in_flight'))),"
         " 0)");
     st.backlog = r[0][0].as<std::int64_t>();

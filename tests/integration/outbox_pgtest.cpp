@@ -165,6 +165,33 @@ TEST_F(outbox_fixture, shared_resources_and_linked_persons_go_first) {
   EXPECT_EQ(seqs(claim(token(), 10)), (std::vector<std::int64_t>{p1, prov, p3}));
 }
 
+TEST_F(outbox_fixture, rows_that_must_wait_do_not_hold_back_rows_that_can_go) {
+  // An Organization in backoff, then more people waiting for it than a claim holds, then others.
+  auto org = add("Organization/" + uuid(50), "Organization", uuid(50));
+  {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    tx.exec("UPDATE outbox SET attempts = 3, next_attempt_at = now() + interval '1 hour' WHERE seq = " +
+            std::to_string(org));
+    tx.commit();
+  }
+  for (int i = 0; i < 8; ++i)
+    add(uuid(100 + i), "Patient", uuid(100 + i), 1,
+        R"("managingOrganization":{"reference":"Organization/)" + uuid(50) + "\"}");
+  std::vector<std::int64_t> free_rows;
+  for (int i = 0; i < 3; ++i) free_rows.push_back(add(uuid(200 + i), "Patient", uuid(200 + i)));
+  for (int n = 0; n < 2; ++n) {
+    auto t = token();
+    auto rows = claim(t, 4, 8);
+    EXPECT_EQ(seqs(rows), free_rows) << "claim " << n;
+    ASSERT_EQ(run_awaitable(st.release(t, seqs(rows))), rows.size());
+  }
+  // Nothing else is held, and what was given back has no owner.
+  EXPECT_EQ(
+      q("SELECT count(*) FROM outbox WHERE state = 'in_flight' OR (state = 'pending' AND lease_owner IS NOT NULL)"),
+      "0");
+}
+
 TEST_F(outbox_fixture, a_dependency_in_the_same_claim_comes_earlier_in_it) {
   auto org = add("Organization/" + uuid(50), "Organization", uuid(50));
   auto p1 =
