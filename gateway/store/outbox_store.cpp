@@ -218,7 +218,7 @@ RETURNING seq
 
 // The claimed rows with their content, meta.versionId and meta.source set for the national
 // database: PostgreSQL merges them into a stored meta; a content without meta (most) comes as
-// stored and gets its meta appended here (with_meta), no jsonb rebuilt per row.
+// stored and gets its meta appended here (append_meta), no jsonb rebuilt per row.
 constexpr const char* k_claimed_rows = R"sql(
 SELECT o.seq, o.patient_key, o.resource_type, o.resource_id::text, o.resource_version, o.attempts,
        CASE WHEN h.content ? 'meta'

@@ -57,7 +57,9 @@ struct resource_ref {
 };
 
 /// The distinct relative references ("reference": "Type/<uuid>", at any depth) in JSON text, in
-/// the order they first appear: what a row waits for (see the ordering rule above).
+/// the order they first appear: what a row waits for (see the ordering rule above). Reads the
+/// text as PostgreSQL writes jsonb (it never escapes '/' or letters), like the SQL function
+/// gw_outbox_refs; a reference written with escapes is not read.
 std::vector<resource_ref> references_in(std::string_view json);
 
 /// Retry schedule: the n-th failure waits a uniformly random time in [0, min(max, initial·2^(n-1))]
