@@ -1,5 +1,5 @@
 #pragma once
-// A minimal blocking HTTP/1.1 client over plain TCP for tests of the localhost admin listener.
+// A minimal blocking HTTP/1.1 client over plain TCP for tests of the localhost admin listeners.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -16,11 +16,14 @@ struct http_answer {
   std::string body;
 };
 
-inline http_answer http_get(std::uint16_t port, const std::string& path) {
+/// One HTTP/1.1 exchange over plain TCP with a localhost listener (the gateway's or the stub's
+/// admin API): `body` goes as JSON; the answer's status (0 when none came) and body.
+inline http_answer http_call(std::uint16_t port, const std::string& method, const std::string& path,
+                             const std::string& body = "") {
   http_answer a;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return a;
-  timeval tv{10, 0};
+  timeval tv{30, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -30,13 +33,16 @@ inline http_answer http_get(std::uint16_t port, const std::string& path) {
     ::close(fd);
     return a;
   }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+  if (!body.empty() || method != "GET")
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
   if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
     return a;
   }
   std::string resp;
-  char buf[4096];
+  char buf[16384];
   for (;;) {
     auto n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
@@ -45,9 +51,13 @@ inline http_answer http_get(std::uint16_t port, const std::string& path) {
   ::close(fd);
   if (resp.rfind("HTTP/1.1 ", 0) != 0 || resp.size() < 12) return a;
   a.status = std::stoi(resp.substr(9, 3));
-  auto body = resp.find("\r\n\r\n");
-  if (body != std::string::npos) a.body = resp.substr(body + 4);
+  auto at = resp.find("\r\n\r\n");
+  if (at != std::string::npos) a.body = resp.substr(at + 4);
   return a;
+}
+
+inline http_answer http_get(std::uint16_t port, const std::string& path) {
+  return http_call(port, "GET", path);
 }
 
 /// A loopback TCP port nothing listens on right now.

@@ -52,43 +52,6 @@ struct stub_options {
   std::string extra_yaml;
 };
 
-/// One HTTP/1.1 exchange over plain TCP with the stub's admin listener.
-inline http_answer http_call(std::uint16_t port, const std::string& method, const std::string& path,
-                             const std::string& body = "") {
-  http_answer a;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return a;
-  timeval tv{30, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return a;
-  }
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
-  req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return a;
-  }
-  std::string resp;
-  char buf[16384];
-  for (;;) {
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    resp.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  if (resp.rfind("HTTP/1.1 ", 0) != 0 || resp.size() < 12) return a;
-  a.status = std::stoi(resp.substr(9, 3));
-  auto at = resp.find("\r\n\r\n");
-  if (at != std::string::npos) a.body = resp.substr(at + 4);
-  return a;
-}
-
 class stub_process {
  public:
   static constexpr const char* gateway_subject = "CN=gateway.emr-gateway.test";
