@@ -77,10 +77,13 @@ std::string own_export(const facility_plan& f, long long n) {
 
 /// A QĐ 130 envelope for `facility`, episode `n`: the sample episode with its own MA_LK, patient.
 std::string qd130_envelope(const std::vector<std::string>& tables, const std::string& facility, long long n) {
-  char lk[16], cccd[16], bn[16];
+  // Each message is a new person: own visit, citizen ID, record number and health-insurance card
+  // (one card shared by every person made every message update the same Coverage).
+  char lk[16], cccd[16], bn[16], card[32];
   std::snprintf(lk, sizeof lk, "27%08lld", n % 100000000);
   std::snprintf(cccd, sizeof cccd, "042078%06lld", n % 1000000);
   std::snprintf(bn, sizeof bn, "BN%010lld", n);
+  std::snprintf(card, sizeof card, "GD44242%08lld", n % 100000000);
   std::string env = "<?xml version=\"1.0\" encoding=\"utf-8\"?><GIAMDINHHS><THONGTINDONVI><MACSKCB>" + facility +
                     "</MACSKCB></THONGTINDONVI><THONGTINHOSO><NGAYLAP>20261125</NGAYLAP><SOLUONGHOSO>1</SOLUONGHOSO>"
                     "<DANHSACHHOSO><HOSO>";
@@ -89,6 +92,7 @@ std::string qd130_envelope(const std::vector<std::string>& tables, const std::st
     replace_all(t, "2611200007", lk);
     replace_all(t, "042078000123", cccd);
     replace_all(t, "BN0042001234", bn);
+    replace_all(t, "GD4424299990001", card);
     replace_all(t, "<MA_CSKCB>42001</MA_CSKCB>", "<MA_CSKCB>" + facility + "</MA_CSKCB>");
     env += "<FILEHOSO><LOAIHOSO>XML" + std::to_string(i + 1) + "</LOAIHOSO><NOIDUNGFILE>" + base64(t) +
            "</NOIDUNGFILE></FILEHOSO>";
