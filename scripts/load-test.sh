@@ -49,11 +49,19 @@ done
 # CPU seconds of the gateway and of the PostgreSQL server processes over the load phase (the
 # first SECONDS of gw-load; the raw measurement follows it).
 cpu_of() { awk '{ t += $14 + $15 } END { printf "%.2f", t / '"$(getconf CLK_TCK)"' }' "$@" 2>/dev/null || echo 0; }
-pg_stats() { local pm; pm=$(head -1 "$tmp/pg/data/postmaster.pid"); for c in $pm $(pgrep -P "$pm"); do echo "/proc/$c/stat"; done; }
+# PostgreSQL: the postmaster with the CPU of its children that have exited (cutime + cstime, so a
+# backend that ends during the run still counts), plus each live backend. A backend can exit
+# between listing and reading: a stat file that is gone is skipped, not fatal to the sum.
+pg_cpu() {
+  local pm; pm=$(head -1 "$tmp/pg/data/postmaster.pid")
+  { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+    for c in $(pgrep -P "$pm"); do cat "/proc/$c/stat" 2>/dev/null; done | awk '{ print $14 + $15 }'
+  } | awk -v hz="$(getconf CLK_TCK)" '{ t += $1 } END { printf "%.2f", t / hz }'
+}
 (
-  g0=$(cpu_of "/proc/$gw_pid/stat"); p0=$(cpu_of $(pg_stats))
+  g0=$(cpu_of "/proc/$gw_pid/stat"); p0=$(pg_cpu)
   sleep "$secs"
-  g1=$(cpu_of "/proc/$gw_pid/stat"); p1=$(cpu_of $(pg_stats))
+  g1=$(cpu_of "/proc/$gw_pid/stat"); p1=$(pg_cpu)
   echo "load-test: CPU over the load phase: gateway $(awk "BEGIN { print $g1 - $g0 }") s, PostgreSQL $(awk "BEGIN { print $p1 - $p0 }") s (PostgreSQL via $pg_via)"
 ) &
 "$build/tests/tools/gw-load" --mllp-port "$mllp" --ingest-port "$ingest" --certs "$tmp/certs" \
