@@ -10,6 +10,7 @@ packages=(
   rapidjson-dev libpqxx-dev libpugixml-dev libyaml-cpp-dev libutf8proc-dev
   libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libmimalloc-dev             # the programs' malloc (GW_ALLOCATOR)
   postgresql-15 postgresql-client-15
   clang clang-format libclang-rt-14-dev   # libFuzzer, sanitizer runtimes, the style check
   curl procps iproute2
