@@ -75,13 +75,24 @@ class json_out {
   }
   /// `s` as a quoted JSON string.
   void string(std::string_view s) {
+    if (s.size() <= short_string) {
+      // Most values are short: room for the worst case once, then no further checks.
+      const std::size_t worst = s.size() * 6 + 2;
+      if (buf_.size() - n_ < worst) grow(worst);
+      char* o = buf_.data() + n_;
+      *o++ = '"';
+      o = escape_short(o, s);
+      *o++ = '"';
+      n_ = static_cast<std::size_t>(o - buf_.data());
+      return;
+    }
     put('"');
     escaped(s);
     put('"');
   }
   /// `"name<suffix>":`. Element names and choice suffixes are ASCII identifiers of the model:
   /// nothing in them needs escaping.
-  void key(std::string_view name, std::string_view suffix = {}) {
+  [[gnu::always_inline]] void key(std::string_view name, std::string_view suffix = {}) {
     const std::size_t len = name.size() + suffix.size() + 3;
     if (buf_.size() - n_ < len) grow(len);
     char* o = buf_.data() + n_;
@@ -124,9 +135,67 @@ class json_out {
  private:
   /// Copies a short ASCII name (element names are a few bytes: a loop beats a call to memcpy).
   static char* copy_short(char* o, std::string_view s) {
-    for (const char c : s) *o++ = c;
+    const std::size_t n = s.size();
+    const char* p = s.data();
+    if (n >= 8 && n <= 16) {
+      // Two 8-byte copies that overlap in the middle.
+      std::memcpy(o, p, 8);
+      std::memcpy(o + n - 8, p + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+      std::memcpy(o, p, 4);
+      std::memcpy(o + n - 4, p + n - 4, 4);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) o[i] = p[i];
+    }
+    return o + n;
+  }
+  /// Up to `short_string` bytes of `s` as JSON string content at `o` (room for 6 bytes per byte
+  /// is there). Whole words are checked and copied at once, the last one overlapping the one
+  /// before it; only a word that holds a byte to escape goes byte by byte.
+  static char* escape_short(char* o, std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    if (n < 4) {
+      for (std::size_t i = 0; i < n; ++i) o = escape_byte(o, p[i]);
+      return o;
+    }
+    if (n < 8) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      if (!needs_escape(static_cast<std::uint64_t>(hi) << 32 | lo)) {
+        std::memcpy(o, &lo, 4);
+        std::memcpy(o + n - 4, &hi, 4);
+        return o + n;
+      }
+      for (std::size_t i = 0; i < n; ++i) o = escape_byte(o, p[i]);
+      return o;
+    }
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (needs_escape(w)) {
+        for (std::size_t k = i; k < n; ++k) o = escape_byte(o, p[k]);
+        return o;
+      }
+      std::memcpy(o, &w, 8);
+      o += 8;
+    }
+    if (i < n) {
+      // The last 8 bytes, overlapping what was just written (those bytes are clean).
+      std::uint64_t w;
+      std::memcpy(&w, p + n - 8, 8);
+      if (needs_escape(w)) {
+        for (; i < n; ++i) o = escape_byte(o, p[i]);
+        return o;
+      }
+      std::memcpy(o - (8 - (n - i)), &w, 8);
+      o += n - i;
+    }
     return o;
   }
+  static constexpr std::size_t short_string = 256;
   /// Stores byte `c` at `o` as JSON string content; returns the position after it.
   static char* escape_byte(char* o, unsigned char c) {
     const char e = escape_table[c];

@@ -70,6 +70,53 @@ const char* find_text_stop(const char* p, const char* end) {
   return p;
 }
 
+/// First byte in [p, end) that is not a name character.
+const char* skip_name(const char* p, const char* end) {
+#if defined(__SSE2__)
+  auto in = [](__m128i v, char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i name = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(in(v, 'A', 'Z'), in(v, 'a', 'z')), _mm_or_si128(in(v, '0', '9'), in(v, '-', '.'))),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+    const auto other = static_cast<unsigned>(~_mm_movemask_epi8(name)) & 0xFFFFu;
+    if (other != 0) return p + __builtin_ctz(other);
+    p += 16;
+  }
+#endif
+  while (p < end && is_name_char(*p)) ++p;
+  return p;
+}
+
+/// First byte in [p, end) that is not XML white space; `cr` is set when the run holds a CR.
+const char* skip_space(const char* p, const char* end, bool& cr) {
+  if (p == end || !is_ws(*p)) return p;  // the usual case inside tags: no white space at all
+  if (end - p >= 2 && !is_ws(p[1])) {    // one byte: not worth a vector
+    cr = cr || *p == '\r';
+    return p + 1;
+  }
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i r = _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'));
+    const __m128i ws =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), r));
+    const auto other = static_cast<unsigned>(~_mm_movemask_epi8(ws)) & 0xFFFFu;
+    const unsigned run = other == 0 ? 16u : static_cast<unsigned>(__builtin_ctz(other));
+    if ((static_cast<unsigned>(_mm_movemask_epi8(r)) & ((1u << run) - 1u)) != 0) cr = true;
+    p += run;
+    if (run < 16) return p;
+  }
+#endif
+  for (; p < end && is_ws(*p); ++p)
+    if (*p == '\r') cr = true;
+  return p;
+}
+
 }  // namespace
 
 std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size) {
@@ -96,7 +143,8 @@ bool flat_xml::parse(char* data, std::size_t size) {
   const char* p = text.data();
   const char* const end = p + text.size();
   auto skip_ws = [&] {
-    while (p < end && is_ws(*p)) ++p;
+    bool ignored = false;
+    p = skip_space(p, end, ignored);
   };
   // Optional declaration, only at the very start: `<?xml` + white space + … + `?>`.
   if (end - p >= 6 && std::memcmp(p, "<?xml", 5) == 0 && is_ws(p[5])) {
@@ -116,8 +164,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
       // Text. White space alone (before markup or the end) makes no node.
       const char* mark = p;
       bool cr = false;
-      for (; p < end && is_ws(*p); ++p)
-        if (*p == '\r') cr = true;
+      p = skip_space(p, end, cr);
       if (p == end || *p == '<') continue;
       if (cur == 0) return false;
       while (true) {
@@ -168,7 +215,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
     if (!is_name_start(c) || root_done) return false;
     // Start tag.
     const char* name = ++p;
-    while (p < end && is_name_char(*p)) ++p;
+    p = skip_name(p, end);
     const std::uint32_t el = append(pugi::node_element, cur, name, static_cast<std::size_t>(p - name));
     bool empty = false;
     while (true) {
@@ -187,7 +234,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
       }
       // An attribute: white space before it, name="value" or name='value' (values unused).
       if (before == p || !is_name_start(*p)) return false;
-      while (p < end && is_name_char(*p)) ++p;
+      p = skip_name(p, end);
       if (end - p < 2 || *p != '=' || (p[1] != '"' && p[1] != '\'')) return false;
       const char q = p[1];
       p += 2;

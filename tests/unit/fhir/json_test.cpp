@@ -174,6 +174,39 @@ TEST(json, writer_bytes_match_rapidjson_writer) {
       EXPECT_EQ(first_difference(rapidjson_rewrite(one), one), "") << pos;
     }
   }
+  // Every length around the word-sized steps of the writer (short strings are checked in
+  // overlapping 4- and 8-byte words, longer ones in pieces), with a byte to escape at every
+  // position, and without one.
+  for (std::size_t len :
+       {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 33, 255, 256, 257, 300}) {
+    for (std::size_t pos = 0; pos <= len; ++pos) {
+      for (char special : {'"', '\x1F', '\0', 'k'}) {
+        std::string text;
+        for (std::size_t i = 0; i < len; ++i) text += static_cast<char>('a' + i % 26);
+        if (pos < len) text[pos] = special;
+        if (text.empty()) continue;  // an empty name is left out
+        Patient q;
+        q.id = "x";
+        q.name.push_back({.text = text});
+        const std::string one = to_json(q);
+        ASSERT_EQ(first_difference(rapidjson_rewrite(one), one), "") << len << " " << pos;
+        std::string escaped;
+        for (const char c : text) {
+          if (c == '"')
+            escaped += "\\\"";
+          else if (c == '\x1F')
+            escaped += "\\u001F";
+          else if (c == '\0')
+            escaped += "\\u0000";
+          else
+            escaped += c;
+        }
+        ASSERT_EQ(one, R"({"resourceType":"Patient","id":"x","name":[{"text":")" + escaped + R"("}]})")
+            << len << " " << pos;
+      }
+      if (len > 40) pos += len / 7;  // a sample of the positions of the long strings
+    }
+  }
   for (const any_resource& r : samples::all_resources()) {
     std::string one = to_json(r);
     EXPECT_EQ(first_difference(rapidjson_rewrite(one), one), "") << r.type_name();

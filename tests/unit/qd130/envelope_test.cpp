@@ -452,6 +452,46 @@ TEST(Qd130Helpers, Base64) {
   EXPECT_TRUE(r.unpadded);
 }
 
+// Long bodies go through the vector path (32 characters per step where the CPU has AVX2), short
+// ones and the rest of a body through the scalar paths: every length, every byte value, line
+// breaks, the URL-safe alphabet and a bad byte at every kind of position must decode the same.
+TEST(Qd130Helpers, Base64LongBodiesMatchTheirBytes) {
+  using detail::base64_status;
+  std::uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (std::size_t len = 0; len < 400; ++len) {
+    std::string bytes(len, '\0');
+    for (auto& c : bytes) c = static_cast<char>(next() & 0xFF);
+    const std::string text = fhir::base64_encode(bytes);
+    ASSERT_EQ(b64(text, nullptr, 1000), len == 0 ? "!" : bytes) << "length " << len;
+    // URL-safe spelling of the same bytes.
+    std::string url = text;
+    for (auto& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    ASSERT_EQ(b64(url, nullptr, 1000), len == 0 ? "!" : bytes) << "url-safe, length " << len;
+    if (text.empty()) continue;
+    // Line breaks every 76 characters (MIME) and one at a random place.
+    std::string wrapped;
+    for (std::size_t i = 0; i < text.size(); i += 76) wrapped.append(text, i, 76).append("\r\n");
+    ASSERT_EQ(b64(wrapped, nullptr, 1000), bytes) << "wrapped, length " << len;
+    std::string broken = text;
+    broken.insert(next() % broken.size(), "\n");
+    ASSERT_EQ(b64(broken, nullptr, 1000), bytes) << "one line break, length " << len;
+    // A bad byte (ASCII or not) anywhere before the padding is reported at its offset.
+    const std::size_t data_end = text.find('=') == std::string::npos ? text.size() : text.find('=');
+    const std::size_t at = next() % data_end;
+    for (const char bad : {'*', '\xC3', '\0', '.'}) {
+      std::string damaged = text;
+      damaged[at] = bad;
+      auto r = detail::base64_decode(damaged, 1000);
+      ASSERT_EQ(r.status, base64_status::invalid_character) << "length " << len << " at " << at;
+      EXPECT_EQ(r.bad_offset, at) << "length " << len;
+    }
+  }
+}
+
 TEST(Qd130Helpers, NfcAndUtf8) {
   EXPECT_EQ(detail::nfc("  Nguy\xE1\xBB\x85n   V\xC4\x83n "), "Nguy\xE1\xBB\x85n V\xC4\x83n");
   EXPECT_EQ(detail::nfc("A\xCC\x8A"), "\xC3\x85");     // A + ring above → Å
