@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark: a release gateway on a private PostgreSQL, 23 facility connections over
 # MLLP/TLS and HTTPS for SECONDS (default 30), then the raw PostgreSQL limit measured by the same
-# tool. Appends its row to docs/benchmarks.md.
+# tool. Appends its row to docs/benchmarks.md. Also prints the CPU (gateway, PostgreSQL) and the WAL
+# per message stored during the load phase: steadier than messages/s on a shared machine.
 #
 #   scripts/load-test.sh [SECONDS]
 #
@@ -58,11 +59,16 @@ pg_cpu() {
     for c in $(pgrep -P "$pm"); do cat "/proc/$c/stat" 2>/dev/null; done | awk '{ print $14 + $15 }'
   } | awk -v hz="$(getconf CLK_TCK)" '{ t += $1 } END { printf "%.2f", t / hz }'
 }
+# Per stored message: CPU and WAL (LSN difference) over the same window.
+stored() { psql "$GW_DATABASE_URL" -qAt -c "SELECT count(*), pg_current_wal_lsn() FROM inbound_message"; }
 (
-  g0=$(cpu_of "/proc/$gw_pid/stat"); p0=$(pg_cpu)
+  g0=$(cpu_of "/proc/$gw_pid/stat"); p0=$(pg_cpu); s0=$(stored)
   sleep "$secs"
-  g1=$(cpu_of "/proc/$gw_pid/stat"); p1=$(pg_cpu)
+  g1=$(cpu_of "/proc/$gw_pid/stat"); p1=$(pg_cpu); s1=$(stored)
   echo "load-test: CPU over the load phase: gateway $(awk "BEGIN { print $g1 - $g0 }") s, PostgreSQL $(awk "BEGIN { print $p1 - $p0 }") s (PostgreSQL via $pg_via)"
+  psql "$GW_DATABASE_URL" -qAt -c "SELECT format('load-test: per message stored (%s): PostgreSQL %s ms, gateway %s ms of CPU, WAL %s KB', \
+    n, round(($p1 - $p0) * 1000.0 / n, 3), round(($g1 - $g0) * 1000.0 / n, 3), \
+    round(pg_wal_lsn_diff('${s1#*|}', '${s0#*|}') / 1024.0 / n, 1)) FROM (SELECT nullif(${s1%|*} - ${s0%|*}, 0) AS n) x"
 ) &
 "$build/tests/tools/gw-load" --mllp-port "$mllp" --ingest-port "$ingest" --certs "$tmp/certs" \
   --samples "$root/../shared/samples" --own-samples "$root/tests/samples" --dsn "$GW_DATABASE_URL" --seconds "$secs" \

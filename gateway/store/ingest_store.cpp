@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <stdexcept>
 
 #include "gateway/store/detail/rows.hpp"
 #include "gateway/store/detail/session.hpp"
@@ -176,8 +175,9 @@ void settle_taken_key(pqxx::work& tx, const inbound_record& rec, write_outcome& 
       rec.conflict_issues_json, bytes_param(rec.conflict_answer->body), rec.conflict_answer->status);
 }
 
-/// Writes records with distinct keys and no two versions of one resource, a handful of
-/// statements whatever their number: messages, resources (with history and outbox), links.
+/// Writes records with distinct keys, a handful of statements whatever their number: messages,
+/// resources (with history and outbox; one more statement per further version of a resource the
+/// records repeat, see resource_rows), links.
 void write_group(pqxx::work& tx, const std::vector<const inbound_record*>& recs, write_outcome* outs) {
   auto ids = claim_and_store(tx, recs);
   resource_rows resources;
@@ -198,29 +198,23 @@ void write_group(pqxx::work& tx, const std::vector<const inbound_record*>& recs,
     w.counted_rejected = rec.outcome != outcome::accepted;
     by_id[ids[i]] = i;
     if (rec.outcome != outcome::accepted) continue;
-    if (!resources.add(ids[i], rec.facility, rec.resources))
-      throw std::logic_error("ingest batch: two versions of one resource in one statement");
+    resources.add(ids[i], rec.facility, rec.resources);
     links.add(rec.links);
   }
-  if (!resources.empty())
-    for (const auto& row : detail::exec_prepared(tx, "gw_upsert_resources", k_upsert_resources, resources.json()))
-      outs[by_id.at(row[0].as<std::int64_t>())].result.resources_changed = row[1].as<int>();
+  for (std::size_t layer = 0; layer < resources.layers(); ++layer)
+    for (const auto& row : detail::exec_prepared(tx, "gw_upsert_resources", k_upsert_resources, resources.json(layer)))
+      outs[by_id.at(row[0].as<std::int64_t>())].result.resources_changed += row[1].as<int>();
   if (!links.empty()) detail::exec_prepared(tx, "gw_upsert_links", k_upsert_links, links.json());
 }
 
-/// Writes a batch inside the caller's transaction, in groups that one statement per table can
-/// write (a key or a resource version repeated in the batch starts a new group).
+/// Writes a batch inside the caller's transaction, in groups that one claim statement can write
+/// (a message key repeated in the batch, a re-send, starts a new group).
 std::vector<write_outcome> write_batch(pqxx::work& tx, const std::vector<const inbound_record*>& batch) {
   std::vector<write_outcome> outs(batch.size());
   for (std::size_t begin = 0; begin < batch.size();) {
     std::set<std::pair<std::string_view, std::string_view>> keys;
-    resource_rows fit;
     std::size_t end = begin;
-    for (; end < batch.size(); ++end) {
-      const auto& rec = *batch[end];
-      if (!keys.insert({rec.facility, rec.message_key}).second) break;
-      if (rec.outcome == outcome::accepted && !fit.add(0, rec.facility, rec.resources)) break;
-    }
+    while (end < batch.size() && keys.insert({batch[end]->facility, batch[end]->message_key}).second) ++end;
     write_group(tx,
                 {batch.begin() + static_cast<std::ptrdiff_t>(begin), batch.begin() + static_cast<std::ptrdiff_t>(end)},
                 outs.data() + begin);

@@ -251,6 +251,36 @@ DROP INDEX outbox_open_seq_idx;
 DROP INDEX outbox_due_idx;
 ALTER TABLE outbox SET (fillfactor = 70);
 )sql"},
+    {7, "history keeps superseded versions only; resource_version reads every version",
+     R"sql(
+-- A version is stored once: the current one in resource, each one it replaced in
+-- resource_history. Writing every new version to both made history a second copy of nearly all
+-- of resource (most resources never change) and a third of ingest's WAL.
+-- The replaced row is copied by this trigger, in the statement and transaction that replace it,
+-- so any snapshot sees each version exactly once: in history, or as the current row.
+-- (ON CONFLICT: a gateway of an older release, still running during an upgrade, writes every
+-- version to history itself.)
+CREATE FUNCTION gw_keep_superseded_version() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  INSERT INTO resource_history (type, id, version, last_updated, content, source_message)
+  VALUES (OLD.type, OLD.id, OLD.version, OLD.last_updated, OLD.content, OLD.source_message)
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER resource_keep_superseded AFTER UPDATE ON resource FOR EACH ROW
+  WHEN (OLD.version IS DISTINCT FROM NEW.version) EXECUTE FUNCTION gw_keep_superseded_version();
+-- The copies of current versions that earlier releases wrote (same content as resource's row).
+DELETE FROM resource_history h USING resource r WHERE h.type = r.type AND h.id = r.id AND h.version = r.version;
+-- Every version ever stored, the current ones first. A reader of one version filters on (type,
+-- id, version) and takes the first row (LIMIT 1): one primary-key probe when the version is
+-- current (most are), two when it was replaced. (An older release still running during an
+-- upgrade writes current versions to history too, with the same content: LIMIT 1 also takes one.)
+CREATE VIEW resource_version AS
+  SELECT type, id, version, last_updated, content, source_message FROM resource
+  UNION ALL
+  SELECT type, id, version, last_updated, content, source_message FROM resource_history;
+)sql"},
 };
 
 // One key for every gateway process sharing the database: migrations run one process at a time.

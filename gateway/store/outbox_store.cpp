@@ -135,7 +135,8 @@ std::string text_array(const std::vector<std::string>& items) {
 // in all, a group's rows before the next group's; their backoff goes with the head's), taken in
 // one statement. Heads are checked in full so that rows waiting for, say, an Organization in
 // backoff never fill a claim in front of rows that can go; the rows after a head are checked once
-// for the whole claim afterwards (k_claim_conflicts, references_in).
+// for the whole claim afterwards (k_claim_conflicts, references_in). A head's references are read
+// from its version's content, current or replaced (resource_version; EXISTS needs no single row).
 // The rows after a head are not locked first: the groups are this claim's alone (other claims
 // skip a locked head, and a group whose oldest open row is in flight has no head), so the update
 // can only meet a row that another claim took for its message (k_claim_units). It waits for that
@@ -152,7 +153,7 @@ WITH heads AS (
                     AND e.state IN ('pending', 'in_flight'))
     AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id
                     AND e.seq < o.seq AND e.state IN ('pending', 'in_flight'))
-    AND NOT EXISTS (SELECT 1 FROM resource_history h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
+    AND NOT EXISTS (SELECT 1 FROM resource_version h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
                     JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
                     WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
                     AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
@@ -218,7 +219,9 @@ RETURNING seq
 
 // The claimed rows with their content, meta.versionId and meta.source set for the national
 // database: PostgreSQL merges them into a stored meta; a content without meta (most) comes as
-// stored and gets its meta appended here (append_meta), no jsonb rebuilt per row.
+// stored and gets its meta appended here (append_meta), no jsonb rebuilt per row. A row's version
+// is read from resource_version: the current row, or history once a newer version replaced it
+// (in the same transaction, so this one statement finds it in one of them whenever the update came).
 constexpr const char* k_claimed_rows = R"sql(
 SELECT o.seq, o.patient_key, o.resource_type, o.resource_id::text, o.resource_version, o.attempts,
        CASE WHEN h.content ? 'meta'
@@ -227,7 +230,9 @@ SELECT o.seq, o.patient_key, o.resource_type, o.resource_id::text, o.resource_ve
             ELSE h.content::text END,
        o.unit, h.content ? 'meta'
 FROM outbox o
-LEFT JOIN resource_history h ON h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
+LEFT JOIN LATERAL (SELECT v.content FROM resource_version v
+                   WHERE v.type = o.resource_type AND v.id = o.resource_id AND v.version = o.resource_version
+                   LIMIT 1) h ON true
 WHERE o.seq = ANY($1::bigint[])
 ORDER BY o.seq
 )sql";

@@ -89,11 +89,11 @@ TEST_F(pipeline_test, hl7_admission_is_acknowledged_after_it_is_stored) {
 TEST_F(pipeline_test, resend_gets_the_same_answer_and_creates_nothing) {
   auto body = sample("hl7v2/adt-a01-admit-42001.hl7");
   auto first = mllp("42001", body);
-  auto rows = pg.scalar("SELECT count(*) FROM resource_history");
+  auto rows = pg.scalar("SELECT count(*) FROM resource_version");
   auto again = mllp("42001", body);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "1");
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), rows);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), rows);
 }
 
 TEST_F(pipeline_test, same_control_id_with_different_content_is_refused_with_205) {

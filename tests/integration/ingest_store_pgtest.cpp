@@ -26,10 +26,14 @@ using test::run_awaitable;
 constexpr const char* k_patient = "0b0f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d01";
 constexpr const char* k_encounter = "1c1f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d02";
 constexpr const char* k_org = "3e1f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d04";
-// Outbox rows whose `unit` is the message that made their version (history) and that exists.
+// Outbox rows whose `unit` is the message that made their version and that exists.
 constexpr const char* k_outbox_rows_with_their_message =
-    "SELECT count(*) FROM outbox o JOIN resource_history h ON h.type = o.resource_type AND h.id = o.resource_id AND "
+    "SELECT count(*) FROM outbox o JOIN resource_version h ON h.type = o.resource_type AND h.id = o.resource_id AND "
     "h.version = o.resource_version AND h.source_message = o.unit JOIN inbound_message m ON m.id = o.unit";
+// Patient keys whose outbox rows do not follow message order (a unit after a later one).
+constexpr const char* k_keys_out_of_message_order =
+    "SELECT count(*) FROM (SELECT unit, lag(unit) OVER (PARTITION BY patient_key ORDER BY seq) AS before "
+    "FROM outbox) x WHERE unit < before";
 
 /// prefix + i (appended: GCC 12 at -O3 warns on a string literal + std::to_string(i)).
 std::string numbered(std::string prefix, int i) {
@@ -104,7 +108,9 @@ TEST_F(ingest_store_test, stores_message_resources_history_and_outbox_in_order) 
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'accepted'"), "1");
   EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message"), "body-1");
   EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "1");
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), "2");
+  // A first version is stored once: history holds only versions that were replaced.
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), "0");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), "2");
   // Outbox: Patient before Encounter (message order), both keyed by the patient.
   EXPECT_EQ(pg.scalar("SELECT string_agg(resource_type, ',' ORDER BY seq) FROM outbox"), "Patient,Encounter");
   EXPECT_EQ(pg.scalar("SELECT count(DISTINCT patient_key) FROM outbox"), "1");
@@ -315,7 +321,9 @@ TEST_F(ingest_store_test, one_batch_stores_as_messages_one_after_another_would) 
   EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Patient'"), "7");
   EXPECT_EQ(pg.scalar("SELECT content->'name'->0->>'family' FROM resource WHERE type = 'Patient'"), "Family5");
   EXPECT_EQ(pg.scalar("SELECT version FROM resource WHERE type = 'Organization'"), "1");
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), "9");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), "6");  // Patient 1-6
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), "9");
+  EXPECT_EQ(pg.scalar(k_keys_out_of_message_order), "0");
   // Every outbox row names the message that made it, in message order, as history does.
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "9");
   EXPECT_EQ(pg.scalar(k_outbox_rows_with_their_message), "9");
@@ -360,6 +368,83 @@ TEST_F(ingest_store_test, a_batch_writes_each_shared_resource_once_and_links_as_
   EXPECT_EQ(pg.scalar("SELECT local_patient_id || ' ' || person_id FROM patient_link"), patients[0] + " " + k_patient);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM message_key"), "5");
   EXPECT_EQ(pg.scalar("SELECT accepted || '/' || duplicates FROM facility_counter"), "5/1");
+}
+
+TEST_F(ingest_store_test, a_resource_updated_three_times_keeps_versions_one_and_two_in_history) {
+  for (const char* family : {"Nguyen", "Tran", "Le"}) commit(record(std::string("k-") + family, family, family));
+  EXPECT_EQ(pg.scalar("SELECT string_agg(version || ':' || (content->'name'->0->>'family'), ',' ORDER BY version) "
+                      "FROM resource_history WHERE type = 'Patient'"),
+            "1:Nguyen,2:Tran");
+  EXPECT_EQ(pg.scalar("SELECT version || ':' || (content->'name'->0->>'family') FROM resource WHERE type = 'Patient'"),
+            "3:Le");
+  // Each version once, with the message that made it; the unchanged Encounter only as version 1.
+  EXPECT_EQ(pg.scalar("SELECT string_agg(type || version, ',' ORDER BY type, version) FROM resource_version"),
+            "Encounter1,Patient1,Patient2,Patient3");
+  EXPECT_EQ(pg.scalar(k_outbox_rows_with_their_message), "4");
+  // Storing the same content again changes nothing, in history or current.
+  EXPECT_EQ(commit(record("k-again", "again", "Le")).resources_changed, 0);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), "4");
+}
+
+TEST_F(ingest_store_test, a_resource_repeated_with_other_content_leaves_the_rest_of_the_batch_in_one_statement) {
+  // Four patients' messages; the first two carry the same Organization with different content
+  // (a renamed facility), the third the second's content again, the fourth none.
+  std::vector<inbound_record> recs;
+  for (int i = 0; i < 4; ++i) {
+    auto r = record(numbered("k", i), numbered("body-", i));
+    auto pid = numbered("00000000-0000-5000-8000-00000000000", i);
+    r.resources[0].id = r.resources[0].patient_id = r.resources[1].patient_id = pid;
+    r.resources[1].id = numbered("00000000-0000-5000-8000-00000000010", i);
+    if (i < 3)
+      r.resources.push_back({"Organization", k_org, "",
+                             R"({"resourceType":"Organization","id":")" + std::string(k_org) + R"(","name":"BV )" +
+                                 (i == 0 ? "old" : "new") + R"("})"});
+    r.links[0].local_patient_id = pid;
+    recs.push_back(std::move(r));
+  }
+  auto out = commit_as_one_batch(std::move(recs));
+  EXPECT_EQ(out[0].resources_changed, 3);
+  EXPECT_EQ(out[1].resources_changed, 3);
+  EXPECT_EQ(out[2].resources_changed, 2);  // the Organization as the batch already left it
+  EXPECT_EQ(out[3].resources_changed, 2);
+  // Both versions, in message order, each with its own content and message.
+  EXPECT_EQ(pg.scalar("SELECT content->>'name' FROM resource_history WHERE type = 'Organization' AND version = 1"),
+            "BV old");
+  EXPECT_EQ(pg.scalar("SELECT version || ' ' || (content->>'name') FROM resource WHERE type = 'Organization'"),
+            "2 BV new");
+  EXPECT_EQ(pg.scalar("SELECT string_agg(unit::text, ',' ORDER BY seq) FROM outbox WHERE resource_type = "
+                      "'Organization'"),
+            std::to_string(out[0].message_id) + "," + std::to_string(out[1].message_id));
+  EXPECT_EQ(pg.scalar(k_outbox_rows_with_their_message), "10");
+  EXPECT_EQ(pg.scalar(k_keys_out_of_message_order), "0");
+  // Only the second version waited for a second statement: every other row was written by the
+  // first one, in message order (messages one statement each would put the second message's
+  // Organization before its Patient, the batch's later messages after it).
+  EXPECT_EQ(pg.scalar("SELECT string_agg(left(resource_type, 3), ',' ORDER BY seq) FROM outbox"),
+            "Pat,Enc,Org,Pat,Enc,Pat,Enc,Pat,Enc,Org");
+}
+
+TEST_F(ingest_store_test, a_patients_rows_stay_in_message_order_when_its_patient_repeats_in_a_batch) {
+  // Message 0 and 1 carry the same Patient with different content, message 2 only a new
+  // Encounter of that patient: its row must come after message 1's Patient (the second
+  // statement's), as it would without a batch; message 1's own rows may go in either order.
+  std::vector<inbound_record> recs;
+  for (int i = 0; i < 3; ++i) {
+    auto r = record(numbered("k", i), numbered("body-", i), numbered("Family", i < 2 ? i : 1));
+    r.resources[1].id = numbered("00000000-0000-5000-8000-00000000010", i);
+    if (i == 2) r.resources.erase(r.resources.begin());
+    recs.push_back(std::move(r));
+  }
+  auto out = commit_as_one_batch(std::move(recs));
+  EXPECT_EQ(out[0].resources_changed, 2);
+  EXPECT_EQ(out[1].resources_changed, 2);
+  EXPECT_EQ(out[2].resources_changed, 1);
+  EXPECT_EQ(pg.scalar(k_keys_out_of_message_order), "0");
+  EXPECT_EQ(pg.scalar("SELECT string_agg(left(resource_type, 3) || resource_version, ',' ORDER BY seq) FROM outbox"),
+            "Pat1,Enc1,Enc1,Pat2,Enc1");
+  EXPECT_EQ(pg.scalar("SELECT version || ' ' || (content->'name'->0->>'family') FROM resource WHERE type = "
+                      "'Patient'"),
+            "2 Family1");
 }
 
 TEST_F(ingest_store_test, a_bad_record_in_a_batch_is_kept_as_an_error_and_the_others_are_stored) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "gateway/store/database.hpp"
+#include "gateway/store/ingest_store.hpp"
 #include "gateway/store/outbox_store.hpp"
 #include "tests/support/pg_database.hpp"
 #include "tests/support/process.hpp"
@@ -280,6 +281,48 @@ TEST_F(outbox_fixture, a_resource_moved_to_another_person_keeps_its_version_orde
   EXPECT_TRUE(claim(token(), 10).empty());
   run_awaitable(st.mark_delivered(t, {v1}, "test"));
   EXPECT_EQ(seqs(claim(token(), 10)), (std::vector<std::int64_t>{v2}));
+}
+
+TEST_F(outbox_fixture, each_version_stored_by_ingest_is_sent_with_its_own_content_current_or_replaced) {
+  // Ingest keeps a replaced version in history and the current one in resource only.
+  auto ingest = std::make_shared<store::ingest_store>(db);
+  run_awaitable(ingest->maintain_partitions(1, 120));
+  auto store_version = [&](const std::string& note) {
+    store::inbound_record r;
+    r.facility = "42001";
+    r.transport = "https";
+    r.format = "qd130";
+    r.message_key = "k-" + note;
+    r.raw = note;
+    r.sha256 = store::sha256_of(r.raw);
+    r.received_at = std::chrono::system_clock::now();
+    r.resources.push_back(
+        {"Condition", uuid(80), uuid(1),
+         R"({"resourceType":"Condition","id":")" + uuid(80) + R"(","note":[{"text":")" + note + R"("}]})"});
+    ASSERT_EQ(run_awaitable(ingest->commit(std::move(r))).resources_changed, 1);
+  };
+  auto note_of = [](const outbox_row& row) {
+    rapidjson::Document d;
+    d.Parse(row.resource_json.c_str());
+    return std::string(d["note"][0]["text"].GetString()) + "@" + d["meta"]["versionId"].GetString();
+  };
+  for (const char* note : {"first", "second", "third"}) store_version(note);
+  ASSERT_EQ(q("SELECT count(*) FROM resource_history"), "2");
+  // One version of a resource at a time, oldest first.
+  auto next = [&] {
+    auto t = token();
+    auto rows = claim(t, 10);
+    if (rows.size() != 1u) return "claimed " + std::to_string(rows.size()) + " rows";
+    deliver(t, rows);
+    return note_of(rows[0]);
+  };
+  EXPECT_EQ(next(), "first@1");
+  EXPECT_EQ(next(), "second@2");
+  // Version 3 is replaced after its row was queued: it is read from history now.
+  store_version("fourth");
+  EXPECT_EQ(next(), "third@3");
+  EXPECT_EQ(next(), "fourth@4");
+  EXPECT_EQ(q("SELECT count(*) FROM outbox WHERE state <> 'delivered'"), "0");
 }
 
 TEST_F(outbox_fixture, dead_and_dropped_rows_do_not_block_their_group) {

@@ -54,7 +54,7 @@ TEST(replay, rejected_messages_are_accepted_after_the_fix_and_replay_is_idempote
   EXPECT_NE(read_file(out / "1").find("2 messages, 2 accepted (2 newly)"), std::string::npos) << read_file(out / "1");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'accepted'"), "2");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'DiagnosticReport'"), "1");
-  auto versions = pg.scalar("SELECT count(*) FROM resource_history");
+  auto versions = pg.scalar("SELECT count(*) FROM resource_version");
 
   // Again, over everything: nothing changes.
   auto again = "GW_DATABASE_URL='" + pg.dsn() +
@@ -64,7 +64,7 @@ TEST(replay, rejected_messages_are_accepted_after_the_fix_and_replay_is_idempote
                (out / "2").string() + " 2>&1";
   ASSERT_EQ(run_command(again), 0) << read_file(out / "2");
   EXPECT_NE(read_file(out / "2").find("0 resources changed"), std::string::npos) << read_file(out / "2");
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_history"), versions);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), versions);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM audit_event WHERE action = 'replay' AND actor = 'test-operator'"), "2");
   ::unsetenv("GW_CERT_DIR");
 }

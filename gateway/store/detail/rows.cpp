@@ -1,5 +1,7 @@
 #include "gateway/store/detail/rows.hpp"
 
+#include <algorithm>
+
 namespace gw::store::detail {
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -25,60 +27,70 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-bool resource_rows::add(std::int64_t message_id, std::string_view facility,
+void resource_rows::add(std::int64_t message_id, std::string_view facility,
                         const std::vector<resource_write>& resources) {
   // Within the message the last of a type + id wins.
-  std::map<std::pair<std::string_view, std::string_view>, std::size_t> last;
+  std::map<key, std::size_t> last;
   for (std::size_t i = 0; i < resources.size(); ++i) last[{resources[i].type, resources[i].id}] = i;
-  std::vector<std::size_t> take;
-  take.reserve(last.size());
+  // Layers are chosen against earlier messages only: rows of this message may go in any order.
+  std::vector<std::pair<key, std::size_t>> keys_used;
   for (std::size_t i = 0; i < resources.size(); ++i) {
     const auto& r = resources[i];
-    if (last[{r.type, r.id}] != i) continue;
-    auto it = seen_.find({r.type, r.id});
-    if (it == seen_.end())
-      take.push_back(i);
-    else if (it->second != r.json)
-      return false;  // another version of a resource this statement already writes
-  }
-  for (std::size_t i : take) {
-    const auto& r = resources[i];
-    seen_.emplace(std::pair<std::string_view, std::string_view>{r.type, r.id}, r.json);
-    if (count_++ > 0) out_.push_back(',');
-    out_.append("{\"ord\":");
-    out_.append(std::to_string(ord_ + i));
-    out_.append(",\"msg\":");
-    out_.append(std::to_string(message_id));
-    out_.append(",\"facility\":");
-    append_json_string(out_, facility);
-    out_ += ",\"type\":";
-    append_json_string(out_, r.type);
-    out_ += ",\"id\":";
-    append_json_string(out_, r.id);
-    out_ += ",\"patient_id\":";
+    const key id{r.type, r.id};
+    if (last[id] != i) continue;
+    std::size_t at = 0;
+    auto seen = seen_.find(id);
+    if (seen != seen_.end()) {
+      if (seen->second.content == r.json) continue;  // the batch already stores this content
+      at = seen->second.layer + 1;
+    }
+    const key patient_key = r.patient_id.empty() ? id : key{r.patient_id, {}};
+    if (auto k = key_layer_.find(patient_key); k != key_layer_.end()) at = std::max(at, k->second);
+    keys_used.emplace_back(patient_key, at);
+    seen_[id] = {r.json, at};
+    if (layers_.size() <= at) layers_.resize(at + 1);
+    auto& l = layers_[at];
+    auto& out = l.out;
+    out.append(l.count++ > 0 ? ",{\"ord\":" : "{\"ord\":");
+    out.append(std::to_string(ord_ + i));
+    out.append(",\"msg\":");
+    out.append(std::to_string(message_id));
+    out.append(",\"facility\":");
+    append_json_string(out, facility);
+    out += ",\"type\":";
+    append_json_string(out, r.type);
+    out += ",\"id\":";
+    append_json_string(out, r.id);
+    out += ",\"patient_id\":";
     if (r.patient_id.empty())
-      out_ += "null";
+      out += "null";
     else
-      append_json_string(out_, r.patient_id);
-    out_ += ",\"content\":";
-    out_ += r.json;
-    out_.push_back('}');
+      append_json_string(out, r.patient_id);
+    out += ",\"content\":";
+    out += r.json;
+    out.push_back('}');
+  }
+  for (const auto& [k, at] : keys_used) {
+    auto& highest = key_layer_[k];
+    highest = std::max(highest, at);
   }
   ord_ += resources.size();
-  return true;
 }
 
-const std::string& resource_rows::json() {
-  json_ = out_;
-  json_.push_back(']');
-  return json_;
+std::string resource_rows::json(std::size_t i) const {
+  std::string out;
+  out.reserve(layers_.at(i).out.size() + 2);
+  out.push_back('[');
+  out += layers_[i].out;
+  out.push_back(']');
+  return out;
 }
 
 std::string resources_json(std::int64_t message_id, std::string_view facility,
                            const std::vector<resource_write>& resources) {
   resource_rows rows;
   rows.add(message_id, facility, resources);
-  return rows.json();
+  return rows.empty() ? "[]" : rows.json(0);  // one message: one layer
 }
 
 void link_rows::add(const std::vector<patient_link_write>& links) {
