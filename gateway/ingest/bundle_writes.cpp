@@ -1,5 +1,6 @@
 #include "gateway/ingest/bundle_writes.hpp"
 
+#include <cstring>
 #include <type_traits>
 #include <unordered_map>
 
@@ -38,20 +39,30 @@ std::string patient_of(const T& r) {
   }
 }
 
+/// Start of the next `"urn:uuid:` in [from, end of json), or npos. memmem skips ahead with
+/// vector compares; std::string::find stopped at every quote of the document and compared there.
+std::size_t find_urn(const std::string& json, std::size_t from) {
+  constexpr std::string_view needle = "\"urn:uuid:";
+  if (from >= json.size()) return std::string::npos;
+  const void* at = ::memmem(json.data() + from, json.size() - from, needle.data(), needle.size());
+  return at == nullptr ? std::string::npos : static_cast<std::size_t>(static_cast<const char*>(at) - json.data());
+}
+
 /// Replaces every "urn:uuid:<id>" JSON string whose id is an entry of the Bundle by "Type/<id>".
+/// A document without such a string (the adapters write `Type/id` references) is returned as it is.
 std::string resolve_references(std::string json, const std::unordered_map<std::string_view, std::string_view>& types) {
+  constexpr std::size_t prefix = 10;  // `"urn:uuid:`
+  std::size_t at = find_urn(json, 0);
+  if (at == std::string::npos) return json;
   std::string out;
   out.reserve(json.size());
   std::size_t i = 0;
-  const std::string needle = "\"urn:uuid:";
-  for (;;) {
-    auto at = json.find(needle, i);
-    if (at == std::string::npos) {
-      out.append(json, i, std::string::npos);
-      break;
-    }
-    std::string_view id(json.data() + at + needle.size(), std::min<std::size_t>(36, json.size() - at - needle.size()));
-    auto it = id.size() == 36 && at + needle.size() + 36 < json.size() && json[at + needle.size() + 36] == '"'
+  for (; at != std::string::npos; at = find_urn(json, i)) {
+    std::string_view id(json.data() + at + prefix, std::min<std::size_t>(36, json.size() - at - prefix));
+    // A quote after an odd number of backslashes is text inside a string, not the start of one.
+    std::size_t backslashes = 0;
+    while (backslashes < at && json[at - 1 - backslashes] == '\\') ++backslashes;
+    auto it = backslashes % 2 == 0 && id.size() == 36 && at + prefix + 36 < json.size() && json[at + prefix + 36] == '"'
                   ? types.find(id)
                   : types.end();
     out.append(json, i, at - i + 1);  // up to and including the opening quote
@@ -59,11 +70,12 @@ std::string resolve_references(std::string json, const std::unordered_map<std::s
       out.append(it->second);
       out.push_back('/');
       out.append(id);
-      i = at + needle.size() + 36;
+      i = at + prefix + 36;
     } else {
       i = at + 1;
     }
   }
+  out.append(json, i, std::string::npos);
   return out;
 }
 

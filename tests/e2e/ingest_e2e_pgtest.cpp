@@ -57,11 +57,11 @@ TEST_F(ingest_e2e, qd130_envelope_over_https_and_a_resend_that_creates_nothing) 
   auto a = c.http("POST", "/ingest", "application/xml", body);
   EXPECT_EQ(a.status, 200) << a.body;
   EXPECT_NE(a.body.find("OperationOutcome"), std::string::npos);
-  auto versions = gw.db("SELECT count(*) FROM resource_history");
+  auto versions = gw.db("SELECT count(*) FROM resource_version");
   auto again = c.http("POST", "/ingest", "application/xml", body);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, a.body);
-  EXPECT_EQ(gw.db("SELECT count(*) FROM resource_history"), versions);
+  EXPECT_EQ(gw.db("SELECT count(*) FROM resource_version"), versions);
   EXPECT_EQ(gw.db("SELECT count(*) FROM inbound_message"), "1");
 }
 
