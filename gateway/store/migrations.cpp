@@ -1,5 +1,8 @@
 // Numbered schema migrations, applied at start-up in order, one transaction each.
 // Never edit a migration that has shipped: add a new one.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "gateway/store/database.hpp"
@@ -258,8 +261,10 @@ ALTER TABLE outbox SET (fillfactor = 70);
 -- of resource (most resources never change) and a third of ingest's WAL.
 -- The replaced row is copied by this trigger, in the statement and transaction that replace it,
 -- so any snapshot sees each version exactly once: in history, or as the current row.
--- (ON CONFLICT: a gateway of an older release, still running during an upgrade, writes every
--- version to history itself.)
+-- (ON CONFLICT: a copy an older release wrote already is the same version. A (type, id,
+-- version) is never reused because resources are never deleted; if that ever changes, this must
+-- fail instead. Older releases read current versions from history: stop them all before this
+-- migration runs, see docs/configuration.md.)
 CREATE FUNCTION gw_keep_superseded_version() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   INSERT INTO resource_history (type, id, version, last_updated, content, source_message)
@@ -294,6 +299,16 @@ int apply_pending(session& s, const schema& sc) {
         "CREATE TABLE IF NOT EXISTS schema_migration ("
         " version int PRIMARY KEY, name text NOT NULL,"
         " applied_at timestamptz NOT NULL DEFAULT now())");
+    // A database a newer release has migrated is not one this code understands (migration 7, for
+    // one, moved current versions out of resource_history, which older releases read): refuse
+    // it rather than misread it. Upgrades past such a migration stop every older process first.
+    int known = 0;
+    for (const auto& m : sc.migrations) known = std::max(known, m.version);
+    const auto newest = tx.exec("SELECT coalesce(max(version), 0) FROM schema_migration")[0][0].as<int>();
+    if (newest > known)
+      throw std::runtime_error("the database schema is at migration " + std::to_string(newest) +
+                               ", newer than this build knows (up to " + std::to_string(known) +
+                               "): run the release that migrated it, or a newer one");
     tx.commit();
   }
   int applied = 0;

@@ -447,6 +447,49 @@ TEST_F(ingest_store_test, a_patients_rows_stay_in_message_order_when_its_patient
             "2 Family1");
 }
 
+TEST_F(ingest_store_test, a_row_never_goes_before_a_resource_of_another_patient_it_references) {
+  // Messages 0 and 1 carry patient M with different content (message 1's rows go into a second
+  // statement); message 2 a new Encounter of M; message 3 patient N and N's Encounter partOf
+  // M's. N's Encounter must reach the outbox after M's Encounter, or the forwarder could send it
+  // before the national database has what it points to.
+  constexpr const char* k_other = "0b0f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d09";
+  constexpr const char* k_other_enc = "1c1f7a8e-5d9c-5a3e-9a53-5a2f4e0c1d09";
+  std::vector<inbound_record> recs;
+  for (int i = 0; i < 2; ++i) {
+    auto r = record(numbered("k", i), numbered("body-", i), numbered("Family", i));
+    r.resources.pop_back();  // the Patient only
+    recs.push_back(std::move(r));
+  }
+  auto enc = record("k2", "body-2");
+  enc.resources.erase(enc.resources.begin());  // M's Encounter only
+  recs.push_back(std::move(enc));
+  auto other = record("k3", "body-3");
+  other.resources = {
+      {"Patient", k_other, k_other, R"({"resourceType":"Patient","id":")" + std::string(k_other) + R"("})"},
+      {"Encounter", k_other_enc, k_other,
+       R"({"resourceType":"Encounter","id":")" + std::string(k_other_enc) +
+           R"(","status":"finished","class":{"code":"IMP"},"partOf":{"reference":"Encounter/)" +
+           std::string(k_encounter) + R"("}})"}};
+  other.links.clear();
+  recs.push_back(std::move(other));
+  commit_as_one_batch(std::move(recs));
+  EXPECT_EQ(pg.scalar(k_keys_out_of_message_order), "0");
+  EXPECT_EQ(pg.scalar(std::string("SELECT (SELECT seq FROM outbox WHERE resource_id = '") + k_encounter +
+                      "') < (SELECT seq FROM outbox WHERE resource_id = '" + k_other_enc + "')"),
+            "t");
+}
+
+TEST_F(ingest_store_test, a_database_migrated_by_a_newer_release_is_refused) {
+  pg.scalar("INSERT INTO schema_migration (version, name) VALUES (999, 'from a newer release')");
+  try {
+    db.migrate_sync();
+    ADD_FAILURE() << "migrated a schema newer than this build";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("at migration 999, newer than this build knows"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(ingest_store_test, a_bad_record_in_a_batch_is_kept_as_an_error_and_the_others_are_stored) {
   std::vector<inbound_record> recs;
   for (int i = 0; i < 4; ++i) recs.push_back(record(numbered("k", i), numbered("body-", i)));

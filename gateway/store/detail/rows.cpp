@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gateway/store/outbox_store.hpp"
+
 namespace gw::store::detail {
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -46,6 +48,14 @@ void resource_rows::add(std::int64_t message_id, std::string_view facility,
     }
     const key patient_key = r.patient_id.empty() ? id : key{r.patient_id, {}};
     if (auto k = key_layer_.find(patient_key); k != key_layer_.end()) at = std::max(at, k->second);
+    // Not before what it references: a resource of the batch (another patient's too, e.g. a
+    // newborn's Encounter partOf the mother's) placed in a higher layer gets a higher outbox seq,
+    // and the forwarder only holds a row back for referenced rows with a lower seq. Only read
+    // when a higher layer exists (no repeat in the batch: one layer, nothing to read).
+    if (at + 1 < layers_.size()) {
+      for (const auto& ref : references_in(r.json))
+        if (auto s = seen_.find(key{ref.type, ref.id}); s != seen_.end()) at = std::max(at, s->second.layer);
+    }
     keys_used.emplace_back(patient_key, at);
     seen_[id] = {r.json, at};
     if (layers_.size() <= at) layers_.resize(at + 1);
