@@ -73,15 +73,15 @@ class json_out {
     std::memcpy(buf_.data() + n_, s.data(), s.size());
     n_ += s.size();
   }
-  /// `s` as a quoted JSON string.
+  /// `s` as a quoted JSON string. Most values are short: room for the worst case of the whole
+  /// string is made once, then nothing is checked per byte.
   void string(std::string_view s) {
-    if (s.size() <= short_string) {
-      // Most values are short: room for the worst case once, then no further checks.
+    if (s.size() <= piece) {
       const std::size_t worst = s.size() * 6 + 2;
       if (buf_.size() - n_ < worst) grow(worst);
       char* o = buf_.data() + n_;
       *o++ = '"';
-      o = escape_short(o, s);
+      o = escape_words(o, s);
       *o++ = '"';
       n_ = static_cast<std::size_t>(o - buf_.data());
       return;
@@ -104,36 +104,20 @@ class json_out {
     n_ += len;
   }
   /// Writes `s` escaped straight into the buffer, a bounded piece at a time: room for the worst
-  /// case of a piece (every byte written as \u00XX) is made once, then bytes are stored without
-  /// further checks, eight at a time while none needs escaping (the usual case: whole strings).
+  /// case of a piece (every byte written as \u00XX) is made once per piece.
   void escaped(std::string_view s) {
-    constexpr std::size_t piece = 4096;
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    std::size_t left = s.size();
-    while (left > 0) {
-      const std::size_t len = std::min(left, piece);
+    while (!s.empty()) {
+      const std::size_t len = std::min(s.size(), piece);
       if (buf_.size() - n_ < len * 6) grow(len * 6);
-      char* o = buf_.data() + n_;
-      std::size_t i = 0;
-      for (; i + 8 <= len; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        if (!needs_escape(w)) {
-          std::memcpy(o, &w, 8);
-          o += 8;
-          continue;
-        }
-        for (std::size_t k = 0; k < 8; ++k) o = escape_byte(o, p[i + k]);
-      }
-      for (; i < len; ++i) o = escape_byte(o, p[i]);
+      char* o = escape_words(buf_.data() + n_, s.substr(0, len));
       n_ = static_cast<std::size_t>(o - buf_.data());
-      p += len;
-      left -= len;
+      s.remove_prefix(len);
     }
   }
 
  private:
-  /// Copies a short ASCII name (element names are a few bytes: a loop beats a call to memcpy).
+  /// Copies a short ASCII name: element names are a few bytes, copied as two overlapping words
+  /// (4 to 16 bytes) or byte by byte, never through a call to memcpy.
   static char* copy_short(char* o, std::string_view s) {
     const std::size_t n = s.size();
     const char* p = s.data();
@@ -149,10 +133,11 @@ class json_out {
     }
     return o + n;
   }
-  /// Up to `short_string` bytes of `s` as JSON string content at `o` (room for 6 bytes per byte
-  /// is there). Whole words are checked and copied at once, the last one overlapping the one
-  /// before it; only a word that holds a byte to escape goes byte by byte.
-  static char* escape_short(char* o, std::string_view s) {
+  /// `s` as JSON string content at `o` (room for 6 bytes per byte of `s` is there). Whole 8-byte
+  /// words are checked and copied at once (the last one overlapping the one before it, short
+  /// strings as two overlapping 4-byte words); from a word that holds a byte to escape on, the
+  /// rest goes byte by byte.
+  static char* escape_words(char* o, std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
     if (n < 4) {
@@ -195,7 +180,7 @@ class json_out {
     }
     return o;
   }
-  static constexpr std::size_t short_string = 256;
+  static constexpr std::size_t piece = 4096;
   /// Stores byte `c` at `o` as JSON string content; returns the position after it.
   static char* escape_byte(char* o, unsigned char c) {
     const char e = escape_table[c];

@@ -12,6 +12,8 @@ namespace gw::ingest {
 namespace {
 
 constexpr std::string_view k_urn = "urn:uuid:";
+/// A JSON string that starts with a urn: its opening quote and the urn prefix.
+constexpr std::string_view k_quoted_urn = "\"urn:uuid:";
 
 /// The id in "urn:uuid:<id>" or "Patient/<id>"; empty otherwise.
 std::string_view patient_ref_id(std::string_view ref) {
@@ -42,16 +44,15 @@ std::string patient_of(const T& r) {
 /// Start of the next `"urn:uuid:` in [from, end of json), or npos. memmem skips ahead with
 /// vector compares; std::string::find stopped at every quote of the document and compared there.
 std::size_t find_urn(const std::string& json, std::size_t from) {
-  constexpr std::string_view needle = "\"urn:uuid:";
   if (from >= json.size()) return std::string::npos;
-  const void* at = ::memmem(json.data() + from, json.size() - from, needle.data(), needle.size());
+  const void* at = ::memmem(json.data() + from, json.size() - from, k_quoted_urn.data(), k_quoted_urn.size());
   return at == nullptr ? std::string::npos : static_cast<std::size_t>(static_cast<const char*>(at) - json.data());
 }
 
 /// Replaces every "urn:uuid:<id>" JSON string whose id is an entry of the Bundle by "Type/<id>".
 /// A document without such a string (the adapters write `Type/id` references) is returned as it is.
 std::string resolve_references(std::string json, const std::unordered_map<std::string_view, std::string_view>& types) {
-  constexpr std::size_t prefix = 10;  // `"urn:uuid:`
+  constexpr std::size_t prefix = k_quoted_urn.size();
   std::size_t at = find_urn(json, 0);
   if (at == std::string::npos) return json;
   std::string out;

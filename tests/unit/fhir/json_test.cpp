@@ -178,7 +178,7 @@ TEST(json, writer_bytes_match_rapidjson_writer) {
   // overlapping 4- and 8-byte words, longer ones in pieces), with a byte to escape at every
   // position, and without one.
   for (std::size_t len :
-       {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 33, 255, 256, 257, 300}) {
+       {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 33, 300, 4095, 4096, 4097}) {
     for (std::size_t pos = 0; pos <= len; ++pos) {
       for (char special : {'"', '\x1F', '\0', 'k'}) {
         std::string text;
