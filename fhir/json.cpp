@@ -16,6 +16,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace gw::fhir {
 namespace {
 
@@ -133,10 +137,10 @@ class json_out {
     }
     return o + n;
   }
-  /// `s` as JSON string content at `o` (room for 6 bytes per byte of `s` is there). Whole 8-byte
-  /// words are checked and copied at once (the last one overlapping the one before it, short
-  /// strings as two overlapping 4-byte words); from a word that holds a byte to escape on, the
-  /// rest goes byte by byte.
+  /// `s` as JSON string content at `o` (room for 6 bytes per byte of `s` is there). Strings of 16
+  /// bytes and more go 16 at a time (SSE2), shorter ones as whole 8-byte words (short strings as
+  /// two overlapping 4-byte words); the last block overlaps the one before it, and from a block
+  /// that holds a byte to escape on, the rest goes byte by byte.
   static char* escape_words(char* o, std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
@@ -156,6 +160,9 @@ class json_out {
       for (std::size_t i = 0; i < n; ++i) o = escape_byte(o, p[i]);
       return o;
     }
+#if defined(__SSE2__)
+    if (n >= 16) return escape_vectors(o, p, n);
+#endif
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
       std::uint64_t w;
@@ -180,6 +187,39 @@ class json_out {
     }
     return o;
   }
+#if defined(__SSE2__)
+  /// True when one of the 16 bytes of `v` needs escaping.
+  static bool block_needs_escape(__m128i v) {
+    const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    // Unsigned v <= 0x1F exactly when min(v, 0x1F) == v.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) != 0;
+  }
+  /// escape_words for 16 bytes and more: 16-byte blocks, the last one overlapping the one before.
+  static char* escape_vectors(char* o, const unsigned char* p, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      if (block_needs_escape(v)) {
+        for (; i < n; ++i) o = escape_byte(o, p[i]);
+        return o;
+      }
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+      o += 16;
+    }
+    if (i < n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+      if (block_needs_escape(v)) {
+        for (; i < n; ++i) o = escape_byte(o, p[i]);
+        return o;
+      }
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o - (16 - (n - i))), v);
+      o += n - i;
+    }
+    return o;
+  }
+#endif
   static constexpr std::size_t piece = 4096;
   /// Stores byte `c` at `o` as JSON string content; returns the position after it.
   static char* escape_byte(char* o, unsigned char c) {
