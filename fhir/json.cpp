@@ -94,6 +94,29 @@ class json_out {
     escaped(s);
     put('"');
   }
+  /// `,"name":"value"` (no comma when `first`) for a non-empty string member, with one check for
+  /// room: a string member never has to be cut off again.
+  void string_member(bool first, std::string_view name, std::string_view s) {
+    if (s.size() > piece) {
+      if (!first) put(',');
+      key(name);
+      string(s);
+      return;
+    }
+    const std::size_t worst = name.size() + s.size() * 6 + 6;
+    if (buf_.size() - n_ < worst) grow(worst);
+    char* o = buf_.data() + n_;
+    *o = ',';
+    o += first ? 0 : 1;
+    *o++ = '"';
+    o = copy_short(o, name);
+    *o++ = '"';
+    *o++ = ':';
+    *o++ = '"';
+    o = escape_words(o, s);
+    *o++ = '"';
+    n_ = static_cast<std::size_t>(o - buf_.data());
+  }
   /// `"name<suffix>":`. Element names and choice suffixes are ASCII identifiers of the model:
   /// nothing in them needs escaping.
   [[gnu::always_inline]] void key(std::string_view name, std::string_view suffix = {}) {
@@ -268,6 +291,14 @@ struct write_visitor {
   void operator()(std::string_view name, const M& m, field_spec = {}) {
     if constexpr (std::is_same_v<M, std::string>) {
       if (m.empty()) return;
+      o.string_member(first, name, m);
+      first = false;
+      return;
+    } else if constexpr (detail::is_tagged<M>::value) {
+      if (m.value.empty()) return;
+      o.string_member(first, name, m.value);
+      first = false;
+      return;
     } else if constexpr (detail::is_optional<M>::value || std::is_same_v<M, any_resource>) {
       if (!m) return;
     } else if constexpr (detail::is_vector<M>::value) {
