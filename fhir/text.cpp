@@ -7,6 +7,10 @@
 #include <cstring>
 #include <memory>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace gw::fhir {
 namespace {
 
@@ -24,11 +28,21 @@ std::optional<std::string> map(std::string_view s, int options) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-/// True when the eight bytes at `p` are all ASCII.
-bool eight_ascii(const unsigned char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  return (w & 0x8080808080808080ULL) == 0;
+/// The index of the first non-ASCII byte of `p[i..n)` at or after `i`, or of a byte within 8 of
+/// the end (the callers go on byte by byte there): 16 bytes at a time (SSE2), else 8.
+std::size_t skip_ascii(const unsigned char* p, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+  for (; i + 16 <= n; i += 16) {
+    const int high = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+    if (high != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(high)));
+  }
+#endif
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if ((w & 0x8080808080808080ULL) != 0) return i;
+  }
+  return i;
 }
 
 }  // namespace
@@ -42,10 +56,8 @@ std::size_t first_invalid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
-    if (i + 8 <= n && eight_ascii(p + i)) {  // ASCII fast path, eight bytes at a time
-      i += 8;
-      continue;
-    }
+    i = skip_ascii(p, i, n);  // ASCII fast path
+    if (i == n) break;
     const unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
@@ -81,10 +93,8 @@ bool is_plainly_nfc(std::string_view s) {
   const std::size_t n = s.size();
   auto cont = [&](std::size_t k) { return k < n && (p[k] & 0xC0) == 0x80; };
   for (std::size_t i = 0; i < n;) {
-    if (i + 8 <= n && eight_ascii(p + i)) {  // ASCII fast path, eight bytes at a time
-      i += 8;
-      continue;
-    }
+    i = skip_ascii(p, i, n);  // ASCII fast path
+    if (i == n) break;
     const unsigned char c = p[i];
     if (c < 0x80) {
       ++i;

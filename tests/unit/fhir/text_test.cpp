@@ -56,6 +56,28 @@ TEST(text, plainly_nfc_is_a_quick_check_that_never_accepts_invalid_or_combining_
   EXPECT_FALSE(to_nfc("abcdefgh\xC3"));          // the quick path keeps the validity check
   EXPECT_EQ(to_nfc("\xE2\x84\xAB"), "\xC3\x85");
 }
+TEST(text, the_ascii_fast_paths_stop_at_every_position) {
+  // The checks skip ASCII 16 and 8 bytes at a time: a bad byte, a Vietnamese letter and a
+  // combining mark at every position of strings of every length up to 40.
+  for (std::size_t len = 1; len <= 40; ++len) {
+    for (std::size_t pos = 0; pos < len; ++pos) {
+      std::string ascii(len, 'a');
+      std::string bad = ascii;
+      bad[pos] = '\xFF';
+      EXPECT_EQ(first_invalid_utf8(bad), pos) << len << " " << pos;
+      EXPECT_FALSE(is_plainly_nfc(bad)) << len << " " << pos;
+      std::string letter = ascii;
+      letter.replace(pos, 1, "\xE1\xBB\x85");  // ễ
+      EXPECT_EQ(first_invalid_utf8(letter), std::string_view::npos) << len << " " << pos;
+      EXPECT_TRUE(is_plainly_nfc(letter)) << len << " " << pos;
+      std::string combining = ascii;
+      combining.replace(pos, 1, "\xCC\x80");  // U+0300
+      EXPECT_FALSE(is_plainly_nfc(combining)) << len << " " << pos;
+      std::string cut = ascii.substr(0, pos) + "\xE1\xBB";
+      EXPECT_EQ(first_invalid_utf8(cut), pos) << len << " " << pos;
+    }
+  }
+}
 TEST(text, base64_encode_pads_to_whole_groups) {
   EXPECT_EQ(base64_encode(""), "");
   EXPECT_EQ(base64_encode("M"), "TQ==");
