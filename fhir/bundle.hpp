@@ -5,24 +5,35 @@
 #include "fhir/model.hpp"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace gw::fhir {
 
 /// `Type/id` reference to a resource (empty reference when it has no id).
+/// `Type/id` built at its final size (one allocation).
+inline std::string type_slash_id(std::string_view type, std::string_view id) {
+  std::string s;
+  s.reserve(type.size() + 1 + id.size());
+  s.append(type).append(1, '/').append(id);
+  return s;
+}
+
+/// `Type/id` reference to a resource (empty reference when it has no id).
 template <class T>
 requires resource_type<T> Reference reference_to(const T& r) {
   if (r.id.empty()) return {};
-  return {.reference = std::string(T::resource_type) + "/" + r.id};
+  return {.reference = type_slash_id(T::resource_type, r.id)};
 }
 
 /// A transaction entry that PUTs `r` under its (stable) id: fullUrl `urn:uuid:<id>`, request
 /// `PUT Type/id`. Precondition: `r` holds a resource whose id is a UUID (fhir/ids.hpp).
 inline Bundle::Entry put_entry(any_resource r) {
   Bundle::Entry e;
-  std::string type(r.type_name()), id(r.id());
-  e.full_url = urn_uuid(id);
-  e.request = Bundle::Request{.method = "PUT", .url = type + "/" + id};
+  e.full_url = urn_uuid(r.id());
+  auto& request = e.request.emplace();
+  request.method = "PUT";
+  request.url = type_slash_id(r.type_name(), r.id());
   e.resource = std::move(r);
   return e;
 }

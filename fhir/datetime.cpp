@@ -61,7 +61,52 @@ void put_number(std::string& out, int v, std::size_t width) {
   out.append(b, len);
 }
 
+/// Writes `v` (0..9999) as `width` (2 or 4) digits at `o`.
+char* put_digits(char* o, int v, int width) {
+  if (width == 4) {
+    *o++ = static_cast<char>('0' + v / 1000);
+    *o++ = static_cast<char>('0' + v / 100 % 10);
+  }
+  *o++ = static_cast<char>('0' + v / 10 % 10);
+  *o++ = static_cast<char>('0' + v % 10);
+  return o;
+}
+
 std::string format(const parts& p) {
+  const bool timed = p.precision > time_precision::day;
+  const auto small = [](int v, int max) { return v >= 0 && v <= max; };
+  // The usual case (every part in range) is written into a stack buffer and copied once;
+  // anything else (a negative or five-digit year) goes the general way.
+  if (small(p.y, 9999) && (p.precision < time_precision::month || small(p.mo, 99)) &&
+      (p.precision < time_precision::day || small(p.d, 99)) &&
+      (!timed || (small(p.h, 99) && p.mi <= 99 && p.s <= 99))) {
+    char b[20];
+    char* o = put_digits(b, p.y, 4);
+    if (p.precision >= time_precision::month) {
+      *o++ = '-';
+      o = put_digits(o, p.mo, 2);
+    }
+    if (p.precision >= time_precision::day) {
+      *o++ = '-';
+      o = put_digits(o, p.d, 2);
+    }
+    if (timed) {
+      *o++ = 'T';
+      o = put_digits(o, p.h, 2);
+      *o++ = ':';
+      o = put_digits(o, p.mi < 0 ? 0 : p.mi, 2);
+      *o++ = ':';
+      o = put_digits(o, p.s < 0 ? 0 : p.s, 2);
+    }
+    const auto head = static_cast<std::size_t>(o - b);
+    if (!timed) return std::string(b, head);
+    std::string out;
+    out.reserve(head + 1 + p.frac.size() + p.offset.size());
+    out.append(b, head);
+    if (!p.frac.empty()) out.append(1, '.').append(p.frac);
+    out += p.offset;
+    return out;
+  }
   std::string out;
   out.reserve(32);
   put_number(out, p.y, 4);
@@ -73,7 +118,7 @@ std::string format(const parts& p) {
     out += '-';
     put_number(out, p.d, 2);
   }
-  if (p.precision > time_precision::day) {
+  if (timed) {
     out += 'T';
     put_number(out, p.h, 2);
     out += ':';

@@ -36,6 +36,11 @@ TEST(datetime, hl7_dtm_all_precisions) {
   time_settings utc;
   utc.default_offset = "Z";
   EXPECT_EQ(dtm("202611201005", utc), "2026-11-20T10:05:00Z");
+  // Leading zeros in every part, and years below 1000.
+  EXPECT_EQ(dtm("0987"), "0987");
+  EXPECT_EQ(dtm("00050102"), "0005-01-02");
+  EXPECT_EQ(dtm("00090102030405.5"), "0009-01-02T03:04:05.5+07:00");
+  EXPECT_EQ(dtm("99991231235959-0930"), "9999-12-31T23:59:59-09:30");
 }
 TEST(datetime, hl7_dtm_errors) {
   EXPECT_EQ(dtm(""), "ERR");
