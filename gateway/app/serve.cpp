@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gateway/app/commands.hpp"
+#include "gateway/common/graceful_stop.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/forward/forwarder.hpp"
 #include "gateway/ingest/pipeline.hpp"
@@ -164,20 +165,7 @@ int cmd_serve(const args& a) {
 
   // SIGTERM / SIGINT: stop accepting everywhere, let every connection answer its message in
   // flight, then stop. A second signal, or the grace period running out, stops at once.
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  asio::steady_timer grace(ioc);
-  std::function<void(const boost::system::error_code&, int)> on_signal;
-  bool draining = false;
-  on_signal = [&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    if (draining) {
-      spdlog::warn("event=stopping_now signal={}", sig);
-      ioc.stop();
-      return;
-    }
-    draining = true;
-    signals.async_wait(on_signal);
-    spdlog::info("event=stopping signal={}", sig);
+  const common::graceful_stop stop(ioc, drain_grace(cfg), [&] {
     admin.stop();
     auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()) +
                                                         int(forwarder.has_value()));
@@ -194,19 +182,8 @@ int cmd_serve(const args& a) {
     if (mllp) mllp->stop(one_drained);
     if (ingest_http) ingest_http->stop(one_drained);
     if (forwarder) forwarder->stop(one_drained);
-    grace.expires_after(drain_grace(cfg));
-    grace.async_wait([&ioc](const boost::system::error_code& gec) {
-      if (gec) return;
-      spdlog::warn("event=drain_timeout reason=\"connections still open; stopping anyway\"");
-      ioc.stop();
-    });
-  };
-  signals.async_wait(on_signal);
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < cfg.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads) t.join();
+  });
+  common::run_io_threads(ioc, cfg.io_threads);
   db.stop();
   spdlog::info("event=stopped");
   return 0;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/values.hpp"
 #include "adapters/mapped/mapping.hpp"
 
 namespace gw::config {
@@ -138,14 +139,6 @@ struct gateway_config {
 };
 
 /// One configuration mistake, located.
-struct config_error {
-  std::string file;
-  int line = 0;     ///< 1-based; 0 when unknown
-  std::string key;  ///< dotted path, e.g. "listeners.mllp.port" or "feeds[1].format"
-  std::string message;
-};
-
-std::string format_error(const config_error& e);
 
 struct load_result {
   std::optional<gateway_config> config;  ///< set only when there were no errors

@@ -1,22 +1,15 @@
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <charconv>
 
+#include "gateway/net/plain_http_listener.hpp"
 #include "gateway/stub/service.hpp"
 
 namespace gw::stub {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
 
 namespace {
 
@@ -45,9 +38,11 @@ std::string error_body(std::string_view message) {
 
 struct admin_server::impl {
   stub_context& ctx;
-  tcp::acceptor acceptor;
+  net::plain_http_listener http;
 
-  impl(asio::io_context& ioc, stub_context& c) : ctx(c), acceptor(ioc) {}
+  impl(asio::io_context& ioc, stub_context& c)
+      : ctx(c),
+        http(ioc, ctx.settings.admin, [this](const net::plain_http_listener::request& r) { return handle(r); }) {}
 
   asio::awaitable<http::response<http::string_body>> handle(const http::request<http::string_body>& req) {
     http::response<http::string_body> res;
@@ -108,57 +103,21 @@ struct admin_server::impl {
     res.prepare_payload();
     co_return res;
   }
-
-  asio::awaitable<void> serve(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(64 * 1024);
-      stream.expires_after(ctx.settings.admin.limits.read_timeout);
-      auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      if (ec) break;
-      auto res = co_await handle(parser.get());
-      stream.expires_after(ctx.settings.admin.limits.read_timeout);
-      auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
-      if (wec || !res.keep_alive()) break;
-    }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  }
-
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-      if (ec) continue;
-      asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)), asio::detached);
-    }
-  }
 };
 
 admin_server::admin_server(asio::io_context& ioc, stub_context& ctx) : impl_(std::make_unique<impl>(ioc, ctx)) {}
 admin_server::~admin_server() = default;
 
 void admin_server::start() {
-  auto& a = impl_->acceptor;
-  const auto& s = impl_->ctx.settings.admin;
-  tcp::endpoint ep(asio::ip::make_address(s.address), s.port);
-  a.open(ep.protocol());
-  a.set_option(asio::socket_base::reuse_address(true));
-  a.bind(ep);
-  a.listen();
-  spdlog::info("event=listening listener=national_admin address={} port={}", s.address, port());
-  asio::co_spawn(a.get_executor(), impl_->accept_loop(), asio::detached);
+  impl_->http.start("national_admin");
 }
 
 void admin_server::stop() {
-  beast::error_code ignored;
-  impl_->acceptor.close(ignored);
+  impl_->http.stop();
 }
 
 std::uint16_t admin_server::port() const {
-  return impl_->acceptor.local_endpoint().port();
+  return impl_->http.port();
 }
 
 }  // namespace gw::stub

@@ -1,5 +1,7 @@
 #include "gateway/stub/faults.hpp"
 
+#include "gateway/config/values.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -100,21 +102,6 @@ fault_state::verdict fault_state::next(steady_time now) {
   return v;
 }
 
-std::optional<ms> parse_duration(std::string_view s) {
-  std::size_t n = 0;
-  while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
-  if (n == 0) return std::nullopt;
-  long long v = 0;
-  if (std::from_chars(s.data(), s.data() + n, v).ec != std::errc()) return std::nullopt;
-  std::string_view unit_text = s.substr(n);
-  while (!unit_text.empty() && unit_text.front() == ' ') unit_text.remove_prefix(1);
-  if (unit_text.empty() || unit_text == "ms") return ms(v);
-  if (unit_text == "s") return std::chrono::seconds(v);
-  if (unit_text == "m" || unit_text == "min") return std::chrono::minutes(v);
-  if (unit_text == "h") return std::chrono::hours(v);
-  return std::nullopt;
-}
-
 std::string to_json(const fault_settings& s) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -156,7 +143,7 @@ std::string to_json(const fault_settings& s) {
 namespace {
 
 std::optional<ms> json_duration(const rapidjson::Value& v) {
-  if (v.IsString()) return parse_duration(std::string_view(v.GetString(), v.GetStringLength()));
+  if (v.IsString()) return config::parse_duration(std::string_view(v.GetString(), v.GetStringLength()));
   if (v.IsUint64()) return ms(static_cast<ms::rep>(v.GetUint64()));
   return std::nullopt;
 }

@@ -89,7 +89,4 @@ std::string to_json(const fault_settings& s);
 /// Parses that form; keys left out keep the defaults. Returns an error text, empty on success.
 std::string from_json(std::string_view json, fault_settings& out);
 
-/// "500ms", "10s", "5m", "1h" (a bare number is milliseconds).
-std::optional<ms> parse_duration(std::string_view s);
-
 }  // namespace gw::stub

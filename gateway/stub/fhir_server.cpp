@@ -11,7 +11,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <span>
+#include <string_view>
 
+#include "fhir/bindings.hpp"
 #include "fhir/json.hpp"
 #include "fhir/outcome.hpp"
 #include "gateway/net/detail/http_session.hpp"
@@ -183,28 +186,13 @@ constexpr const char* k_capability = R"({"resourceType":"CapabilityStatement","s
                                      R"("rest":[{"mode":"server","resource":[)";
 
 std::string capability_statement() {
-  static const char* types[] = {"Patient",
-                                "RelatedPerson",
-                                "Encounter",
-                                "Condition",
-                                "Observation",
-                                "DiagnosticReport",
-                                "Procedure",
-                                "ServiceRequest",
-                                "MedicationRequest",
-                                "MedicationAdministration",
-                                "AllergyIntolerance",
-                                "Immunization",
-                                "DocumentReference",
-                                "Appointment",
-                                "Coverage",
-                                "Organization",
-                                "Practitioner",
-                                "Location",
-                                "Provenance"};
+  // The clinical resource types of the model (fhir::vs::resource_types up to Provenance): the
+  // ones the gateway forwards; the stub keeps no audit, outcome or capability resources.
+  std::span<const std::string_view> types = fhir::vs::resource_types.codes;
+  types = types.first(static_cast<std::size_t>(std::find(types.begin(), types.end(), "AuditEvent") - types.begin()));
   std::string out = k_capability;
   bool first = true;
-  for (const char* t : types) {
+  for (const std::string_view t : types) {
     if (!first) out += ',';
     first = false;
     out += R"({"type":")";

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "gateway/common/graceful_stop.hpp"
 #include "gateway/stub/service.hpp"
 
 namespace {
@@ -110,37 +111,15 @@ int serve(const stub::stub_settings& s) {
     return 1;
   }
 
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  asio::steady_timer grace(ioc);
-  bool draining = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                             int sig) {
-    if (ec) return;
-    if (draining) {
-      ioc.stop();
-      return;
-    }
-    draining = true;
-    signals.async_wait(on_signal);
-    spdlog::info("event=stopping signal={}", sig);
-    admin.stop();
-    fhir->stop([&ioc] {
-      spdlog::info("event=drained");
-      ioc.stop();
-    });
-    grace.expires_after(2 * s.fhir.limits.read_timeout + s.statement_timeout + std::chrono::seconds(5));
-    grace.async_wait([&ioc](const boost::system::error_code& gec) {
-      if (gec) return;
-      spdlog::warn("event=drain_timeout reason=\"connections still open; stopping anyway\"");
-      ioc.stop();
-    });
-  };
-  signals.async_wait(on_signal);
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < s.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads) t.join();
+  const common::graceful_stop stop(ioc, 2 * s.fhir.limits.read_timeout + s.statement_timeout + std::chrono::seconds(5),
+                                   [&] {
+                                     admin.stop();
+                                     fhir->stop([&ioc] {
+                                       spdlog::info("event=drained");
+                                       ioc.stop();
+                                     });
+                                   });
+  common::run_io_threads(ioc, s.io_threads);
   db.stop();
   spdlog::info("event=stopped");
   return 0;

@@ -9,16 +9,6 @@ namespace gw::stub {
 
 namespace fs = std::filesystem;
 
-std::string format_error(const settings_error& e) {
-  std::ostringstream os;
-  os << e.file;
-  if (e.line > 0) os << ':' << e.line;
-  os << ": ";
-  if (!e.key.empty()) os << e.key << ": ";
-  os << e.message;
-  return os.str();
-}
-
 namespace {
 
 void read_limits(yaml_map& parent, config::limits& l) {

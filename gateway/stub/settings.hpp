@@ -37,14 +37,9 @@ struct stub_settings {
   fault_settings faults;
 };
 
-/// One mistake in the settings file.
-struct settings_error {
-  std::string file;
-  int line = 0;     ///< 1-based; 0 when unknown
-  std::string key;  ///< dotted path, e.g. "listen.port"
-  std::string message;
-};
-std::string format_error(const settings_error& e);
+/// One mistake in the settings file (the gateway configuration's kind: `file:line: key: message`).
+using settings_error = config::config_error;
+using config::format_error;
 
 struct settings_result {
   std::optional<stub_settings> settings;  ///< set only when there were no errors

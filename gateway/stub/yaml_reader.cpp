@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "gateway/config/values.hpp"
 #include "gateway/stub/faults.hpp"
 #include "gateway/stub/settings.hpp"
 
@@ -12,57 +13,6 @@ namespace gw::stub {
 void yaml_context::error(const YAML::Node& at, const std::string& key, std::string message) const {
   int line = at.IsDefined() && !at.Mark().is_null() ? at.Mark().line + 1 : 0;
   errors->push_back({file, line, key, std::move(message)});
-}
-
-std::optional<std::string> expand_env(const std::string& in, std::string& problem) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < in.size()) {
-    auto start = in.find("${", i);
-    if (start == std::string::npos) {
-      out.append(in, i);
-      break;
-    }
-    out.append(in, i, start - i);
-    auto end = in.find('}', start);
-    if (end == std::string::npos) {
-      problem = "unterminated ${...}";
-      return std::nullopt;
-    }
-    std::string expr = in.substr(start + 2, end - start - 2);
-    std::string name = expr;
-    std::optional<std::string> fallback;
-    if (auto d = expr.find(":-"); d != std::string::npos) {
-      name = expr.substr(0, d);
-      fallback = expr.substr(d + 2);
-    }
-    const char* v = std::getenv(name.c_str());
-    if (v != nullptr && *v != 0) {
-      out.append(v);
-    } else if (fallback) {
-      out.append(*fallback);
-    } else {
-      problem = "environment variable " + name + " is not set";
-      return std::nullopt;
-    }
-    i = end + 1;
-  }
-  return out;
-}
-
-std::optional<std::size_t> parse_size(const std::string& s) {
-  std::size_t n = 0;
-  while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
-  if (n == 0) return std::nullopt;
-  unsigned long long v = 0;
-  if (std::from_chars(s.data(), s.data() + n, v).ec != std::errc()) return std::nullopt;
-  std::string unit = s.substr(n);
-  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
-  if (unit.empty() || unit == "B") return v;
-  if (unit == "KiB" || unit == "KB" || unit == "K") return v * 1024ULL;
-  if (unit == "MiB" || unit == "MB" || unit == "M") return v * 1024ULL * 1024ULL;
-  if (unit == "GiB" || unit == "GB" || unit == "G") return v * 1024ULL * 1024ULL * 1024ULL;
-  return std::nullopt;
 }
 
 yaml_map::yaml_map(const yaml_context& c, const YAML::Node& node, std::string path)
@@ -103,7 +53,7 @@ std::optional<std::string> yaml_map::scalar(const std::string& k, YAML::Node& n)
     return std::nullopt;
   }
   std::string problem;
-  auto v = expand_env(n.Scalar(), problem);
+  auto v = config::expand_env(n.Scalar(), problem);
   if (!v) c_.error(n, key(k), problem);
   return v;
 }
@@ -174,7 +124,7 @@ bool yaml_map::duration(const std::string& k, std::chrono::milliseconds& out) {
   YAML::Node n;
   auto v = scalar(k, n);
   if (!v) return false;
-  auto d = parse_duration(*v);
+  auto d = config::parse_duration(*v);
   if (!d) {
     c_.error(n, key(k), "expected a duration such as 500ms, 30s, 5m or 1h, got '" + *v + "'");
     return false;
@@ -187,7 +137,7 @@ bool yaml_map::bytes(const std::string& k, std::size_t& out) {
   YAML::Node n;
   auto v = scalar(k, n);
   if (!v) return false;
-  auto b = parse_size(*v);
+  auto b = config::parse_bytes(*v);
   if (!b || *b == 0) {
     c_.error(n, key(k), "expected a size such as 65536, 64KiB or 16MiB, got '" + *v + "'");
     return false;
@@ -207,7 +157,7 @@ bool yaml_map::texts(const std::string& k, std::vector<std::string>& out) {
   for (std::size_t i = 0; i < n.size(); ++i) {
     auto item = n[i];
     std::string problem;
-    auto v = item.IsScalar() ? expand_env(item.Scalar(), problem) : std::nullopt;
+    auto v = item.IsScalar() ? config::expand_env(item.Scalar(), problem) : std::nullopt;
     if (!v) {
       c_.error(item, key(k) + "[" + std::to_string(i) + "]", problem.empty() ? "expected a text value" : problem);
       return false;

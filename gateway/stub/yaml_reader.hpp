@@ -1,8 +1,9 @@
 #pragma once
 /// A small reader of YAML mappings for the stub's settings: typed values with `${NAME}` and
 /// `${NAME:-default}` expansion, durations and sizes, every mistake collected with file, line and
-/// dotted key, unknown keys reported. (The gateway's loader has the same ideas in an anonymous
-/// namespace of gateway/config/loader.cpp; the two should become one shared helper.)
+/// dotted key, unknown keys reported. The scalar parsing and the error type are the gateway
+/// configuration's (gateway/config/values.hpp); the mapping reader itself is still the stub's own
+/// (the gateway's loader has a similar one, map_reader, inside gateway/config/loader.cpp).
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/values.hpp"
+
 namespace gw::stub {
 
-struct settings_error;
+using settings_error = config::config_error;
 
 /// Where values come from and where mistakes go.
 struct yaml_context {
@@ -58,10 +61,5 @@ class yaml_map {
   bool ok_ = false;
   std::set<std::string> known_;
 };
-
-/// Replaces ${NAME} and ${NAME:-default}; nullopt (and `problem`) when a variable is missing.
-std::optional<std::string> expand_env(const std::string& in, std::string& problem);
-/// "64MiB", "16KiB", "1024".
-std::optional<std::size_t> parse_size(const std::string& s);
 
 }  // namespace gw::stub

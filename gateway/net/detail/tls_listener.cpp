@@ -24,6 +24,7 @@
 
 #include "gateway/net/facility_auth.hpp"
 #include "gateway/net/tls_context.hpp"
+#include "gateway/net/detail/acceptor.hpp"
 
 namespace gw::net::detail {
 
@@ -319,11 +320,7 @@ tls_listener::~tls_listener() {
 
 void tls_listener::start() {
   auto& a = impl_->acceptor;
-  tcp::endpoint ep(asio::ip::make_address(impl_->settings.address), impl_->settings.port);
-  a.open(ep.protocol());
-  a.set_option(asio::socket_base::reuse_address(true));
-  a.bind(ep);
-  a.listen();
+  detail::listen_on(a, impl_->settings);
   impl_->bound_port = a.local_endpoint().port();
   spdlog::info("event=listening listener={} address={} port={}", impl_->name, impl_->settings.address,
                impl_->bound_port);
