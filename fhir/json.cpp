@@ -263,7 +263,9 @@ class json_out {
     }
     return o;
   }
-  void grow(std::size_t more) { buf_.resize(std::max(buf_.size() * 2, n_ + more)); }
+  void grow(std::size_t more) {
+    buf_.resize(std::max(buf_.size() * 2, n_ + more));
+  }
   std::string buf_;
   std::size_t n_ = 0;
 };

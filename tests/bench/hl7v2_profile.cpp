@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   }
   ctx.authenticated_facility = "42001";
   const int n = argc >= 2 ? std::atoi(argv[1]) : 1;
-  const std::string body =
-      read_file(argc >= 3 ? std::string(argv[2]) : std::string(GW_SHARED_DIR) + "/samples/hl7v2/adt-a01-admit-42001.hl7");
+  const std::string body = read_file(argc >= 3 ? std::string(argv[2])
+                                               : std::string(GW_SHARED_DIR) + "/samples/hl7v2/adt-a01-admit-42001.hl7");
   if (body.empty()) {
     std::fprintf(stderr, "message not found\n");
     return 1;
