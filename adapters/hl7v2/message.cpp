@@ -110,6 +110,25 @@ std::string value::text() const {
   return decode_text(raw_, *d_);
 }
 
+components::components(value v) : v_(v) {
+  if (v.d_ == nullptr || (v.level_ != value::level::field && v.level_ != value::level::repetition)) return;
+  split_ = true;
+  // As nth_component: components of the first repetition, which ends at the first repetition
+  // separator.
+  const char* p = v.raw_.data();
+  const char* const end = p + v.raw_.size();
+  const char comp = v.d_->component, rep = v.d_->repetition;
+  for (const char* start = p;; start = ++p) {
+    while (p != end && *p != comp && *p != rep) ++p;
+    parts_[count_++] = {start, static_cast<std::size_t>(p - start)};
+    if (p == end || *p == rep) {
+      complete_ = true;
+      return;
+    }
+    if (count_ == capacity) return;
+  }
+}
+
 std::string_view segment::name() const {
   return m_->fields_[m_->segs_[index_].first_field];
 }

@@ -286,24 +286,25 @@ class mapper {
   }
 
   /// The coding of a CWE/CE triplet starting at component `first` (1, 4 or 10).
-  std::optional<Coding> coding_at(value cwe, std::size_t first) const {
-    std::string code = text(cwe.component(first));
+  std::optional<Coding> coding_at(const components& cwe, std::size_t first) const {
+    std::string code = text(cwe[first]);
     if (code.empty()) return std::nullopt;
     Coding c;
     c.code = std::move(code);
-    c.display = text(cwe.component(first + 1));
-    c.system = system_for(cwe.component(first + 2).text());
+    c.display = text(cwe[first + 1]);
+    c.system = system_for(cwe[first + 2].text());
     return c;
   }
 
   /// CodeableConcept of a CWE/CE/CNE value: every coding given, CWE-9 (or the text when there is
   /// no code) as text.
-  CodeableConcept concept_of_cwe(value cwe) const {
+  CodeableConcept concept_of_cwe(value v) const {
+    const components cwe(v);
     CodeableConcept c;
     for (std::size_t first : {1u, 4u, 10u})
       if (auto cd = coding_at(cwe, first)) c.coding.push_back(std::move(*cd));
-    c.text = text(cwe.component(9));
-    if (c.text.empty() && c.coding.empty()) c.text = text(cwe.component(2));
+    c.text = text(cwe[9]);
+    if (c.text.empty() && c.coding.empty()) c.text = text(cwe[2]);
     return c;
   }
   static bool empty(const CodeableConcept& c) { return c.coding.empty() && c.text.empty(); }
@@ -347,10 +348,10 @@ class mapper {
   }
 
   /// "Nguyễn Văn Thử" from an XPN/XCN-style name at component `family` (then given, middle).
-  std::string full_name(value v, std::size_t family) const {
-    std::string r = text(v.component(family).subcomponent(1));
+  std::string full_name(const components& v, std::size_t family) const {
+    std::string r = text(v[family].subcomponent(1));
     for (std::size_t k : {family + 1, family + 2}) {
-      std::string part = text(v.component(k));
+      std::string part = text(v[k]);
       if (part.empty()) continue;
       if (!r.empty()) r += ' ';
       r += part;
@@ -358,11 +359,12 @@ class mapper {
     return r;
   }
 
-  fhir::HumanName name_of(value xpn) const {
+  fhir::HumanName name_of(value v) const {
+    const components xpn(v);
     fhir::HumanName n;
-    n.family = text(xpn.component(1).subcomponent(1));
+    n.family = text(xpn[1].subcomponent(1));
     for (std::size_t k : {2u, 3u}) {
-      std::string part = text(xpn.component(k));
+      std::string part = text(xpn[k]);
       std::size_t start = 0;
       while (start < part.size()) {
         std::size_t sp = part.find(' ', start);
@@ -371,10 +373,10 @@ class mapper {
         start = sp + 1;
       }
     }
-    if (std::string suffix = text(xpn.component(4)); !suffix.empty()) n.suffix.push_back(suffix);
-    if (std::string prefix = text(xpn.component(5)); !prefix.empty()) n.prefix.push_back(prefix);
+    if (std::string suffix = text(xpn[4]); !suffix.empty()) n.suffix.push_back(suffix);
+    if (std::string prefix = text(xpn[5]); !prefix.empty()) n.prefix.push_back(prefix);
     n.text = full_name(xpn, 1);
-    std::string type = xpn.component(7).text();
+    std::string type = xpn[7].text();
     if (type == "L")
       n.use = "official";
     else if (type == "D")
@@ -399,16 +401,17 @@ class mapper {
     return r;
   }
 
-  fhir::Address address_of(value xad) const {
+  fhir::Address address_of(value v) const {
+    const components xad(v);
     fhir::Address a;
     for (std::size_t k : {1u, 2u})
-      if (std::string l = text(xad.component(k).subcomponent(1)); !l.empty()) a.line.push_back(l);
-    a.city = text(xad.component(3));
-    a.state = text(xad.component(4));
-    a.postal_code = text(xad.component(5));
-    std::string country = text(xad.component(6));
+      if (std::string l = text(xad[k].subcomponent(1)); !l.empty()) a.line.push_back(l);
+    a.city = text(xad[3]);
+    a.state = text(xad[4]);
+    a.postal_code = text(xad[5]);
+    std::string country = text(xad[6]);
     a.country = country == "VNM" ? "VN" : country;
-    std::string type = xad.component(7).text();
+    std::string type = xad[7].text();
     if (type == "H" || type == "L" || type == "P")
       a.use = "home";
     else if (type == "B" || type == "O")
@@ -433,8 +436,8 @@ class mapper {
       e.value = Coding{{}, {}, std::string(code), {}, {}};
       a.extension.push_back(std::move(e));
     };
-    coded(s_.codes.ext_province, xad.component(9).text());
-    coded(s_.codes.ext_ward, xad.component(10).text());
+    coded(s_.codes.ext_province, xad[9].text());
+    coded(s_.codes.ext_ward, xad[10].text());
     return a;
   }
 
@@ -447,23 +450,24 @@ class mapper {
 
   void telecoms_of(value field, std::string_view default_use, std::vector<fhir::ContactPoint>& out) const {
     for (std::size_t i = 0; i < field.repetition_count(); ++i) {
-      value x = field.repetition(i);
-      if (!x.has_value()) continue;
+      const value xtn = field.repetition(i);
+      if (!xtn.has_value()) continue;
+      const components x(xtn);
       fhir::ContactPoint c;
-      std::string equipment = x.component(3).text();
-      std::string use = x.component(2).text();
-      std::string email = text(x.component(4));
+      std::string equipment = x[3].text();
+      std::string use = x[2].text();
+      std::string email = text(x[4]);
       if (equipment == "Internet" || equipment == "X.400" || !email.empty()) {
         c.system = "email";
         c.value = email;
       } else {
         c.system = equipment == "FX" ? "fax" : equipment == "BP" ? "pager" : "phone";
-        c.value = text(x.component(12));
+        c.value = text(x[12]);
         if (c.value.empty()) {
-          c.value = text(x.component(6));
-          c.value += text(x.component(7));
+          c.value = text(x[6]);
+          c.value += text(x[7]);
         }
-        if (c.value.empty()) c.value = text(x.component(1));
+        if (c.value.empty()) c.value = text(x[1]);
       }
       if (c.value.empty()) continue;
       if (equipment == "CP")
@@ -479,9 +483,10 @@ class mapper {
   }
 
   /// A practitioner named by an XCN (id = CCHN licence number): a logical reference.
-  Reference practitioner(value xcn) const {
+  Reference practitioner(value v) const {
+    const components xcn(v);
     Reference r;
-    std::string id = text(xcn.component(1));
+    std::string id = text(xcn[1]);
     if (!id.empty()) {
       r.identifier = Identifier{};
       r.identifier->system = s_.systems.practitioner_licence;
@@ -537,9 +542,9 @@ class mapper {
   bool patient_identity(segment pid) {
     value ids = pid.field(3);
     for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
-      value cx = ids.repetition(i);
-      std::string type = cx.component(5).text();
-      std::string v = text(cx.component(1));
+      const components cx(ids.repetition(i));
+      std::string type = cx[5].text();
+      std::string v = text(cx[1]);
       if (v.empty()) continue;
       if (type == "NI" && cccd_.empty() && fhir::classify_personal_id(v) == fhir::id_kind::cccd) cccd_ = v;
       if ((type == "PI" || type == "MR") && record_.empty()) record_ = v;
@@ -563,10 +568,10 @@ class mapper {
     std::vector<Identifier> r;
     value ids = seg.field(field);
     for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
-      value cx = ids.repetition(i);
-      std::string v = text(cx.component(1));
+      const components cx(ids.repetition(i));
+      std::string v = text(cx[1]);
       if (v.empty()) continue;
-      std::string type = cx.component(5).text();
+      std::string type = cx[5].text();
       const where_t where = at(seg, field, i + 1, 1);
       if (type == "NI") {
         fhir::issue_list scratch;
@@ -590,16 +595,16 @@ class mapper {
       } else if (type == "SB") {
         Identifier id = typed_identifier("SB", s_.systems.insurance, v, "official");
         fhir::Period p;
-        p.start = date_only(cx.component(7), where);
-        p.end = date_only(cx.component(8), where);
+        p.start = date_only(cx[7], where);
+        p.end = date_only(cx[8], where);
         if (!p.start.empty() || !p.end.empty()) id.period = p;
         if (collect_cards) cards_.emplace_back(v, id.period);
         r.push_back(std::move(id));
       } else if (type == "PPN") {
         r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official"));
       } else {
-        std::string oid = cx.component(4).subcomponent(2).text();
-        if (cx.component(4).subcomponent(3).text() == "ISO" && !oid.empty()) {
+        std::string oid = cx[4].subcomponent(2).text();
+        if (cx[4].subcomponent(3).text() == "ISO" && !oid.empty()) {
           r.push_back(typed_identifier(type, "urn:oid:" + oid, v, ""));
         } else {
           warning(issue_code::code_invalid, loc(seg, field, i + 1, 5),
@@ -725,12 +730,13 @@ class mapper {
     return "in-progress";
   }
 
-  Reference location_of(value pl) const {
+  Reference location_of(value v) const {
+    const components pl(v);
     Reference r;
-    r.display = text(pl.component(9));
+    r.display = text(pl[9]);
     if (r.display.empty()) {
       for (std::size_t k : {1u, 2u, 3u}) {
-        std::string part = text(pl.component(k));
+        std::string part = text(pl[k]);
         if (part.empty()) continue;
         if (!r.display.empty()) r.display += ' ';
         r.display += part;
@@ -1031,9 +1037,9 @@ class mapper {
     std::string old_cccd, old_record;
     value ids = mrg.field(1);
     for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
-      value cx = ids.repetition(i);
-      std::string type = cx.component(5).text();
-      std::string v = text(cx.component(1));
+      const components cx(ids.repetition(i));
+      std::string type = cx[5].text();
+      std::string v = text(cx[1]);
       if (type == "NI" && fhir::classify_personal_id(v) == fhir::id_kind::cccd) old_cccd = v;
       if ((type == "PI" || type == "MR") && old_record.empty()) old_record = v;
     }
@@ -1220,11 +1226,12 @@ class mapper {
   }
 
   /// OBX-6 units → Quantity unit/system/code.
-  void set_units(fhir::Quantity& q, value units) const {
-    std::string code = text(units.component(1));
-    std::string display = text(units.component(2));
+  void set_units(fhir::Quantity& q, value v) const {
+    const components units(v);
+    std::string code = text(units[1]);
+    std::string display = text(units[2]);
     q.unit = display.empty() ? code : display;
-    if (units.component(3).text() == "UCUM" && !code.empty()) {
+    if (units[3].text() == "UCUM" && !code.empty()) {
       q.system = s_.codes.ucum;
       q.code = code;
     }
@@ -1346,8 +1353,9 @@ class mapper {
       set_units(q, obx.field(6));
       o.value = std::move(q);
     } else if (type == "SN") {
-      std::string cmp = v.component(1).text();
-      std::string n1 = v.component(2).text(), sep = v.component(3).text(), n2 = v.component(4).text();
+      const components sn(v);
+      std::string cmp = sn[1].text();
+      std::string n1 = sn[2].text(), sep = sn[3].text(), n2 = sn[4].text();
       auto d1 = to_decimal(n1);
       if (sep.empty() && d1 && (cmp.empty() || cmp == "<" || cmp == ">" || cmp == "<=" || cmp == ">=")) {
         fhir::Quantity q;
@@ -1618,10 +1626,10 @@ class mapper {
     if (!values.has_value()) return;
     fhir::DocumentReference::Content c;
     if (type == "ED") {
-      value ed = values.repetition(0);
-      std::string major = lower(ed.component(2).text()), minor = lower(ed.component(3).text());
-      std::string encoding = ed.component(4).text();
-      std::string data = ed.component(5).raw() == "" ? std::string{} : ed.component(5).text();
+      const components ed(values.repetition(0));
+      std::string major = lower(ed[2].text()), minor = lower(ed[3].text());
+      std::string encoding = ed[4].text();
+      std::string data = ed[5].raw() == "" ? std::string{} : ed[5].text();
       if (major.find('/') != std::string::npos)
         c.attachment.content_type = major;
       else if (major == "application" || major == "text" || major == "image" || major == "audio" || major == "video")
