@@ -392,7 +392,7 @@ class mapper {
 
   std::vector<fhir::HumanName> names_of(value field) const {
     std::vector<fhir::HumanName> r;
-    for (std::size_t i = 0; i < field.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i) {
       value rep = field.repetition(i);
       if (!rep.has_value()) continue;
       fhir::HumanName n = name_of(rep);
@@ -443,13 +443,13 @@ class mapper {
 
   std::vector<fhir::Address> addresses_of(value field) const {
     std::vector<fhir::Address> r;
-    for (std::size_t i = 0; i < field.repetition_count(); ++i)
+    for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i)
       if (field.repetition(i).has_value()) r.push_back(address_of(field.repetition(i)));
     return r;
   }
 
   void telecoms_of(value field, std::string_view default_use, std::vector<fhir::ContactPoint>& out) const {
-    for (std::size_t i = 0; i < field.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i) {
       const value xtn = field.repetition(i);
       if (!xtn.has_value()) continue;
       const components x(xtn);
@@ -541,7 +541,7 @@ class mapper {
   /// neither identifies the patient.
   bool patient_identity(segment pid) {
     value ids = pid.field(3);
-    for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = ids.repetition_count(); i < reps; ++i) {
       const components cx(ids.repetition(i));
       std::string type = cx[5].text();
       std::string v = text(cx[1]);
@@ -567,7 +567,7 @@ class mapper {
   std::vector<Identifier> identifiers_of(segment seg, std::size_t field, bool collect_cards) {
     std::vector<Identifier> r;
     value ids = seg.field(field);
-    for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = ids.repetition_count(); i < reps; ++i) {
       const components cx(ids.repetition(i));
       std::string v = text(cx[1]);
       if (v.empty()) continue;
@@ -788,7 +788,7 @@ class mapper {
     if (std::string svc = text(pv1.field(10)); !svc.empty()) e.service_type = concept_of(s_.codes.department, svc);
     auto participant = [&](std::size_t f, std::string_view code, std::string_view display) {
       value list = pv1.field(f);
-      for (std::size_t i = 0; i < list.repetition_count(); ++i) {
+      for (std::size_t i = 0, reps = list.repetition_count(); i < reps; ++i) {
         Reference r = practitioner(list.repetition(i));
         if (empty(r)) continue;
         fhir::Encounter::Participant p;
@@ -986,7 +986,7 @@ class mapper {
     a.recorded_date = date_time(al1.field(6), at(al1, 6));
     fhir::AllergyIntolerance::Reaction r;
     value reactions = al1.field(5);
-    for (std::size_t i = 0; i < reactions.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = reactions.repetition_count(); i < reps; ++i) {
       std::string t = text(reactions.repetition(i));
       if (!t.empty()) r.manifestation.push_back(concept_of({}, {}, {}, t));
     }
@@ -1036,7 +1036,7 @@ class mapper {
     merged_ = true;
     std::string old_cccd, old_record;
     value ids = mrg.field(1);
-    for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = ids.repetition_count(); i < reps; ++i) {
       const components cx(ids.repetition(i));
       std::string type = cx[5].text();
       std::string v = text(cx[1]);
@@ -1167,7 +1167,7 @@ class mapper {
       if (!empty(req)) sr.requester = std::move(req);
     }
     value reasons = obr.field(31);
-    for (std::size_t i = 0; i < reasons.repetition_count(); ++i)
+    for (std::size_t i = 0, reps = reasons.repetition_count(); i < reps; ++i)
       if (reasons.repetition(i).has_value()) sr.reason_code.push_back(concept_of_cwe(reasons.repetition(i)));
     const std::string sr_id = sr.id;
     order_.request = add(std::move(sr));
@@ -1190,7 +1190,7 @@ class mapper {
       dr.effective = fhir::DateTime{start};
     dr.issued = instant(obr.field(22), at(obr, 22));
     value interpreters = obr.field(32);
-    for (std::size_t i = 0; i < interpreters.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = interpreters.repetition_count(); i < reps; ++i) {
       value cnn = interpreters.repetition(i).component(1);
       std::string id = text(cnn.subcomponent(1));
       if (id.empty()) continue;
@@ -1314,7 +1314,7 @@ class mapper {
     if (!eff.empty()) o.effective = fhir::DateTime{eff};
     observation_value(obx, o);
     value flags = obx.field(8);
-    for (std::size_t i = 0; i < flags.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = flags.repetition_count(); i < reps; ++i) {
       std::string f = flags.repetition(i).component(1).text();
       if (f.empty()) continue;
       bool v3 = std::find(v3_interpretations.begin(), v3_interpretations.end(), f) != v3_interpretations.end();
@@ -1376,7 +1376,7 @@ class mapper {
       }
     } else if (type == "ST" || type == "TX" || type == "FT") {
       std::string all;
-      for (std::size_t i = 0; i < values.repetition_count(); ++i) {
+      for (std::size_t i = 0, reps = values.repetition_count(); i < reps; ++i) {
         if (i > 0) all += '\n';
         all += text(values.repetition(i));
       }
@@ -1396,7 +1396,7 @@ class mapper {
   void note(segment nte) {
     std::string t;
     value comments = nte.field(3);
-    for (std::size_t i = 0; i < comments.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = comments.repetition_count(); i < reps; ++i) {
       if (i > 0) t += '\n';
       t += text(comments.repetition(i));
     }
@@ -1564,7 +1564,7 @@ class mapper {
       }
     }
     value providers = rxa.field(10);
-    for (std::size_t i = 0; i < providers.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = providers.repetition_count(); i < reps; ++i) {
       Reference r = practitioner(providers.repetition(i));
       if (empty(r)) continue;
       fhir::Performer p;
@@ -1603,7 +1603,7 @@ class mapper {
     d.date = instant(txa.field(4), at(txa, 4));
     if (d.date.empty()) d.date = instant(txa.field(6), at(txa, 6));
     value authors = txa.field(5);
-    for (std::size_t i = 0; i < authors.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = authors.repetition_count(); i < reps; ++i) {
       Reference r = practitioner(authors.repetition(i));
       if (!empty(r)) d.author.push_back(std::move(r));
     }
@@ -1655,7 +1655,7 @@ class mapper {
       }
     } else {
       std::string all;
-      for (std::size_t i = 0; i < values.repetition_count(); ++i) {
+      for (std::size_t i = 0, reps = values.repetition_count(); i < reps; ++i) {
         if (i > 0) all += '\n';
         all += text(values.repetition(i));
       }

@@ -106,5 +106,47 @@ TEST(Hl7Components, IndexOfAFieldIsItsFirstRepetition) {
   EXPECT_EQ(second[3].raw(), "e");
 }
 
+/// Component `n` (1-based) of the first repetition of `s`, byte by byte: the reference for the
+/// word-at-a-time scan.
+std::string naive_component(std::string_view s, std::size_t n) {
+  std::string first(s.substr(0, s.find('~')));
+  std::size_t start = 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    std::size_t p = first.find('^', start);
+    if (p == std::string::npos) return {};
+    start = p + 1;
+  }
+  return first.substr(start, first.find('^', start) - start);
+}
+
+TEST(Hl7Components, SeparatorsAtEveryPlaceOfAWord) {
+  // Separators at each offset around the 8-byte words the scan reads, between plain, UTF-8
+  // (high bit set) and 0x7F/0x01 bytes that a wrong borrow trick would take for a separator.
+  // 0xDE and 0xFE are '^' and '~' with the high bit set.
+  for (const char f : {'x', '\xC3', '\xDE', '\xFE', '\x7F', '\x01', ']', '}'}) {
+    for (std::size_t len = 0; len <= 20; ++len) {
+      for (std::size_t at = 0; at <= len; ++at) {
+        for (char sep : {'^', '~'}) {
+          std::string body;
+          for (std::size_t i = 0; i < len; ++i) body += i == at ? sep : f;
+          if (at < len && len > 12) body[len - 3] = '^';  // a second separator after the first
+          const std::string msg = "MSH|^~\\&|LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|C1|P|2.5.1\rZZZ|" + body + "\r";
+          const parse_result r = parse(msg);
+          ASSERT_TRUE(r.msg.has_value());
+          const value v = r.msg->at(1).field(1);
+          const components c(v);
+          std::size_t reps = body.empty() ? 0 : 1;
+          for (char ch : body) reps += ch == '~' ? 1u : 0u;
+          EXPECT_EQ(v.repetition_count(), reps) << body;
+          for (std::size_t n = 1; n <= 4; ++n) {
+            EXPECT_EQ(v.component(n).raw(), naive_component(body, n)) << body << " component " << n;
+            EXPECT_EQ(c[n].raw(), naive_component(body, n)) << body << " component " << n;
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw::hl7v2
