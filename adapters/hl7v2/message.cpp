@@ -157,6 +157,26 @@ components::components(value v) : v_(v) {
   }
 }
 
+bool value::is_plain_ascii() const {
+  const char esc = d_ != nullptr ? d_->escape : '\\';
+  const char* p = raw_.data();
+  const char* const end = p + raw_.size();
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const std::uint64_t me = ones * static_cast<unsigned char>(esc);
+    for (; end - p >= 8; p += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t x = w ^ me;
+      // High bits: a byte >= 0x80, or (exactly, as a yes/no) a byte equal to the escape.
+      if ((((x - ones) & ~x) | w) & highs) return false;
+    }
+  }
+  for (; p != end; ++p)
+    if (static_cast<unsigned char>(*p) >= 0x80 || *p == esc) return false;
+  return true;
+}
+
 std::string_view segment::name() const {
   return m_->fields_[m_->segs_[index_].first_field];
 }

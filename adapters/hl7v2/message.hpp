@@ -70,6 +70,9 @@ class value {
   /// The text with escape sequences decoded (see escape.hpp); null decodes to "".
   /// On a field or repetition with separators inside, the separators are kept as they are.
   std::string text() const;
+  /// True when every byte is 7-bit ASCII and none is the escape character: text() is then
+  /// raw() as it is (for a non-null value), and already in NFC.
+  bool is_plain_ascii() const;
 
  private:
   friend class components;

@@ -258,6 +258,8 @@ class mapper {
   /// Decoded, NFC-normalised text of a value.
   static std::string text(value v) {
     if (!v.has_value()) return {};
+    // Most values: one scan and one copy, no decoding or normalisation pass.
+    if (v.is_plain_ascii()) return std::string(v.raw());
     return detail::nfc(v.text());
   }
 

@@ -148,5 +148,31 @@ TEST(Hl7Components, SeparatorsAtEveryPlaceOfAWord) {
   }
 }
 
+TEST(Hl7Value, PlainAsciiOnlyWithoutEscapeOrHighBytes) {
+  // The escape character of the message (here '#', then the usual backslash) or a byte >= 0x80
+  // at every offset around the 8-byte words; '\\' is plain text when the escape is '#'.
+  for (const std::string header : {"MSH|^~#&|", "MSH|^~\\&|"}) {
+    const char esc = header[6];
+    for (const char odd : {esc, '\x80', '\xC3', '\xFF', '\\', '\x7F'}) {
+      for (std::size_t len = 1; len <= 20; ++len) {
+        for (std::size_t at = 0; at < len; ++at) {
+          std::string body(len, 'a');
+          body[at] = odd;
+          const std::string msg = header + "LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|C1|P|2.5.1\rZZZ|" + body + "\r";
+          const parse_result r = parse(msg);
+          ASSERT_TRUE(r.msg.has_value());
+          const value v = r.msg->at(1).field(1);
+          const bool plain = odd != esc && static_cast<unsigned char>(odd) < 0x80;
+          EXPECT_EQ(v.is_plain_ascii(), plain) << header << " " << len << " " << at << " " << int(odd);
+          if (plain) {
+            EXPECT_EQ(v.text(), v.raw());
+          }
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(value{}.is_plain_ascii());
+}
+
 }  // namespace
 }  // namespace gw::hl7v2
