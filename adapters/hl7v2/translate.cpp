@@ -32,6 +32,18 @@ constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem
 constexpr std::string_view interpretation_system = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 constexpr std::string_view participation_type = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 
+/// The system of v2 table `table` ("0203"), built at its final size.
+std::string v2_table(std::string_view table) {
+  std::string s;
+  s.reserve(v2_system.size() + table.size());
+  s.append(v2_system).append(table);
+  return s;
+}
+
+bool is_v2_table(std::string_view system, std::string_view table) {
+  return system.size() == v2_system.size() + table.size() && system.starts_with(v2_system) && system.ends_with(table);
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -275,7 +287,7 @@ class mapper {
     if (name == "NDC") return "http://hl7.org/fhir/sid/ndc";
     if (name == "RXNORM") return "http://www.nlm.nih.gov/research/umls/rxnorm";
     if (name.size() == 7 && name.starts_with("HL7") && all_digits(name.substr(3)))
-      return std::string(v2_system) + std::string(name.substr(3));
+      return v2_table(name.substr(3));
     if (name.starts_with("http://") || name.starts_with("https://") || name.starts_with("urn:"))
       return std::string(name);
     // A message names the same local system over and over (every OBX of a lab panel): the URI
@@ -287,15 +299,15 @@ class mapper {
     return local_system_;
   }
 
-  /// The coding of a CWE/CE triplet starting at component `first` (1, 4 or 10).
-  std::optional<Coding> coding_at(const components& cwe, std::size_t first) const {
+  /// Adds the coding of a CWE/CE triplet starting at component `first` (1, 4 or 10), if it has
+  /// a code; built in place.
+  void add_coding_at(const components& cwe, std::size_t first, std::vector<Coding>& out) const {
     std::string code = text(cwe[first]);
-    if (code.empty()) return std::nullopt;
-    Coding c;
+    if (code.empty()) return;
+    Coding& c = out.emplace_back();
     c.code = std::move(code);
     c.display = text(cwe[first + 1]);
     c.system = system_for(cwe[first + 2].text());
-    return c;
   }
 
   /// CodeableConcept of a CWE/CE/CNE value: every coding given, CWE-9 (or the text when there is
@@ -303,8 +315,7 @@ class mapper {
   CodeableConcept concept_of_cwe(value v) const {
     const components cwe(v);
     CodeableConcept c;
-    for (std::size_t first : {1u, 4u, 10u})
-      if (auto cd = coding_at(cwe, first)) c.coding.push_back(std::move(*cd));
+    for (std::size_t first : {1u, 4u, 10u}) add_coding_at(cwe, first, c.coding);
     c.text = text(cwe[9]);
     if (c.text.empty() && c.coding.empty()) c.text = text(cwe[2]);
     return c;
@@ -665,7 +676,7 @@ class mapper {
     if (pid.field(16).has_value()) {
       CodeableConcept ms = concept_of_cwe(pid.field(16));
       for (auto& c : ms.coding)
-        if (c.system == std::string(v2_system) + "0002")
+        if (is_v2_table(c.system, "0002"))
           c.system = "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus";
       p.marital_status = std::move(ms);
     }
@@ -837,7 +848,7 @@ class mapper {
   /// Codings without a system from a field bound to a v2 table get the table's system.
   static void fix_table(CodeableConcept& c, std::string_view table) {
     for (auto& cd : c.coding)
-      if (cd.system.empty()) cd.system = std::string(v2_system) + std::string(table);
+      if (cd.system.empty()) cd.system = v2_table(table);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -938,13 +949,13 @@ class mapper {
     c.subject = patient_ref();
     c.encounter = encounter_opt();
     c.recorded_date = date_time(dg1.field(5), at(dg1, 5));
-    const std::string id = c.id;
-    add(std::move(c));
+    const fhir::Condition* added = add(std::move(c));
     if (encounter_ != nullptr) {
+      std::string reference = type_slash_id("Condition", added->id);
       for (const auto& d : encounter_->diagnosis)
-        if (d.condition.reference == "Condition/" + id) return;
+        if (d.condition.reference == reference) return;
       fhir::Encounter::Diagnosis d;
-      d.condition = ref("Condition", id);
+      d.condition.reference = std::move(reference);
       if (type == "A" || type == "F")
         d.use = concept_of("http://terminology.hl7.org/CodeSystem/diagnosis-role", type == "A" ? "AD" : "DD",
                            type == "A" ? "Admission diagnosis" : "Discharge diagnosis");
@@ -1180,7 +1191,7 @@ class mapper {
     if (!filler.empty()) dr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
     dr.based_on.push_back(ref("ServiceRequest", sr_id));
     dr.status = report_status(obr.field(25).text());
-    dr.category.push_back(concept_of(std::string(v2_system) + "0074", order_.category));
+    dr.category.push_back(concept_of(v2_table("0074"), order_.category));
     dr.code = concept_of_cwe(obr.field(4));
     dr.subject = patient_ref();
     dr.encounter = encounter_opt();
@@ -1324,14 +1335,13 @@ class mapper {
       for (const auto& d : interpretation_displays)
         if (d.code == f) display = std::string(d.display);
       o.interpretation.push_back(
-          concept_of(v3 ? std::string(interpretation_system) : std::string(v2_system) + "0078", f, display));
+          concept_of(v3 ? std::string(interpretation_system) : v2_table("0078"), f, display));
     }
-    if (auto rr = range_of(text(obx.field(7)), obx.field(6))) o.reference_range.push_back(*rr);
+    if (auto rr = range_of(text(obx.field(7)), obx.field(6))) o.reference_range.push_back(std::move(*rr));
     Reference performer = practitioner(obx.field(16));
     if (!empty(performer)) o.performer.push_back(std::move(performer));
-    const std::string id = o.id;
     last_observation_ = add(std::move(o));
-    if (order_.report != nullptr) order_.report->result.push_back(ref("Observation", id));
+    if (order_.report != nullptr) order_.report->result.push_back(ref("Observation", last_observation_->id));
   }
 
   void observation_value(segment obx, fhir::Observation& o) {
@@ -1570,7 +1580,7 @@ class mapper {
       Reference r = practitioner(providers.repetition(i));
       if (empty(r)) continue;
       fhir::Performer p;
-      p.function = concept_of(std::string(v2_system) + "0443", "AP", "Administering Provider");
+      p.function = concept_of(v2_table("0443"), "AP", "Administering Provider");
       p.actor = std::move(r);
       im.performer.push_back(std::move(p));
     }
