@@ -254,6 +254,12 @@ class parser_impl {
     return i;
   }
 
+  [[gnu::noinline, gnu::cold]] void too_many_fields(std::size_t seg_no, fhir::issue_list& issues) const {
+    issues.push_back(make_issue(
+        severity::fatal, issue_code::too_costly, "",
+        "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
+  }
+
   /// Splits the segment starting at `pos` (not a terminator) into fields; `pos` is left on the
   /// byte after the segment.
   bool split_fields(std::string_view in, std::size_t& pos, fhir::issue_list& issues) {
@@ -265,11 +271,10 @@ class parser_impl {
     const std::size_t n = in.size();
     std::size_t field_no = 0;
 
+    // Called for every field: the issue is built out of line so that this stays small and inlined.
     auto push_field = [&](std::size_t from, std::size_t to) -> bool {
-      if (field_no > s_.max_fields) {
-        issues.push_back(make_issue(
-            severity::fatal, issue_code::too_costly, "",
-            "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
+      if (field_no > s_.max_fields) [[unlikely]] {
+        too_many_fields(seg_no, issues);
         return false;
       }
       m_->fields_.emplace_back(p + from, to - from);
