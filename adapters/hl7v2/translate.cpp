@@ -352,12 +352,12 @@ class mapper {
   }
   std::string date_time(value v, const where_t& w) {
     auto t = when(v, w);
-    return t ? t->value : std::string{};
+    return t ? std::move(t->value) : std::string{};
   }
   /// An instant (FHIR needs the time to the second and a zone; a date alone is not one).
   std::string instant(value v, const where_t& w) {
     auto t = when(v, w);
-    return t && !t->is_date() ? t->value : std::string{};
+    return t && !t->is_date() ? std::move(t->value) : std::string{};
   }
 
   /// "Nguyễn Văn Thử" from an XPN/XCN-style name at component `family` (then given, middle).
@@ -376,8 +376,13 @@ class mapper {
     const components xpn(v);
     fhir::HumanName n;
     n.family = text(xpn[1].subcomponent(1));
+    n.text = n.family;  // as full_name(xpn, 1), from the parts decoded here
     for (std::size_t k : {2u, 3u}) {
       std::string part = text(xpn[k]);
+      if (!part.empty()) {
+        if (!n.text.empty()) n.text += ' ';
+        n.text += part;
+      }
       std::size_t start = 0;
       while (start < part.size()) {
         std::size_t sp = part.find(' ', start);
@@ -386,9 +391,8 @@ class mapper {
         start = sp + 1;
       }
     }
-    if (std::string suffix = text(xpn[4]); !suffix.empty()) n.suffix.push_back(suffix);
-    if (std::string prefix = text(xpn[5]); !prefix.empty()) n.prefix.push_back(prefix);
-    n.text = full_name(xpn, 1);
+    if (std::string suffix = text(xpn[4]); !suffix.empty()) n.suffix.push_back(std::move(suffix));
+    if (std::string prefix = text(xpn[5]); !prefix.empty()) n.prefix.push_back(std::move(prefix));
     std::string type = xpn[7].text();
     if (type == "L")
       n.use = "official";
@@ -418,12 +422,12 @@ class mapper {
     const components xad(v);
     fhir::Address a;
     for (std::size_t k : {1u, 2u})
-      if (std::string l = text(xad[k].subcomponent(1)); !l.empty()) a.line.push_back(l);
+      if (std::string l = text(xad[k].subcomponent(1)); !l.empty()) a.line.push_back(std::move(l));
     a.city = text(xad[3]);
     a.state = text(xad[4]);
     a.postal_code = text(xad[5]);
     std::string country = text(xad[6]);
-    a.country = country == "VNM" ? "VN" : country;
+    a.country = country == "VNM" ? std::string("VN") : std::move(country);
     std::string type = xad[7].text();
     if (type == "H" || type == "L" || type == "P")
       a.use = "home";
@@ -433,21 +437,19 @@ class mapper {
       a.use = "temp";
     else if (type == "BA")
       a.use = "billing";
-    std::vector<const std::string*> parts;
-    for (const auto& l : a.line) parts.push_back(&l);
-    parts.push_back(&a.city);
-    parts.push_back(&a.state);
-    for (const std::string* part : parts) {
-      if (part->empty()) continue;
+    auto add_part = [&](const std::string& part) {
+      if (part.empty()) return;
       if (!a.text.empty()) a.text += ", ";
-      a.text += *part;
-    }
+      a.text += part;
+    };
+    for (const auto& l : a.line) add_part(l);
+    add_part(a.city);
+    add_part(a.state);
     auto coded = [&](const std::string& url, std::string_view code) {
       if (code.empty()) return;
-      fhir::Extension e;
+      fhir::Extension& e = a.extension.emplace_back();
       e.url = url;
       e.value = Coding{{}, {}, std::string(code), {}, {}};
-      a.extension.push_back(std::move(e));
     };
     coded(s_.codes.ext_province, xad[9].text());
     coded(s_.codes.ext_ward, xad[10].text());
@@ -1243,23 +1245,24 @@ class mapper {
     const components units(v);
     std::string code = text(units[1]);
     std::string display = text(units[2]);
-    q.unit = display.empty() ? code : display;
     if (units[3].text() == "UCUM" && !code.empty()) {
       q.system = s_.codes.ucum;
       q.code = code;
     }
+    q.unit = display.empty() ? std::move(code) : std::move(display);
   }
 
   /// OBX-7 "4.0-10.0", "<5", ">=2" or text.
   std::optional<fhir::Observation::ReferenceRange> range_of(const std::string& r, value units) const {
     if (r.empty()) return std::nullopt;
     fhir::Observation::ReferenceRange rr;
+    std::optional<fhir::Quantity> unit;  // the units, read once for both ends
     auto quantity = [&](std::string_view t) -> std::optional<fhir::Quantity> {
       auto d = to_decimal(t);
       if (!d) return std::nullopt;
-      fhir::Quantity q;
+      if (!unit) set_units(unit.emplace(), units);
+      fhir::Quantity q = *unit;
       q.value = *d;
-      set_units(q, units);
       return q;
     };
     std::string_view s = r;
