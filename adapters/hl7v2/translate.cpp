@@ -526,17 +526,16 @@ class mapper {
   std::remove_cvref_t<R>* add(R&& r) {
     using T = std::remove_cvref_t<R>;
     std::string key = type_slash_id(T::resource_type, r.id);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) return out_.bundle.entry[it->second].resource.template get_if<T>();
-    fhir::Bundle::Entry e;
+    // One hash lookup for both the check and the insertion; the entry is built in place.
+    const auto [it, inserted] = entries_.try_emplace(key, out_.bundle.entry.size());
+    if (!inserted) return out_.bundle.entry[it->second].resource.template get_if<T>();
+    fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
     e.full_url = fhir::urn_uuid(r.id);
-    e.request = fhir::Bundle::Request{};
+    e.request.emplace();
     e.request->method = "PUT";
-    e.request->url = key;
+    e.request->url = std::move(key);
     e.resource = std::forward<R>(r);
-    entries_.emplace(std::move(key), out_.bundle.entry.size());
-    out_.bundle.entry.push_back(std::move(e));
-    return out_.bundle.entry.back().resource.template get_if<T>();
+    return e.resource.template get_if<T>();
   }
   bool has(std::string_view type, const std::string& id) const { return entries_.contains(type_slash_id(type, id)); }
 
