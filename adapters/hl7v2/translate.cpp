@@ -542,8 +542,10 @@ class mapper {
   // ------------------------------------------------------------------------------------------
   // Patient identity and demographics
   // ------------------------------------------------------------------------------------------
-  Identifier typed_identifier(std::string_view type, std::string system, std::string value, std::string use) const {
-    Identifier i;
+  /// Appends an identifier typed from table 0203 to `out`, built in place.
+  Identifier& add_typed_identifier(std::vector<Identifier>& out, std::string_view type, std::string system,
+                                   std::string value, std::string use) const {
+    Identifier& i = out.emplace_back();
     i.use = std::move(use);
     i.type = concept_of(std::string(fhir::v2_0203), type);
     i.system = std::move(system);
@@ -591,35 +593,37 @@ class mapper {
         fhir::issue_list scratch;
         switch (fhir::classify_personal_id(v)) {
           case fhir::id_kind::cccd:
-            fhir::check_cccd(v, where.str(), scratch);
-            r.push_back(typed_identifier("NI", s_.systems.national_id, v, "official"));
+            fhir::check_cccd(v, {}, scratch);  // the location is set below, only when there is an issue
+            add_typed_identifier(r, "NI", s_.systems.national_id, std::move(v), "official");
             break;
-          case fhir::id_kind::cmnd: r.push_back(typed_identifier("NI", s_.systems.citizen_id, v, "official")); break;
-          case fhir::id_kind::passport: r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official")); break;
+          case fhir::id_kind::cmnd: add_typed_identifier(r, "NI", s_.systems.citizen_id, std::move(v), "official"); break;
+          case fhir::id_kind::passport:
+            add_typed_identifier(r, "PPN", s_.systems.passport, std::move(v), "official");
+            break;
           case fhir::id_kind::unknown:
             warning(issue_code::value, where.str(), "identifier of type NI is neither a CCCD nor a CMND; not mapped");
             break;
         }
         for (auto& is : scratch) {  // shape problems of a national id do not stop the message
           is.severity = severity::warning;
+          is.location = where.str();
           out_.issues.push_back(std::move(is));
         }
       } else if (type == "PI" || type == "MR") {
-        r.push_back(typed_identifier(type, fhir::facility_record_system(s_.systems, facility_), v, "secondary"));
+        add_typed_identifier(r, type, fhir::facility_record_system(s_.systems, facility_), std::move(v), "secondary");
       } else if (type == "SB") {
-        Identifier id = typed_identifier("SB", s_.systems.insurance, v, "official");
+        Identifier& id = add_typed_identifier(r, "SB", s_.systems.insurance, v, "official");
         fhir::Period p;
         p.start = date_only(cx[7], where);
         p.end = date_only(cx[8], where);
-        if (!p.start.empty() || !p.end.empty()) id.period = p;
-        if (collect_cards) cards_.emplace_back(v, id.period);
-        r.push_back(std::move(id));
+        if (!p.start.empty() || !p.end.empty()) id.period = std::move(p);
+        if (collect_cards) cards_.emplace_back(std::move(v), id.period);
       } else if (type == "PPN") {
-        r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official"));
+        add_typed_identifier(r, "PPN", s_.systems.passport, std::move(v), "official");
       } else {
         std::string oid = cx[4].subcomponent(2).text();
         if (cx[4].subcomponent(3).text() == "ISO" && !oid.empty()) {
-          r.push_back(typed_identifier(type, "urn:oid:" + oid, v, ""));
+          add_typed_identifier(r, type, "urn:oid:" + oid, std::move(v), "");
         } else {
           warning(issue_code::code_invalid, loc(seg, field, i + 1, 5),
                   "identifier type not mapped (NI, PI, MR, SB, PPN or an ISO assigning authority)",
@@ -1138,9 +1142,9 @@ class mapper {
     return "active";
   }
 
-  Identifier order_identifier(std::string_view type, const std::string& system_pattern,
-                              const std::string& value) const {
-    return typed_identifier(type, fill(system_pattern, "facility", facility_), value, "");
+  void add_order_identifier(std::vector<Identifier>& out, std::string_view type, const std::string& system_pattern,
+                            const std::string& value) const {
+    add_typed_identifier(out, type, fill(system_pattern, "facility", facility_), value, "");
   }
 
   void order(segment obr) {
@@ -1162,8 +1166,8 @@ class mapper {
 
     fhir::ServiceRequest sr;
     sr.id = fhir::stable_id("ServiceRequest", facility_, placer.empty() ? order_.key : placer);
-    if (!placer.empty()) sr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
-    if (!filler.empty()) sr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!placer.empty()) add_order_identifier(sr.identifier, "PLAC", s_.codes.placer_order, placer);
+    if (!filler.empty()) add_order_identifier(sr.identifier, "FILL", s_.codes.filler_order, filler);
     sr.status = request_status(kind_ == msg_kind::oru);
     sr.intent = "order";
     sr.code = concept_of_cwe(obr.field(4));
@@ -1189,7 +1193,7 @@ class mapper {
     if (kind_ != msg_kind::oru) return;
     fhir::DiagnosticReport dr;
     dr.id = fhir::stable_id("DiagnosticReport", facility_, order_.key);
-    if (!filler.empty()) dr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!filler.empty()) add_order_identifier(dr.identifier, "FILL", s_.codes.filler_order, filler);
     dr.based_on.push_back(ref("ServiceRequest", sr_id));
     dr.status = report_status(obr.field(25).text());
     dr.category.push_back(concept_of(v2_table("0074"), order_.category));
@@ -1443,8 +1447,8 @@ class mapper {
     }
     const std::string key = drug.coding.empty() ? drug.text : drug.coding.front().code;
     mr.id = fhir::stable_id("MedicationRequest", facility_, placer.empty() ? m_.control_id().text() : placer, key);
-    if (!placer.empty()) mr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
-    if (!filler.empty()) mr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!placer.empty()) add_order_identifier(mr.identifier, "PLAC", s_.codes.placer_order, placer);
+    if (!filler.empty()) add_order_identifier(mr.identifier, "FILL", s_.codes.filler_order, filler);
     std::string st = request_status(false);
     mr.status = st == "revoked" ? "cancelled" : st;
     mr.intent = "order";
@@ -1536,7 +1540,7 @@ class mapper {
     const std::string key = im.vaccine_code.coding.empty() ? im.vaccine_code.text : im.vaccine_code.coding.front().code;
     im.id = !filler.empty() ? fhir::stable_id("Immunization", facility_, filler)
                             : fhir::stable_id("Immunization", patient_id_, key, rxa.field(3).component(1).raw());
-    if (!filler.empty()) im.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!filler.empty()) add_order_identifier(im.identifier, "FILL", s_.codes.filler_order, filler);
     const std::string completion = rxa.field(20).text();
     im.status = (completion == "RE" || completion == "NA") ? "not-done" : "completed";
     if (rxa.field(21).text() == "D") im.status = "entered-in-error";
