@@ -94,7 +94,12 @@ std::optional<fhir::decimal> to_decimal(std::string_view s) {
 
 CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
   CodeableConcept c;
-  if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
+  if (!code.empty()) {
+    Coding& cd = c.coding.emplace_back();
+    cd.system = std::move(system);
+    cd.code = std::string(code);
+    cd.display = std::move(display);
+  }
   c.text = std::move(text);
   return c;
 }
@@ -372,9 +377,9 @@ class mapper {
     return r;
   }
 
-  fhir::HumanName name_of(value v) const {
+  /// Fills `n` (empty) from an XPN.
+  void name_of(value v, fhir::HumanName& n) const {
     const components xpn(v);
-    fhir::HumanName n;
     n.family = text(xpn[1].subcomponent(1));
     n.text = n.family;  // as full_name(xpn, 1), from the parts decoded here
     for (std::size_t k : {2u, 3u}) {
@@ -404,7 +409,6 @@ class mapper {
       n.use = "nickname";
     else if (type == "S")
       n.use = "anonymous";
-    return n;
   }
 
   std::vector<fhir::HumanName> names_of(value field) const {
@@ -412,15 +416,15 @@ class mapper {
     for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i) {
       value rep = field.repetition(i);
       if (!rep.has_value()) continue;
-      fhir::HumanName n = name_of(rep);
-      if (!n.text.empty()) r.push_back(std::move(n));
+      name_of(rep, r.emplace_back());  // built in place; dropped when it has no text
+      if (r.back().text.empty()) r.pop_back();
     }
     return r;
   }
 
-  fhir::Address address_of(value v) const {
+  /// Fills `a` (empty) from an XAD.
+  void address_of(value v, fhir::Address& a) const {
     const components xad(v);
-    fhir::Address a;
     for (std::size_t k : {1u, 2u})
       if (std::string l = text(xad[k].subcomponent(1)); !l.empty()) a.line.push_back(std::move(l));
     a.city = text(xad[3]);
@@ -453,13 +457,12 @@ class mapper {
     };
     coded(s_.codes.ext_province, xad[9].text());
     coded(s_.codes.ext_ward, xad[10].text());
-    return a;
   }
 
   std::vector<fhir::Address> addresses_of(value field) const {
     std::vector<fhir::Address> r;
     for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i)
-      if (field.repetition(i).has_value()) r.push_back(address_of(field.repetition(i)));
+      if (field.repetition(i).has_value()) address_of(field.repetition(i), r.emplace_back());
     return r;
   }
 
