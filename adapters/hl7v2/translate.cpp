@@ -471,13 +471,13 @@ class mapper {
       const value xtn = field.repetition(i);
       if (!xtn.has_value()) continue;
       const components x(xtn);
-      fhir::ContactPoint c;
+      fhir::ContactPoint& c = out.emplace_back();  // built in place; dropped when it has no value
       std::string equipment = x[3].text();
       std::string use = x[2].text();
       std::string email = text(x[4]);
       if (equipment == "Internet" || equipment == "X.400" || !email.empty()) {
         c.system = "email";
-        c.value = email;
+        c.value = std::move(email);
       } else {
         c.system = equipment == "FX" ? "fax" : equipment == "BP" ? "pager" : "phone";
         c.value = text(x[12]);
@@ -487,7 +487,10 @@ class mapper {
         }
         if (c.value.empty()) c.value = text(x[1]);
       }
-      if (c.value.empty()) continue;
+      if (c.value.empty()) {
+        out.pop_back();
+        continue;
+      }
       if (equipment == "CP")
         c.use = "mobile";
       else if (use == "PRN" || use == "ORN" || use == "VHN")
@@ -496,7 +499,6 @@ class mapper {
         c.use = "work";
       else
         c.use = std::string(default_use);
-      out.push_back(std::move(c));
     }
   }
 
@@ -812,10 +814,9 @@ class mapper {
       for (std::size_t i = 0, reps = list.repetition_count(); i < reps; ++i) {
         Reference r = practitioner(list.repetition(i));
         if (empty(r)) continue;
-        fhir::Encounter::Participant p;
+        fhir::Encounter::Participant& p = e.participant.emplace_back();
         p.type.push_back(concept_of(std::string(participation_type), code, std::string(display)));
         p.individual = std::move(r);
-        e.participant.push_back(std::move(p));
       }
     };
     participant(7, "ATND", "attender");
