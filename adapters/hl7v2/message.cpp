@@ -135,6 +135,8 @@ std::string value::text() const {
   if (d_ == nullptr || level_ == level::literal || is_null()) {
     return is_null() ? std::string{} : std::string(raw_);
   }
+  // Most values hold no escape sequence: copied here without the call into the decoder.
+  if (raw_.find(d_->escape) == std::string_view::npos) return std::string(raw_);
   return decode_text(raw_, *d_);
 }
 
