@@ -1,9 +1,33 @@
 #include "adapters/hl7v2/message.hpp"
 
+#include <bit>
+#include <cstring>
+
 #include "adapters/hl7v2/escape.hpp"
 
 namespace gw::hl7v2 {
 namespace {
+
+/// The first byte in [p, end) equal to `a` or `b` (`end` when none). Component scans are most of
+/// what reading a value costs: eight bytes are tested at a time.
+const char* find_either(const char* p, const char* const end, char a, char b) {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const std::uint64_t ma = ones * static_cast<unsigned char>(a), mb = ones * static_cast<unsigned char>(b);
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t xa = w ^ ma, xb = w ^ mb;
+      // A byte's high bit is set where that byte of xa or xb is zero; a false hit can only lie
+      // above a true one (a borrow), so the lowest set bit is the first match.
+      const std::uint64_t hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb)) & highs;
+      if (hit != 0) return p + (std::countr_zero(hit) >> 3);
+      p += 8;
+    }
+  }
+  while (p != end && *p != a && *p != b) ++p;
+  return p;
+}
 
 /// The `i`-th (0-based) piece of `s` split on `sep`; empty when there are fewer pieces.
 std::string_view nth_piece(std::string_view s, char sep, std::size_t i) {
@@ -25,20 +49,24 @@ std::string_view nth_component(std::string_view s, const delimiters& d, std::siz
   const char* const end = p + s.size();
   const char comp = d.component, rep = d.repetition;
   for (; i > 0; --i) {
-    while (p != end && *p != comp && *p != rep) ++p;
+    p = find_either(p, end, comp, rep);
     if (p == end || *p == rep) return {};
     ++p;
   }
-  const char* q = p;
-  while (q != end && *q != comp && *q != rep) ++q;
+  const char* q = find_either(p, end, comp, rep);
   return {p, static_cast<std::size_t>(q - p)};
 }
 
 std::size_t count_pieces(std::string_view s, char sep) {
   if (s.empty()) return 0;
+  // Separators are few (most fields have no repetition): memchr skips the text between them.
   std::size_t n = 1;
-  for (char c : s)
-    if (c == sep) ++n;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while ((p = static_cast<const char*>(std::memchr(p, sep, static_cast<std::size_t>(end - p)))) != nullptr) {
+    ++n;
+    ++p;
+  }
   return n;
 }
 
@@ -107,7 +135,48 @@ std::string value::text() const {
   if (d_ == nullptr || level_ == level::literal || is_null()) {
     return is_null() ? std::string{} : std::string(raw_);
   }
+  // Most values hold no escape sequence: copied here without the call into the decoder.
+  if (raw_.find(d_->escape) == std::string_view::npos) return std::string(raw_);
   return decode_text(raw_, *d_);
+}
+
+components::components(value v) : v_(v) {
+  if (v.d_ == nullptr || (v.level_ != value::level::field && v.level_ != value::level::repetition)) return;
+  split_ = true;
+  // As nth_component: components of the first repetition, which ends at the first repetition
+  // separator.
+  const char* p = v.raw_.data();
+  const char* const end = p + v.raw_.size();
+  const char comp = v.d_->component, rep = v.d_->repetition;
+  for (const char* start = p;; start = ++p) {
+    p = find_either(p, end, comp, rep);
+    parts_[count_++] = {start, static_cast<std::size_t>(p - start)};
+    if (p == end || *p == rep) {
+      complete_ = true;
+      return;
+    }
+    if (count_ == capacity) return;
+  }
+}
+
+bool value::is_plain_ascii() const {
+  const char esc = d_ != nullptr ? d_->escape : '\\';
+  const char* p = raw_.data();
+  const char* const end = p + raw_.size();
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const std::uint64_t me = ones * static_cast<unsigned char>(esc);
+    for (; end - p >= 8; p += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t x = w ^ me;
+      // High bits: a byte >= 0x80, or (exactly, as a yes/no) a byte equal to the escape.
+      if ((((x - ones) & ~x) | w) & highs) return false;
+    }
+  }
+  for (; p != end; ++p)
+    if (static_cast<unsigned char>(*p) >= 0x80 || *p == esc) return false;
+  return true;
 }
 
 std::string_view segment::name() const {

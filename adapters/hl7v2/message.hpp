@@ -6,6 +6,7 @@
 /// while parsing; escape sequences are decoded only when `value::text()` is called.
 /// All types here are immutable after parsing and safe to read from several threads.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -69,12 +70,42 @@ class value {
   /// The text with escape sequences decoded (see escape.hpp); null decodes to "".
   /// On a field or repetition with separators inside, the separators are kept as they are.
   std::string text() const;
+  /// True when every byte is 7-bit ASCII and none is the escape character: text() is then
+  /// raw() as it is (for a non-null value), and already in NFC.
+  bool is_plain_ascii() const;
 
  private:
+  friend class components;
   std::string_view first_repetition() const;
   std::string_view raw_;
   const delimiters* d_ = nullptr;
   level level_ = level::field;
+};
+
+/// The components of a value found in one scan. `value::component(n)` scans the text from its
+/// start on every call, and a mapping reads many components of one value (a CWE up to 12, an
+/// XAD 10): `components(v)[n]` is exactly `v.component(n)`, each found once. A view, like value.
+class components {
+ public:
+  /// Components kept in the table; later ones (rare) are found by `value::component`.
+  static constexpr std::size_t capacity = 16;
+
+  explicit components(value v);
+  /// Component `n` (1-based), as `value::component(n)` of the value given.
+  value operator[](std::size_t n) const {
+    if (!split_) return v_.component(n);
+    if (n == 0) return {};
+    if (n <= count_) return {parts_[n - 1], v_.d_, value::level::component};
+    if (complete_) return {std::string_view{}, v_.d_, value::level::component};
+    return v_.component(n);
+  }
+
+ private:
+  value v_;
+  bool split_ = false;     ///< a field or repetition with delimiters: the table is used
+  bool complete_ = false;  ///< the table holds every component (no more than `capacity`)
+  std::uint32_t count_ = 0;
+  std::array<std::string_view, capacity> parts_;
 };
 
 class message;

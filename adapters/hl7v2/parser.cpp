@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <utility>
 
 #include "fhir/text.hpp"
 
@@ -33,6 +36,40 @@ bool valid_separator(char c) {
 
 bool is_terminator(char c) {
   return c == '\r' || c == '\n';
+}
+
+constexpr bool little_endian = std::endian::native == std::endian::little;
+constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+
+/// High bit of each byte of `w` that equals the byte in every lane of `m`, exactly.
+std::uint64_t equal_bytes(std::uint64_t w, std::uint64_t m) {
+  const std::uint64_t x = w ^ m;
+  return ~(((x & ~highs) + ~highs) | x) & highs;
+}
+
+/// How many bytes of `s` are `a` and how many are `b`, eight bytes at a time.
+std::pair<std::size_t, std::size_t> count_two(std::string_view s, char a, char b) {
+  std::size_t na = 0, nb = 0, i = 0;
+  if constexpr (little_endian) {
+    const std::uint64_t ma = ones * static_cast<unsigned char>(a), mb = ones * static_cast<unsigned char>(b);
+    while (s.size() - i >= 8) {
+      // Per-byte counters (0..255 in each lane) summed every 255 words.
+      std::uint64_t ca = 0, cb = 0;
+      for (int k = 0; k < 255 && s.size() - i >= 8; ++k, i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        ca += equal_bytes(w, ma) >> 7;
+        cb += equal_bytes(w, mb) >> 7;
+      }
+      na += (ca * ones) >> 56;
+      nb += (cb * ones) >> 56;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    na += s[i] == a ? 1u : 0u;
+    nb += s[i] == b ? 1u : 0u;
+  }
+  return {na, nb};
 }
 
 issue make_issue(severity s, issue_code c, std::string location, std::string text, hl7_error h = hl7_error::none) {
@@ -114,11 +151,7 @@ class parser_impl {
     }
 
     // One allocation each for the segment and field tables (an upper bound from a fast count).
-    std::size_t seps = 0, lines = 0;
-    for (const char c : in) {
-      seps += c == d_.field ? 1u : 0u;
-      lines += c == '\r' ? 1u : 0u;
-    }
+    const auto [seps, lines] = count_two(in, d_.field, '\r');
     m.segs_.reserve(std::min(lines + 1, s_.max_segments));
     m.fields_.reserve(seps + lines + 4);
     bool complete = split_segments(in, r.issues);
@@ -203,6 +236,30 @@ class parser_impl {
     return true;
   }
 
+  /// The first byte at or after `i` that ends a field, the field separator or a segment
+  /// terminator; `n` when none. Eight bytes at a time.
+  std::size_t field_end(const char* p, std::size_t i, std::size_t n) const {
+    if constexpr (little_endian) {
+      const std::uint64_t mf = ones * static_cast<unsigned char>(d_.field), mr = ones * '\r', ml = ones * '\n';
+      for (; n - i >= 8; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        const std::uint64_t xf = w ^ mf, xr = w ^ mr, xl = w ^ ml;
+        // As in message.cpp: a false hit lies only above a true one, so the lowest is exact.
+        const std::uint64_t hit = (((xf - ones) & ~xf) | ((xr - ones) & ~xr) | ((xl - ones) & ~xl)) & highs;
+        if (hit != 0) return i + (static_cast<std::size_t>(std::countr_zero(hit)) >> 3);
+      }
+    }
+    while (i < n && p[i] != d_.field && !is_terminator(p[i])) ++i;
+    return i;
+  }
+
+  [[gnu::noinline, gnu::cold]] void too_many_fields(std::size_t seg_no, fhir::issue_list& issues) const {
+    issues.push_back(make_issue(
+        severity::fatal, issue_code::too_costly, "",
+        "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
+  }
+
   /// Splits the segment starting at `pos` (not a terminator) into fields; `pos` is left on the
   /// byte after the segment.
   bool split_fields(std::string_view in, std::size_t& pos, fhir::issue_list& issues) {
@@ -213,13 +270,11 @@ class parser_impl {
     const char* p = in.data();
     const std::size_t n = in.size();
     std::size_t field_no = 0;
-    std::size_t reps = 1, comps = 1, subs = 1;
 
+    // Called for every field: the issue is built out of line so that this stays small and inlined.
     auto push_field = [&](std::size_t from, std::size_t to) -> bool {
-      if (field_no > s_.max_fields) {
-        issues.push_back(make_issue(
-            severity::fatal, issue_code::too_costly, "",
-            "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
+      if (field_no > s_.max_fields) [[unlikely]] {
+        too_many_fields(seg_no, issues);
         return false;
       }
       m_->fields_.emplace_back(p + from, to - from);
@@ -251,24 +306,29 @@ class parser_impl {
       }
       i = start = enc_end + 1;
     }
-    for (;;) {
-      // Most bytes are plain text: skip them without branching on each separator.
-      while (i < n && class_[static_cast<unsigned char>(p[i])] == plain) ++i;
-      if (i == n) break;
-      const std::uint8_t c = class_[static_cast<unsigned char>(p[i])];
-      if (c == terminator) break;
-      if (c == field_sep) {
-        if (!push_field(start, i)) return false;
-        start = i + 1;
-        reps = comps = subs = 1;
-      } else if (c == repetition_sep) {
-        if (++reps > s_.max_repetitions) return limit_hit("repetitions");
-      } else if (c == component_sep) {
-        if (++comps > s_.max_components) return limit_hit("components");
-      } else if (++subs > s_.max_components) {
-        return limit_hit("subcomponents");
+    // A field of fewer bytes than the smallest limit cannot hold too many separators: only longer
+    // ones are counted, the others are skipped to their end.
+    const std::size_t long_field = std::min(s_.max_repetitions, s_.max_components);
+    auto within_limits = [&](std::size_t from, std::size_t to) {
+      std::size_t reps = 1, comps = 1, subs = 1;
+      for (std::size_t k = from; k < to; ++k) {
+        const std::uint8_t c = class_[static_cast<unsigned char>(p[k])];
+        if (c == repetition_sep) {
+          if (++reps > s_.max_repetitions) return limit_hit("repetitions");
+        } else if (c == component_sep) {
+          if (++comps > s_.max_components) return limit_hit("components");
+        } else if (c == subcomponent_sep && ++subs > s_.max_components) {
+          return limit_hit("subcomponents");
+        }
       }
-      ++i;
+      return true;
+    };
+    for (;;) {
+      i = field_end(p, i, n);
+      if (i - start >= long_field && !within_limits(start, i)) return false;
+      if (i == n || p[i] != d_.field) break;
+      if (!push_field(start, i)) return false;
+      start = ++i;
     }
     if (!push_field(start, i)) return false;
     pos = i;

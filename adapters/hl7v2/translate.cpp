@@ -32,6 +32,18 @@ constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem
 constexpr std::string_view interpretation_system = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 constexpr std::string_view participation_type = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 
+/// The system of v2 table `table` ("0203"), built at its final size.
+std::string v2_table(std::string_view table) {
+  std::string s;
+  s.reserve(v2_system.size() + table.size());
+  s.append(v2_system).append(table);
+  return s;
+}
+
+bool is_v2_table(std::string_view system, std::string_view table) {
+  return system.size() == v2_system.size() + table.size() && system.starts_with(v2_system) && system.ends_with(table);
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -82,7 +94,12 @@ std::optional<fhir::decimal> to_decimal(std::string_view s) {
 
 CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
   CodeableConcept c;
-  if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
+  if (!code.empty()) {
+    Coding& cd = c.coding.emplace_back();
+    cd.system = std::move(system);
+    cd.code = std::string(code);
+    cd.display = std::move(display);
+  }
   c.text = std::move(text);
   return c;
 }
@@ -258,6 +275,8 @@ class mapper {
   /// Decoded, NFC-normalised text of a value.
   static std::string text(value v) {
     if (!v.has_value()) return {};
+    // Most values: one scan and one copy, no decoding or normalisation pass.
+    if (v.is_plain_ascii()) return std::string(v.raw());
     return detail::nfc(v.text());
   }
 
@@ -273,7 +292,7 @@ class mapper {
     if (name == "NDC") return "http://hl7.org/fhir/sid/ndc";
     if (name == "RXNORM") return "http://www.nlm.nih.gov/research/umls/rxnorm";
     if (name.size() == 7 && name.starts_with("HL7") && all_digits(name.substr(3)))
-      return std::string(v2_system) + std::string(name.substr(3));
+      return v2_table(name.substr(3));
     if (name.starts_with("http://") || name.starts_with("https://") || name.starts_with("urn:"))
       return std::string(name);
     // A message names the same local system over and over (every OBX of a lab panel): the URI
@@ -285,25 +304,25 @@ class mapper {
     return local_system_;
   }
 
-  /// The coding of a CWE/CE triplet starting at component `first` (1, 4 or 10).
-  std::optional<Coding> coding_at(value cwe, std::size_t first) const {
-    std::string code = text(cwe.component(first));
-    if (code.empty()) return std::nullopt;
-    Coding c;
+  /// Adds the coding of a CWE/CE triplet starting at component `first` (1, 4 or 10), if it has
+  /// a code; built in place.
+  void add_coding_at(const components& cwe, std::size_t first, std::vector<Coding>& out) const {
+    std::string code = text(cwe[first]);
+    if (code.empty()) return;
+    Coding& c = out.emplace_back();
     c.code = std::move(code);
-    c.display = text(cwe.component(first + 1));
-    c.system = system_for(cwe.component(first + 2).text());
-    return c;
+    c.display = text(cwe[first + 1]);
+    c.system = system_for(cwe[first + 2].text());
   }
 
   /// CodeableConcept of a CWE/CE/CNE value: every coding given, CWE-9 (or the text when there is
   /// no code) as text.
-  CodeableConcept concept_of_cwe(value cwe) const {
+  CodeableConcept concept_of_cwe(value v) const {
+    const components cwe(v);
     CodeableConcept c;
-    for (std::size_t first : {1u, 4u, 10u})
-      if (auto cd = coding_at(cwe, first)) c.coding.push_back(std::move(*cd));
-    c.text = text(cwe.component(9));
-    if (c.text.empty() && c.coding.empty()) c.text = text(cwe.component(2));
+    for (std::size_t first : {1u, 4u, 10u}) add_coding_at(cwe, first, c.coding);
+    c.text = text(cwe[9]);
+    if (c.text.empty() && c.coding.empty()) c.text = text(cwe[2]);
     return c;
   }
   static bool empty(const CodeableConcept& c) { return c.coding.empty() && c.text.empty(); }
@@ -338,19 +357,19 @@ class mapper {
   }
   std::string date_time(value v, const where_t& w) {
     auto t = when(v, w);
-    return t ? t->value : std::string{};
+    return t ? std::move(t->value) : std::string{};
   }
   /// An instant (FHIR needs the time to the second and a zone; a date alone is not one).
   std::string instant(value v, const where_t& w) {
     auto t = when(v, w);
-    return t && !t->is_date() ? t->value : std::string{};
+    return t && !t->is_date() ? std::move(t->value) : std::string{};
   }
 
   /// "Nguyễn Văn Thử" from an XPN/XCN-style name at component `family` (then given, middle).
-  std::string full_name(value v, std::size_t family) const {
-    std::string r = text(v.component(family).subcomponent(1));
+  std::string full_name(const components& v, std::size_t family) const {
+    std::string r = text(v[family].subcomponent(1));
     for (std::size_t k : {family + 1, family + 2}) {
-      std::string part = text(v.component(k));
+      std::string part = text(v[k]);
       if (part.empty()) continue;
       if (!r.empty()) r += ' ';
       r += part;
@@ -358,11 +377,17 @@ class mapper {
     return r;
   }
 
-  fhir::HumanName name_of(value xpn) const {
-    fhir::HumanName n;
-    n.family = text(xpn.component(1).subcomponent(1));
+  /// Fills `n` (empty) from an XPN.
+  void name_of(value v, fhir::HumanName& n) const {
+    const components xpn(v);
+    n.family = text(xpn[1].subcomponent(1));
+    n.text = n.family;  // as full_name(xpn, 1), from the parts decoded here
     for (std::size_t k : {2u, 3u}) {
-      std::string part = text(xpn.component(k));
+      std::string part = text(xpn[k]);
+      if (!part.empty()) {
+        if (!n.text.empty()) n.text += ' ';
+        n.text += part;
+      }
       std::size_t start = 0;
       while (start < part.size()) {
         std::size_t sp = part.find(' ', start);
@@ -371,10 +396,9 @@ class mapper {
         start = sp + 1;
       }
     }
-    if (std::string suffix = text(xpn.component(4)); !suffix.empty()) n.suffix.push_back(suffix);
-    if (std::string prefix = text(xpn.component(5)); !prefix.empty()) n.prefix.push_back(prefix);
-    n.text = full_name(xpn, 1);
-    std::string type = xpn.component(7).text();
+    if (std::string suffix = text(xpn[4]); !suffix.empty()) n.suffix.push_back(std::move(suffix));
+    if (std::string prefix = text(xpn[5]); !prefix.empty()) n.prefix.push_back(std::move(prefix));
+    std::string type = xpn[7].text();
     if (type == "L")
       n.use = "official";
     else if (type == "D")
@@ -385,30 +409,30 @@ class mapper {
       n.use = "nickname";
     else if (type == "S")
       n.use = "anonymous";
-    return n;
   }
 
   std::vector<fhir::HumanName> names_of(value field) const {
     std::vector<fhir::HumanName> r;
-    for (std::size_t i = 0; i < field.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i) {
       value rep = field.repetition(i);
       if (!rep.has_value()) continue;
-      fhir::HumanName n = name_of(rep);
-      if (!n.text.empty()) r.push_back(std::move(n));
+      name_of(rep, r.emplace_back());  // built in place; dropped when it has no text
+      if (r.back().text.empty()) r.pop_back();
     }
     return r;
   }
 
-  fhir::Address address_of(value xad) const {
-    fhir::Address a;
+  /// Fills `a` (empty) from an XAD.
+  void address_of(value v, fhir::Address& a) const {
+    const components xad(v);
     for (std::size_t k : {1u, 2u})
-      if (std::string l = text(xad.component(k).subcomponent(1)); !l.empty()) a.line.push_back(l);
-    a.city = text(xad.component(3));
-    a.state = text(xad.component(4));
-    a.postal_code = text(xad.component(5));
-    std::string country = text(xad.component(6));
-    a.country = country == "VNM" ? "VN" : country;
-    std::string type = xad.component(7).text();
+      if (std::string l = text(xad[k].subcomponent(1)); !l.empty()) a.line.push_back(std::move(l));
+    a.city = text(xad[3]);
+    a.state = text(xad[4]);
+    a.postal_code = text(xad[5]);
+    std::string country = text(xad[6]);
+    a.country = country == "VNM" ? std::string("VN") : std::move(country);
+    std::string type = xad[7].text();
     if (type == "H" || type == "L" || type == "P")
       a.use = "home";
     else if (type == "B" || type == "O")
@@ -417,55 +441,56 @@ class mapper {
       a.use = "temp";
     else if (type == "BA")
       a.use = "billing";
-    std::vector<const std::string*> parts;
-    for (const auto& l : a.line) parts.push_back(&l);
-    parts.push_back(&a.city);
-    parts.push_back(&a.state);
-    for (const std::string* part : parts) {
-      if (part->empty()) continue;
+    auto add_part = [&](const std::string& part) {
+      if (part.empty()) return;
       if (!a.text.empty()) a.text += ", ";
-      a.text += *part;
-    }
+      a.text += part;
+    };
+    for (const auto& l : a.line) add_part(l);
+    add_part(a.city);
+    add_part(a.state);
     auto coded = [&](const std::string& url, std::string_view code) {
       if (code.empty()) return;
-      fhir::Extension e;
+      fhir::Extension& e = a.extension.emplace_back();
       e.url = url;
       e.value = Coding{{}, {}, std::string(code), {}, {}};
-      a.extension.push_back(std::move(e));
     };
-    coded(s_.codes.ext_province, xad.component(9).text());
-    coded(s_.codes.ext_ward, xad.component(10).text());
-    return a;
+    coded(s_.codes.ext_province, xad[9].text());
+    coded(s_.codes.ext_ward, xad[10].text());
   }
 
   std::vector<fhir::Address> addresses_of(value field) const {
     std::vector<fhir::Address> r;
-    for (std::size_t i = 0; i < field.repetition_count(); ++i)
-      if (field.repetition(i).has_value()) r.push_back(address_of(field.repetition(i)));
+    for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i)
+      if (field.repetition(i).has_value()) address_of(field.repetition(i), r.emplace_back());
     return r;
   }
 
   void telecoms_of(value field, std::string_view default_use, std::vector<fhir::ContactPoint>& out) const {
-    for (std::size_t i = 0; i < field.repetition_count(); ++i) {
-      value x = field.repetition(i);
-      if (!x.has_value()) continue;
-      fhir::ContactPoint c;
-      std::string equipment = x.component(3).text();
-      std::string use = x.component(2).text();
-      std::string email = text(x.component(4));
+    for (std::size_t i = 0, reps = field.repetition_count(); i < reps; ++i) {
+      const value xtn = field.repetition(i);
+      if (!xtn.has_value()) continue;
+      const components x(xtn);
+      fhir::ContactPoint& c = out.emplace_back();  // built in place; dropped when it has no value
+      std::string equipment = x[3].text();
+      std::string use = x[2].text();
+      std::string email = text(x[4]);
       if (equipment == "Internet" || equipment == "X.400" || !email.empty()) {
         c.system = "email";
-        c.value = email;
+        c.value = std::move(email);
       } else {
         c.system = equipment == "FX" ? "fax" : equipment == "BP" ? "pager" : "phone";
-        c.value = text(x.component(12));
+        c.value = text(x[12]);
         if (c.value.empty()) {
-          c.value = text(x.component(6));
-          c.value += text(x.component(7));
+          c.value = text(x[6]);
+          c.value += text(x[7]);
         }
-        if (c.value.empty()) c.value = text(x.component(1));
+        if (c.value.empty()) c.value = text(x[1]);
       }
-      if (c.value.empty()) continue;
+      if (c.value.empty()) {
+        out.pop_back();
+        continue;
+      }
       if (equipment == "CP")
         c.use = "mobile";
       else if (use == "PRN" || use == "ORN" || use == "VHN")
@@ -474,14 +499,14 @@ class mapper {
         c.use = "work";
       else
         c.use = std::string(default_use);
-      out.push_back(std::move(c));
     }
   }
 
   /// A practitioner named by an XCN (id = CCHN licence number): a logical reference.
-  Reference practitioner(value xcn) const {
+  Reference practitioner(value v) const {
+    const components xcn(v);
     Reference r;
-    std::string id = text(xcn.component(1));
+    std::string id = text(xcn[1]);
     if (!id.empty()) {
       r.identifier = Identifier{};
       r.identifier->system = s_.systems.practitioner_licence;
@@ -506,25 +531,26 @@ class mapper {
   std::remove_cvref_t<R>* add(R&& r) {
     using T = std::remove_cvref_t<R>;
     std::string key = type_slash_id(T::resource_type, r.id);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) return out_.bundle.entry[it->second].resource.template get_if<T>();
-    fhir::Bundle::Entry e;
+    // One hash lookup for both the check and the insertion; the entry is built in place.
+    const auto [it, inserted] = entries_.try_emplace(key, out_.bundle.entry.size());
+    if (!inserted) return out_.bundle.entry[it->second].resource.template get_if<T>();
+    fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
     e.full_url = fhir::urn_uuid(r.id);
-    e.request = fhir::Bundle::Request{};
+    e.request.emplace();
     e.request->method = "PUT";
-    e.request->url = key;
+    e.request->url = std::move(key);
     e.resource = std::forward<R>(r);
-    entries_.emplace(std::move(key), out_.bundle.entry.size());
-    out_.bundle.entry.push_back(std::move(e));
-    return out_.bundle.entry.back().resource.template get_if<T>();
+    return e.resource.template get_if<T>();
   }
   bool has(std::string_view type, const std::string& id) const { return entries_.contains(type_slash_id(type, id)); }
 
   // ------------------------------------------------------------------------------------------
   // Patient identity and demographics
   // ------------------------------------------------------------------------------------------
-  Identifier typed_identifier(std::string_view type, std::string system, std::string value, std::string use) const {
-    Identifier i;
+  /// Appends an identifier typed from table 0203 to `out`, built in place.
+  Identifier& add_typed_identifier(std::vector<Identifier>& out, std::string_view type, std::string system,
+                                   std::string value, std::string use) const {
+    Identifier& i = out.emplace_back();
     i.use = std::move(use);
     i.type = concept_of(std::string(fhir::v2_0203), type);
     i.system = std::move(system);
@@ -536,10 +562,10 @@ class mapper {
   /// neither identifies the patient.
   bool patient_identity(segment pid) {
     value ids = pid.field(3);
-    for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
-      value cx = ids.repetition(i);
-      std::string type = cx.component(5).text();
-      std::string v = text(cx.component(1));
+    for (std::size_t i = 0, reps = ids.repetition_count(); i < reps; ++i) {
+      const components cx(ids.repetition(i));
+      std::string type = cx[5].text();
+      std::string v = text(cx[1]);
       if (v.empty()) continue;
       if (type == "NI" && cccd_.empty() && fhir::classify_personal_id(v) == fhir::id_kind::cccd) cccd_ = v;
       if ((type == "PI" || type == "MR") && record_.empty()) record_ = v;
@@ -562,45 +588,47 @@ class mapper {
   std::vector<Identifier> identifiers_of(segment seg, std::size_t field, bool collect_cards) {
     std::vector<Identifier> r;
     value ids = seg.field(field);
-    for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
-      value cx = ids.repetition(i);
-      std::string v = text(cx.component(1));
+    for (std::size_t i = 0, reps = ids.repetition_count(); i < reps; ++i) {
+      const components cx(ids.repetition(i));
+      std::string v = text(cx[1]);
       if (v.empty()) continue;
-      std::string type = cx.component(5).text();
+      std::string type = cx[5].text();
       const where_t where = at(seg, field, i + 1, 1);
       if (type == "NI") {
         fhir::issue_list scratch;
         switch (fhir::classify_personal_id(v)) {
           case fhir::id_kind::cccd:
-            fhir::check_cccd(v, where.str(), scratch);
-            r.push_back(typed_identifier("NI", s_.systems.national_id, v, "official"));
+            fhir::check_cccd(v, {}, scratch);  // the location is set below, only when there is an issue
+            add_typed_identifier(r, "NI", s_.systems.national_id, std::move(v), "official");
             break;
-          case fhir::id_kind::cmnd: r.push_back(typed_identifier("NI", s_.systems.citizen_id, v, "official")); break;
-          case fhir::id_kind::passport: r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official")); break;
+          case fhir::id_kind::cmnd: add_typed_identifier(r, "NI", s_.systems.citizen_id, std::move(v), "official"); break;
+          case fhir::id_kind::passport:
+            add_typed_identifier(r, "PPN", s_.systems.passport, std::move(v), "official");
+            break;
           case fhir::id_kind::unknown:
             warning(issue_code::value, where.str(), "identifier of type NI is neither a CCCD nor a CMND; not mapped");
             break;
         }
         for (auto& is : scratch) {  // shape problems of a national id do not stop the message
           is.severity = severity::warning;
+          is.location = where.str();
           out_.issues.push_back(std::move(is));
         }
       } else if (type == "PI" || type == "MR") {
-        r.push_back(typed_identifier(type, fhir::facility_record_system(s_.systems, facility_), v, "secondary"));
+        add_typed_identifier(r, type, fhir::facility_record_system(s_.systems, facility_), std::move(v), "secondary");
       } else if (type == "SB") {
-        Identifier id = typed_identifier("SB", s_.systems.insurance, v, "official");
+        Identifier& id = add_typed_identifier(r, "SB", s_.systems.insurance, v, "official");
         fhir::Period p;
-        p.start = date_only(cx.component(7), where);
-        p.end = date_only(cx.component(8), where);
-        if (!p.start.empty() || !p.end.empty()) id.period = p;
-        if (collect_cards) cards_.emplace_back(v, id.period);
-        r.push_back(std::move(id));
+        p.start = date_only(cx[7], where);
+        p.end = date_only(cx[8], where);
+        if (!p.start.empty() || !p.end.empty()) id.period = std::move(p);
+        if (collect_cards) cards_.emplace_back(std::move(v), id.period);
       } else if (type == "PPN") {
-        r.push_back(typed_identifier("PPN", s_.systems.passport, v, "official"));
+        add_typed_identifier(r, "PPN", s_.systems.passport, std::move(v), "official");
       } else {
-        std::string oid = cx.component(4).subcomponent(2).text();
-        if (cx.component(4).subcomponent(3).text() == "ISO" && !oid.empty()) {
-          r.push_back(typed_identifier(type, "urn:oid:" + oid, v, ""));
+        std::string oid = cx[4].subcomponent(2).text();
+        if (cx[4].subcomponent(3).text() == "ISO" && !oid.empty()) {
+          add_typed_identifier(r, type, "urn:oid:" + oid, std::move(v), "");
         } else {
           warning(issue_code::code_invalid, loc(seg, field, i + 1, 5),
                   "identifier type not mapped (NI, PI, MR, SB, PPN or an ISO assigning authority)",
@@ -658,7 +686,7 @@ class mapper {
     if (pid.field(16).has_value()) {
       CodeableConcept ms = concept_of_cwe(pid.field(16));
       for (auto& c : ms.coding)
-        if (c.system == std::string(v2_system) + "0002")
+        if (is_v2_table(c.system, "0002"))
           c.system = "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus";
       p.marital_status = std::move(ms);
     }
@@ -725,12 +753,13 @@ class mapper {
     return "in-progress";
   }
 
-  Reference location_of(value pl) const {
+  Reference location_of(value v) const {
+    const components pl(v);
     Reference r;
-    r.display = text(pl.component(9));
+    r.display = text(pl[9]);
     if (r.display.empty()) {
       for (std::size_t k : {1u, 2u, 3u}) {
-        std::string part = text(pl.component(k));
+        std::string part = text(pl[k]);
         if (part.empty()) continue;
         if (!r.display.empty()) r.display += ' ';
         r.display += part;
@@ -782,13 +811,12 @@ class mapper {
     if (std::string svc = text(pv1.field(10)); !svc.empty()) e.service_type = concept_of(s_.codes.department, svc);
     auto participant = [&](std::size_t f, std::string_view code, std::string_view display) {
       value list = pv1.field(f);
-      for (std::size_t i = 0; i < list.repetition_count(); ++i) {
+      for (std::size_t i = 0, reps = list.repetition_count(); i < reps; ++i) {
         Reference r = practitioner(list.repetition(i));
         if (empty(r)) continue;
-        fhir::Encounter::Participant p;
+        fhir::Encounter::Participant& p = e.participant.emplace_back();
         p.type.push_back(concept_of(std::string(participation_type), code, std::string(display)));
         p.individual = std::move(r);
-        e.participant.push_back(std::move(p));
       }
     };
     participant(7, "ATND", "attender");
@@ -829,7 +857,7 @@ class mapper {
   /// Codings without a system from a field bound to a v2 table get the table's system.
   static void fix_table(CodeableConcept& c, std::string_view table) {
     for (auto& cd : c.coding)
-      if (cd.system.empty()) cd.system = std::string(v2_system) + std::string(table);
+      if (cd.system.empty()) cd.system = v2_table(table);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -930,13 +958,13 @@ class mapper {
     c.subject = patient_ref();
     c.encounter = encounter_opt();
     c.recorded_date = date_time(dg1.field(5), at(dg1, 5));
-    const std::string id = c.id;
-    add(std::move(c));
+    const fhir::Condition* added = add(std::move(c));
     if (encounter_ != nullptr) {
+      std::string reference = type_slash_id("Condition", added->id);
       for (const auto& d : encounter_->diagnosis)
-        if (d.condition.reference == "Condition/" + id) return;
+        if (d.condition.reference == reference) return;
       fhir::Encounter::Diagnosis d;
-      d.condition = ref("Condition", id);
+      d.condition.reference = std::move(reference);
       if (type == "A" || type == "F")
         d.use = concept_of("http://terminology.hl7.org/CodeSystem/diagnosis-role", type == "A" ? "AD" : "DD",
                            type == "A" ? "Admission diagnosis" : "Discharge diagnosis");
@@ -980,7 +1008,7 @@ class mapper {
     a.recorded_date = date_time(al1.field(6), at(al1, 6));
     fhir::AllergyIntolerance::Reaction r;
     value reactions = al1.field(5);
-    for (std::size_t i = 0; i < reactions.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = reactions.repetition_count(); i < reps; ++i) {
       std::string t = text(reactions.repetition(i));
       if (!t.empty()) r.manifestation.push_back(concept_of({}, {}, {}, t));
     }
@@ -1030,10 +1058,10 @@ class mapper {
     merged_ = true;
     std::string old_cccd, old_record;
     value ids = mrg.field(1);
-    for (std::size_t i = 0; i < ids.repetition_count(); ++i) {
-      value cx = ids.repetition(i);
-      std::string type = cx.component(5).text();
-      std::string v = text(cx.component(1));
+    for (std::size_t i = 0, reps = ids.repetition_count(); i < reps; ++i) {
+      const components cx(ids.repetition(i));
+      std::string type = cx[5].text();
+      std::string v = text(cx[1]);
       if (type == "NI" && fhir::classify_personal_id(v) == fhir::id_kind::cccd) old_cccd = v;
       if ((type == "PI" || type == "MR") && old_record.empty()) old_record = v;
     }
@@ -1118,9 +1146,9 @@ class mapper {
     return "active";
   }
 
-  Identifier order_identifier(std::string_view type, const std::string& system_pattern,
-                              const std::string& value) const {
-    return typed_identifier(type, fill(system_pattern, "facility", facility_), value, "");
+  void add_order_identifier(std::vector<Identifier>& out, std::string_view type, const std::string& system_pattern,
+                            const std::string& value) const {
+    add_typed_identifier(out, type, fill(system_pattern, "facility", facility_), value, "");
   }
 
   void order(segment obr) {
@@ -1142,8 +1170,8 @@ class mapper {
 
     fhir::ServiceRequest sr;
     sr.id = fhir::stable_id("ServiceRequest", facility_, placer.empty() ? order_.key : placer);
-    if (!placer.empty()) sr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
-    if (!filler.empty()) sr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!placer.empty()) add_order_identifier(sr.identifier, "PLAC", s_.codes.placer_order, placer);
+    if (!filler.empty()) add_order_identifier(sr.identifier, "FILL", s_.codes.filler_order, filler);
     sr.status = request_status(kind_ == msg_kind::oru);
     sr.intent = "order";
     sr.code = concept_of_cwe(obr.field(4));
@@ -1161,7 +1189,7 @@ class mapper {
       if (!empty(req)) sr.requester = std::move(req);
     }
     value reasons = obr.field(31);
-    for (std::size_t i = 0; i < reasons.repetition_count(); ++i)
+    for (std::size_t i = 0, reps = reasons.repetition_count(); i < reps; ++i)
       if (reasons.repetition(i).has_value()) sr.reason_code.push_back(concept_of_cwe(reasons.repetition(i)));
     const std::string sr_id = sr.id;
     order_.request = add(std::move(sr));
@@ -1169,10 +1197,10 @@ class mapper {
     if (kind_ != msg_kind::oru) return;
     fhir::DiagnosticReport dr;
     dr.id = fhir::stable_id("DiagnosticReport", facility_, order_.key);
-    if (!filler.empty()) dr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!filler.empty()) add_order_identifier(dr.identifier, "FILL", s_.codes.filler_order, filler);
     dr.based_on.push_back(ref("ServiceRequest", sr_id));
     dr.status = report_status(obr.field(25).text());
-    dr.category.push_back(concept_of(std::string(v2_system) + "0074", order_.category));
+    dr.category.push_back(concept_of(v2_table("0074"), order_.category));
     dr.code = concept_of_cwe(obr.field(4));
     dr.subject = patient_ref();
     dr.encounter = encounter_opt();
@@ -1184,7 +1212,7 @@ class mapper {
       dr.effective = fhir::DateTime{start};
     dr.issued = instant(obr.field(22), at(obr, 22));
     value interpreters = obr.field(32);
-    for (std::size_t i = 0; i < interpreters.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = interpreters.repetition_count(); i < reps; ++i) {
       value cnn = interpreters.repetition(i).component(1);
       std::string id = text(cnn.subcomponent(1));
       if (id.empty()) continue;
@@ -1220,26 +1248,28 @@ class mapper {
   }
 
   /// OBX-6 units → Quantity unit/system/code.
-  void set_units(fhir::Quantity& q, value units) const {
-    std::string code = text(units.component(1));
-    std::string display = text(units.component(2));
-    q.unit = display.empty() ? code : display;
-    if (units.component(3).text() == "UCUM" && !code.empty()) {
+  void set_units(fhir::Quantity& q, value v) const {
+    const components units(v);
+    std::string code = text(units[1]);
+    std::string display = text(units[2]);
+    if (units[3].text() == "UCUM" && !code.empty()) {
       q.system = s_.codes.ucum;
       q.code = code;
     }
+    q.unit = display.empty() ? std::move(code) : std::move(display);
   }
 
   /// OBX-7 "4.0-10.0", "<5", ">=2" or text.
   std::optional<fhir::Observation::ReferenceRange> range_of(const std::string& r, value units) const {
     if (r.empty()) return std::nullopt;
     fhir::Observation::ReferenceRange rr;
+    std::optional<fhir::Quantity> unit;  // the units, read once for both ends
     auto quantity = [&](std::string_view t) -> std::optional<fhir::Quantity> {
       auto d = to_decimal(t);
       if (!d) return std::nullopt;
-      fhir::Quantity q;
+      if (!unit) set_units(unit.emplace(), units);
+      fhir::Quantity q = *unit;
       q.value = *d;
-      set_units(q, units);
       return q;
     };
     std::string_view s = r;
@@ -1307,7 +1337,7 @@ class mapper {
     if (!eff.empty()) o.effective = fhir::DateTime{eff};
     observation_value(obx, o);
     value flags = obx.field(8);
-    for (std::size_t i = 0; i < flags.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = flags.repetition_count(); i < reps; ++i) {
       std::string f = flags.repetition(i).component(1).text();
       if (f.empty()) continue;
       bool v3 = std::find(v3_interpretations.begin(), v3_interpretations.end(), f) != v3_interpretations.end();
@@ -1315,14 +1345,13 @@ class mapper {
       for (const auto& d : interpretation_displays)
         if (d.code == f) display = std::string(d.display);
       o.interpretation.push_back(
-          concept_of(v3 ? std::string(interpretation_system) : std::string(v2_system) + "0078", f, display));
+          concept_of(v3 ? std::string(interpretation_system) : v2_table("0078"), f, display));
     }
-    if (auto rr = range_of(text(obx.field(7)), obx.field(6))) o.reference_range.push_back(*rr);
+    if (auto rr = range_of(text(obx.field(7)), obx.field(6))) o.reference_range.push_back(std::move(*rr));
     Reference performer = practitioner(obx.field(16));
     if (!empty(performer)) o.performer.push_back(std::move(performer));
-    const std::string id = o.id;
     last_observation_ = add(std::move(o));
-    if (order_.report != nullptr) order_.report->result.push_back(ref("Observation", id));
+    if (order_.report != nullptr) order_.report->result.push_back(ref("Observation", last_observation_->id));
   }
 
   void observation_value(segment obx, fhir::Observation& o) {
@@ -1346,8 +1375,9 @@ class mapper {
       set_units(q, obx.field(6));
       o.value = std::move(q);
     } else if (type == "SN") {
-      std::string cmp = v.component(1).text();
-      std::string n1 = v.component(2).text(), sep = v.component(3).text(), n2 = v.component(4).text();
+      const components sn(v);
+      std::string cmp = sn[1].text();
+      std::string n1 = sn[2].text(), sep = sn[3].text(), n2 = sn[4].text();
       auto d1 = to_decimal(n1);
       if (sep.empty() && d1 && (cmp.empty() || cmp == "<" || cmp == ">" || cmp == "<=" || cmp == ">=")) {
         fhir::Quantity q;
@@ -1368,7 +1398,7 @@ class mapper {
       }
     } else if (type == "ST" || type == "TX" || type == "FT") {
       std::string all;
-      for (std::size_t i = 0; i < values.repetition_count(); ++i) {
+      for (std::size_t i = 0, reps = values.repetition_count(); i < reps; ++i) {
         if (i > 0) all += '\n';
         all += text(values.repetition(i));
       }
@@ -1388,7 +1418,7 @@ class mapper {
   void note(segment nte) {
     std::string t;
     value comments = nte.field(3);
-    for (std::size_t i = 0; i < comments.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = comments.repetition_count(); i < reps; ++i) {
       if (i > 0) t += '\n';
       t += text(comments.repetition(i));
     }
@@ -1421,8 +1451,8 @@ class mapper {
     }
     const std::string key = drug.coding.empty() ? drug.text : drug.coding.front().code;
     mr.id = fhir::stable_id("MedicationRequest", facility_, placer.empty() ? m_.control_id().text() : placer, key);
-    if (!placer.empty()) mr.identifier.push_back(order_identifier("PLAC", s_.codes.placer_order, placer));
-    if (!filler.empty()) mr.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!placer.empty()) add_order_identifier(mr.identifier, "PLAC", s_.codes.placer_order, placer);
+    if (!filler.empty()) add_order_identifier(mr.identifier, "FILL", s_.codes.filler_order, filler);
     std::string st = request_status(false);
     mr.status = st == "revoked" ? "cancelled" : st;
     mr.intent = "order";
@@ -1514,7 +1544,7 @@ class mapper {
     const std::string key = im.vaccine_code.coding.empty() ? im.vaccine_code.text : im.vaccine_code.coding.front().code;
     im.id = !filler.empty() ? fhir::stable_id("Immunization", facility_, filler)
                             : fhir::stable_id("Immunization", patient_id_, key, rxa.field(3).component(1).raw());
-    if (!filler.empty()) im.identifier.push_back(order_identifier("FILL", s_.codes.filler_order, filler));
+    if (!filler.empty()) add_order_identifier(im.identifier, "FILL", s_.codes.filler_order, filler);
     const std::string completion = rxa.field(20).text();
     im.status = (completion == "RE" || completion == "NA") ? "not-done" : "completed";
     if (rxa.field(21).text() == "D") im.status = "entered-in-error";
@@ -1556,11 +1586,11 @@ class mapper {
       }
     }
     value providers = rxa.field(10);
-    for (std::size_t i = 0; i < providers.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = providers.repetition_count(); i < reps; ++i) {
       Reference r = practitioner(providers.repetition(i));
       if (empty(r)) continue;
       fhir::Performer p;
-      p.function = concept_of(std::string(v2_system) + "0443", "AP", "Administering Provider");
+      p.function = concept_of(v2_table("0443"), "AP", "Administering Provider");
       p.actor = std::move(r);
       im.performer.push_back(std::move(p));
     }
@@ -1595,7 +1625,7 @@ class mapper {
     d.date = instant(txa.field(4), at(txa, 4));
     if (d.date.empty()) d.date = instant(txa.field(6), at(txa, 6));
     value authors = txa.field(5);
-    for (std::size_t i = 0; i < authors.repetition_count(); ++i) {
+    for (std::size_t i = 0, reps = authors.repetition_count(); i < reps; ++i) {
       Reference r = practitioner(authors.repetition(i));
       if (!empty(r)) d.author.push_back(std::move(r));
     }
@@ -1618,10 +1648,10 @@ class mapper {
     if (!values.has_value()) return;
     fhir::DocumentReference::Content c;
     if (type == "ED") {
-      value ed = values.repetition(0);
-      std::string major = lower(ed.component(2).text()), minor = lower(ed.component(3).text());
-      std::string encoding = ed.component(4).text();
-      std::string data = ed.component(5).raw() == "" ? std::string{} : ed.component(5).text();
+      const components ed(values.repetition(0));
+      std::string major = lower(ed[2].text()), minor = lower(ed[3].text());
+      std::string encoding = ed[4].text();
+      std::string data = ed[5].raw() == "" ? std::string{} : ed[5].text();
       if (major.find('/') != std::string::npos)
         c.attachment.content_type = major;
       else if (major == "application" || major == "text" || major == "image" || major == "audio" || major == "video")
@@ -1647,7 +1677,7 @@ class mapper {
       }
     } else {
       std::string all;
-      for (std::size_t i = 0; i < values.repetition_count(); ++i) {
+      for (std::size_t i = 0, reps = values.repetition_count(); i < reps; ++i) {
         if (i > 0) all += '\n';
         all += text(values.repetition(i));
       }

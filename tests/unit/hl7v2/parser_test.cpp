@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "adapters/hl7v2/escape.hpp"
 #include "tests/unit/hl7v2/test_util.hpp"
@@ -343,6 +344,62 @@ TEST(Hl7Parser, DeepSeparatorsAndSegmentLimits) {
   ASSERT_TRUE(r.msg.has_value());
   EXPECT_FALSE(r.complete);
   EXPECT_LE(r.msg->segment_count(), parse_settings{}.max_segments);
+}
+
+TEST(Hl7Parser, FieldEndsAtEveryPlaceOfAWord) {
+  // Field separators and CR/LF terminators at each offset of the 8-byte words the splitter
+  // reads, between plain and UTF-8 bytes, checked against a byte-by-byte split.
+  for (const char filler : {'x', '\xC3', '^'}) {
+    for (std::size_t len = 1; len <= 20; ++len) {
+      for (std::size_t at = 0; at < len; ++at) {
+        for (const char end : {'|', '\r', '\n'}) {
+          std::string body(len, filler);
+          body[at] = end;
+          const std::string s = minimal("ZZZ|" + body + "|z\r");
+          const parse_result r = parse(s);
+          ASSERT_TRUE(r.msg.has_value());
+          std::vector<std::string> want;  // the fields of every segment after MSH, names included
+          std::string cur;
+          for (char c : s.substr(s.find("ZZZ"))) {
+            if (c == '|' || c == '\r' || c == '\n') {
+              want.push_back(cur);
+              cur.clear();
+              if (c != '|') want.push_back("\n");
+            } else {
+              cur += c;
+            }
+          }
+          std::vector<std::string> got;
+          for (std::size_t i = 1; i < r.msg->segment_count(); ++i) {
+            const segment seg = r.msg->at(i);
+            got.emplace_back(seg.name());
+            for (std::size_t f = 1; f <= seg.field_count(); ++f) got.emplace_back(seg.field(f).raw());
+            got.emplace_back("\n");
+          }
+          EXPECT_EQ(got, want) << int(filler) << " " << len << " " << at << " " << int(end);
+        }
+      }
+    }
+  }
+}
+
+TEST(Hl7Parser, SeparatorLimitsAtTheirEdge) {
+  // Only fields at least as long as the smallest limit are counted: the edge of that shortcut.
+  parse_settings st;
+  st.max_components = 5;
+  st.max_repetitions = 7;
+  EXPECT_TRUE(parse(minimal("ZZZ|^^^^|&&&&|~~~~~~\r"), st).ok());  // 5 components, 5 subcomponents, 7 repetitions
+  for (const char* f : {"^^^^^", "&&&&&", "~~~~~~~", "a^b^c^d^e^f", "x~^^^^^"}) {
+    const std::string field = f;
+    const parse_result r = parse(minimal("ZZZ|1|" + field + "|2\r"), st);
+    ASSERT_TRUE(r.msg.has_value()) << field;
+    EXPECT_FALSE(r.complete) << field;
+    ASSERT_FALSE(r.issues.empty()) << field;
+    const std::string what = field.find('&') != std::string::npos ? "subcomponents"
+                             : field.starts_with("~~") ? "repetitions"
+                                                       : "components";
+    EXPECT_EQ(r.issues.back().message, "segment 2 field 2 has more than the allowed " + what) << field;
+  }
 }
 
 TEST(Hl7Parser, Location) {

@@ -617,3 +617,26 @@ TEST(Hl7Translate, BadInputNeverMapsAndNeverCrashes) {
 
 }  // namespace
 }  // namespace gw::hl7v2
+
+namespace gw::hl7v2 {
+namespace {
+
+TEST(Hl7Translate, BadCccdShapeIsAWarningAtItsRepetition) {
+  // The CCCD is in the second repetition of PID-3 with an unknown province (999): mapped, with a
+  // warning located at that repetition's first component.
+  std::string msg = test::sample("adt-a01-admit-42001.hl7");
+  const std::string ids = "|042078000123^^^BCA&2.16.704.1.1&ISO^NI~";
+  const auto at = msg.find(ids);
+  ASSERT_NE(at, std::string::npos);
+  msg.replace(at, ids.size(), "|BN0042009999^^^42001^PI~999078000123^^^BCA&2.16.704.1.1&ISO^NI~");
+  const translation t = translate(msg, settings{}, {});
+  const fhir::issue* found = nullptr;
+  for (const auto& i : t.issues)
+    if (i.message.find("province") != std::string::npos) found = &i;
+  ASSERT_NE(found, nullptr) << describe(t.issues);
+  EXPECT_EQ(found->severity, fhir::severity::warning);
+  EXPECT_EQ(found->location, "PID^1^3^2^1");
+}
+
+}  // namespace
+}  // namespace gw::hl7v2
