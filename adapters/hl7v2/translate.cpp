@@ -291,8 +291,7 @@ class mapper {
     if (name == "MVX") return "http://terminology.hl7.org/CodeSystem/MVX";
     if (name == "NDC") return "http://hl7.org/fhir/sid/ndc";
     if (name == "RXNORM") return "http://www.nlm.nih.gov/research/umls/rxnorm";
-    if (name.size() == 7 && name.starts_with("HL7") && all_digits(name.substr(3)))
-      return v2_table(name.substr(3));
+    if (name.size() == 7 && name.starts_with("HL7") && all_digits(name.substr(3))) return v2_table(name.substr(3));
     if (name.starts_with("http://") || name.starts_with("https://") || name.starts_with("urn:"))
       return std::string(name);
     // A message names the same local system over and over (every OBX of a lab panel): the URI
@@ -601,7 +600,9 @@ class mapper {
             fhir::check_cccd(v, {}, scratch);  // the location is set below, only when there is an issue
             add_typed_identifier(r, "NI", s_.systems.national_id, std::move(v), "official");
             break;
-          case fhir::id_kind::cmnd: add_typed_identifier(r, "NI", s_.systems.citizen_id, std::move(v), "official"); break;
+          case fhir::id_kind::cmnd:
+            add_typed_identifier(r, "NI", s_.systems.citizen_id, std::move(v), "official");
+            break;
           case fhir::id_kind::passport:
             add_typed_identifier(r, "PPN", s_.systems.passport, std::move(v), "official");
             break;
@@ -686,8 +687,7 @@ class mapper {
     if (pid.field(16).has_value()) {
       CodeableConcept ms = concept_of_cwe(pid.field(16));
       for (auto& c : ms.coding)
-        if (is_v2_table(c.system, "0002"))
-          c.system = "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus";
+        if (is_v2_table(c.system, "0002")) c.system = "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus";
       p.marital_status = std::move(ms);
     }
     if (pid.field(22).has_value()) {
@@ -1344,8 +1344,7 @@ class mapper {
       std::string display;
       for (const auto& d : interpretation_displays)
         if (d.code == f) display = std::string(d.display);
-      o.interpretation.push_back(
-          concept_of(v3 ? std::string(interpretation_system) : v2_table("0078"), f, display));
+      o.interpretation.push_back(concept_of(v3 ? std::string(interpretation_system) : v2_table("0078"), f, display));
     }
     if (auto rr = range_of(text(obx.field(7)), obx.field(6))) o.reference_range.push_back(std::move(*rr));
     Reference performer = practitioner(obx.field(16));

@@ -130,7 +130,8 @@ TEST(Hl7Components, SeparatorsAtEveryPlaceOfAWord) {
           std::string body;
           for (std::size_t i = 0; i < len; ++i) body += i == at ? sep : f;
           if (at < len && len > 12) body[len - 3] = '^';  // a second separator after the first
-          const std::string msg = "MSH|^~\\&|LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|C1|P|2.5.1\rZZZ|" + body + "\r";
+          const std::string msg =
+              "MSH|^~\\&|LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|C1|P|2.5.1\rZZZ|" + body + "\r";
           const parse_result r = parse(msg);
           ASSERT_TRUE(r.msg.has_value());
           const value v = r.msg->at(1).field(1);
@@ -158,7 +159,8 @@ TEST(Hl7Value, PlainAsciiOnlyWithoutEscapeOrHighBytes) {
         for (std::size_t at = 0; at < len; ++at) {
           std::string body(len, 'a');
           body[at] = odd;
-          const std::string msg = header + "LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|C1|P|2.5.1\rZZZ|" + body + "\r";
+          const std::string msg =
+              header + "LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|C1|P|2.5.1\rZZZ|" + body + "\r";
           const parse_result r = parse(msg);
           ASSERT_TRUE(r.msg.has_value());
           const value v = r.msg->at(1).field(1);

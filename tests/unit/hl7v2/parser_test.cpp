@@ -396,8 +396,8 @@ TEST(Hl7Parser, SeparatorLimitsAtTheirEdge) {
     EXPECT_FALSE(r.complete) << field;
     ASSERT_FALSE(r.issues.empty()) << field;
     const std::string what = field.find('&') != std::string::npos ? "subcomponents"
-                             : field.starts_with("~~") ? "repetitions"
-                                                       : "components";
+                             : field.starts_with("~~")            ? "repetitions"
+                                                                  : "components";
     EXPECT_EQ(r.issues.back().message, "segment 2 field 2 has more than the allowed " + what) << field;
   }
 }
