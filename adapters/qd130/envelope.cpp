@@ -175,6 +175,11 @@ class decoder {
   detail::flat_xml flat_top_;        // the body's document (the envelope)
   detail::flat_xml flat_inner_;      // one inner document at a time
   std::vector<std::uint64_t> seen_;  // per row: rules already filled (bit = rule index − table's first)
+  struct recent_rule {
+    std::string_view name;
+    const detail::field_rule* rule;
+  };
+  std::vector<recent_rule> recent_;  // extract_rows: by element position, the previous row's rules
 
   envelope::text_store& store() { return *out_.env.storage; }
 
@@ -585,34 +590,54 @@ class decoder {
     const auto [first_rule, end_rule] = detail::rule_range(def.id);
     std::vector<std::string_view> unknown;
     std::vector<std::string_view> duplicates;
+    // Consecutive rows nearly always have the same elements in the same order: the rule found for
+    // the k-th element of the previous row serves again when the name is the same.
+    recent_.clear();
     for (auto rn : rows) {
       if (table.size() >= limits_.max_rows_per_table) {
         add(severity::error, issue_code::too_costly, tname,
             "more than " + std::to_string(limits_.max_rows_per_table) + " rows");
         return;
       }
-      row r;
+      row& r = table.emplace_back();
       r.table = def.id;
-      r.position = static_cast<std::uint32_t>(table.size() + 1);
+      r.position = static_cast<std::uint32_t>(table.size());
       unknown.clear();
       duplicates.clear();
       std::size_t children = 0;
       for (auto c = rn.first_child(); c; c = c.next_sibling()) children += c.type() == pugi::node_element ? 1 : 0;
       r.fields.reserve(std::min(children, end_rule - first_rule));
       seen_.assign((end_rule - first_rule + 63) / 64, 0);
+      std::size_t k = 0;  // element position within the row
       for (auto c = rn.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
-        if (has_element_child(c)) {
+        // One pass over the element's children: any element child, and its text when it is one
+        // piece (text_of joins several).
+        std::string_view text;
+        int parts = 0;
+        bool nested = false;
+        for (auto g = c.first_child(); g; g = g.next_sibling()) {
+          const auto type = g.type();
+          if (type == pugi::node_element) {
+            nested = true;
+            break;
+          }
+          if (type == pugi::node_pcdata || type == pugi::node_cdata) {
+            if (parts++ == 0) text = g.value();
+          }
+        }
+        if (nested) {
           unknown.push_back(name);
+          ++k;
           continue;
         }
-        const detail::field_rule* rule = detail::find_rule(def.id, name);
+        const detail::field_rule* rule = cached_rule(k++, def.id, name);
         if (rule == nullptr) {
           unknown.push_back(name);
           continue;
         }
-        const std::string_view v = text_of(c, store());
+        const std::string_view v = parts <= 1 ? detail::trim(text) : text_of(c, store());
         // Rules and names correspond one to one within a table, so "a field of this name was
         // kept" is "this rule's bit is set".
         const std::uint16_t index = detail::rule_index(*rule);
@@ -632,8 +657,48 @@ class decoder {
             std::string(d) + " appears more than once; first kept");
       for (auto u : unknown)
         add(severity::information, issue_code::informational, r.location(clip(u)), "unknown element ignored");
-      table.push_back(std::move(r));
     }
+  }
+
+  /// find_rule(t, name) for the element at position `k` of a row, from `recent_` when the
+  /// previous row's element there had the same name.
+  const detail::field_rule* cached_rule(std::size_t k, table_id t, std::string_view name) {
+    if (k < recent_.size() && same_name(recent_[k].name, name)) return recent_[k].rule;
+    const detail::field_rule* rule = detail::find_rule(t, name);
+    if (k < recent_.size())
+      recent_[k] = {name, rule};
+    else if (k == recent_.size())
+      recent_.push_back({name, rule});
+    return rule;
+  }
+
+  /// a == b for element names (short): word compares instead of a memcmp call. Every load stays
+  /// within the two names.
+  static bool same_name(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    const char* x = a.data();
+    const char* y = b.data();
+    if (n >= 8) {
+      std::size_t i = 0;
+      for (; i + 8 < n; i += 8)
+        if (load8(x + i) != load8(y + i)) return false;
+      return load8(x + n - 8) == load8(y + n - 8);
+    }
+    if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+      if (x[i] != y[i]) return false;
+    return true;
+  }
+  static std::uint64_t load8(const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  static std::uint32_t load4(const char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
   }
 };
 

@@ -11,28 +11,6 @@
 
 namespace gw::qd130::detail {
 
-std::string_view trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && is_space(s[b])) ++b;
-  while (e > b && is_space(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_digit(c)) return false;
-  return true;
-}
-
-bool is_decimal(std::string_view s) {
-  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
-  const auto dot = s.find('.');
-  if (dot == std::string_view::npos) return all_digits(s);
-  return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1));
-}
-
 std::vector<std::string_view> split_list(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   s = trim(s);

@@ -18,10 +18,34 @@ constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-std::string_view trim(std::string_view s);
-bool all_digits(std::string_view s);
-/// `-?digits(.digits)?`
-bool is_decimal(std::string_view s);
+// trim, all_digits and is_decimal run for most decoded fields: inline.
+inline std::string_view trim(std::string_view s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && is_space(s[b])) ++b;
+  while (e > b && is_space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+inline bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+/// `-?digits(.digits)?`, in one pass.
+inline bool is_decimal(std::string_view s) {
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  if (p != e && *p == '-') ++p;
+  const char* d = p;
+  while (p != e && is_digit(*p)) ++p;
+  if (p == d) return false;
+  if (p == e) return true;
+  if (*p != '.') return false;
+  d = ++p;
+  while (p != e && is_digit(*p)) ++p;
+  return p != d && p == e;
+}
 /// Splits on ';', trimming each part; an empty input gives no parts.
 std::vector<std::string_view> split_list(std::string_view s, char sep = ';');
 /// Number of UTF-8 code points (bytes that are not continuation bytes).

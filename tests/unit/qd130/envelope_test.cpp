@@ -6,6 +6,7 @@
 #include <string>
 
 #include "adapters/qd130/codes.hpp"
+#include "adapters/qd130/detail/field_rules.hpp"
 #include "adapters/qd130/detail/text.hpp"
 #include "adapters/qd130/detail/unicode.hpp"
 #include "fhir/text.hpp"
@@ -234,6 +235,46 @@ TEST(Qd130Pitfalls, ElementsInAnyOrder) {
   ASSERT_TRUE(r.usable());
   EXPECT_EQ(xml1_of(r).value("MA_LK"), "2611200007");
   EXPECT_FALSE(fhir::has_errors(r.issues)) << describe(r.issues);
+}
+
+TEST(Qd130Pitfalls, RowsWithDifferentElementsOrNamesKeepTheirOwnValues) {
+  // The decoder reuses the previous row's rule for an element at the same position when the names
+  // match: rows that swap elements, or put one of the same length and first and last letters in
+  // its place, or an unknown one, must each keep their own values.
+  const std::string doc =
+      "<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><MA_LK>LK1</MA_LK><STT>1</STT><T_NGUONKHAC_NSNN>11</T_NGUONKHAC_NSNN>"
+      "<T_NGUONKHAC_VTNN>12</T_NGUONKHAC_VTNN><MA_THUOC>A</MA_THUOC></CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><MA_LK>LK1</MA_LK><STT>2</STT><T_NGUONKHAC_VTNN>22</T_NGUONKHAC_VTNN>"
+      "<T_NGUONKHAC_NSNN>21</T_NGUONKHAC_NSNN><MA_THUOC>B</MA_THUOC></CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><MA_LK>LK1</MA_LK><STT>3</STT><T_NGUONKHAC_VTTN>33</T_NGUONKHAC_VTTN>"
+      "<MA_THUOX>x</MA_THUOX><MA_THUOC>C</MA_THUOC></CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><STT>4</STT><MA_LK>LK1</MA_LK><TEN_THUOC>D</TEN_THUOC></CHI_TIET_THUOC>"
+      "</DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>";
+  const auto r = decode(doc);
+  ASSERT_TRUE(r.usable()) << describe(r.issues);
+  const auto& rows = r.env.records[0].rows(table_id::xml2);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].value("T_NGUONKHAC_NSNN"), "11");
+  EXPECT_EQ(rows[0].value("T_NGUONKHAC_VTNN"), "12");
+  EXPECT_EQ(rows[1].value("T_NGUONKHAC_NSNN"), "21");
+  EXPECT_EQ(rows[1].value("T_NGUONKHAC_VTNN"), "22");
+  EXPECT_EQ(rows[2].value("T_NGUONKHAC_VTTN"), "33");
+  EXPECT_EQ(rows[2].value("T_NGUONKHAC_NSNN"), "");
+  EXPECT_EQ(rows[2].value("T_NGUONKHAC_VTNN"), "");
+  EXPECT_EQ(rows[2].value("MA_THUOC"), "C");
+  EXPECT_NE(find_issue(r.issues, "XML2[STT=3].MA_THUOX", issue_code::informational), nullptr) << describe(r.issues);
+  EXPECT_EQ(rows[3].value("STT"), "4");
+  EXPECT_EQ(rows[3].value("MA_LK"), "LK1");
+  EXPECT_EQ(rows[3].value("TEN_THUOC"), "D");
+  EXPECT_EQ(rows[3].value("MA_THUOC"), "");
+  for (const auto& row : rows) {
+    for (const auto& f : row.fields) {
+      const auto* rule = detail::find_rule(table_id::xml2, f.name);
+      ASSERT_NE(rule, nullptr) << f.name;
+      EXPECT_EQ(f.rule, detail::rule_index(*rule)) << f.name;
+    }
+  }
 }
 
 TEST(Qd130Pitfalls, RowsFoundWhateverTheWrapper) {
