@@ -672,33 +672,8 @@ class decoder {
     return rule;
   }
 
-  /// a == b for element names (short): word compares instead of a memcmp call. Every load stays
-  /// within the two names.
   static bool same_name(std::string_view a, std::string_view b) {
-    const std::size_t n = a.size();
-    if (n != b.size()) return false;
-    const char* x = a.data();
-    const char* y = b.data();
-    if (n >= 8) {
-      std::size_t i = 0;
-      for (; i + 8 < n; i += 8)
-        if (load8(x + i) != load8(y + i)) return false;
-      return load8(x + n - 8) == load8(y + n - 8);
-    }
-    if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
-    for (std::size_t i = 0; i < n; ++i)
-      if (x[i] != y[i]) return false;
-    return true;
-  }
-  static std::uint64_t load8(const char* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-  static std::uint32_t load4(const char* p) {
-    std::uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
+    return a.size() == b.size() && detail::same_bytes(a.data(), b.data(), a.size());
   }
 };
 

@@ -7,9 +7,14 @@
 #include <emmintrin.h>
 #endif
 
+#include "adapters/qd130/detail/text.hpp"
+
 namespace gw::qd130::detail {
 
 namespace {
+
+// The scanners below run a few times per element: inlined into `parse`.
+#define GW_FLAT_INLINE inline __attribute__((always_inline))
 
 constexpr bool is_ws(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -34,7 +39,7 @@ constexpr bool is_text_stop(char c) {
 }
 
 /// First byte in [p, end) that is ']', '\r' or NUL (inside CDATA); `end` when none.
-const char* find_cdata_stop(const char* p, const char* end) {
+GW_FLAT_INLINE const char* find_cdata_stop(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i br = _mm_set1_epi8(']');
   const __m128i cr = _mm_set1_epi8('\r');
@@ -52,7 +57,7 @@ const char* find_cdata_stop(const char* p, const char* end) {
 }
 
 /// First byte in [p, end) that is '<', '&', '\r' or NUL; `end` when none.
-const char* find_text_stop(const char* p, const char* end) {
+GW_FLAT_INLINE const char* find_text_stop(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i lt = _mm_set1_epi8('<');
   const __m128i amp = _mm_set1_epi8('&');
@@ -71,7 +76,7 @@ const char* find_text_stop(const char* p, const char* end) {
 }
 
 /// First byte in [p, end) that is not a name character.
-const char* skip_name(const char* p, const char* end) {
+GW_FLAT_INLINE const char* skip_name(const char* p, const char* end) {
 #if defined(__SSE2__)
   auto in = [](__m128i v, char lo, char hi) {
     return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
@@ -92,7 +97,7 @@ const char* skip_name(const char* p, const char* end) {
 }
 
 /// First byte in [p, end) that is not XML white space; `cr` is set when the run holds a CR.
-const char* skip_space(const char* p, const char* end, bool& cr) {
+GW_FLAT_INLINE const char* skip_space(const char* p, const char* end, bool& cr) {
   if (p == end || !is_ws(*p)) return p;  // the usual case inside tags: no white space at all
   if (end - p >= 2 && !is_ws(p[1])) {    // one byte: not worth a vector
     cr = cr || *p == '\r';
@@ -117,9 +122,12 @@ const char* skip_space(const char* p, const char* end, bool& cr) {
   return p;
 }
 
+#undef GW_FLAT_INLINE
+
 }  // namespace
 
-std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size) {
+inline std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, const char* text,
+                                      std::size_t size) {
   const auto i = static_cast<std::uint32_t>(nodes_.size());
   nodes_.push_back(node{type, parent, 0, 0, 0, text, static_cast<std::uint32_t>(size)});
   if (parent != 0) {
@@ -188,7 +196,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
       if (cur == 0) return false;
       p += 2;
       const node& open = nodes_[cur];
-      if (static_cast<std::size_t>(end - p) < open.size || std::memcmp(p, open.text, open.size) != 0) return false;
+      if (static_cast<std::size_t>(end - p) < open.size || !same_bytes(p, open.text, open.size)) return false;
       p += open.size;
       if (p < end && is_name_char(*p)) return false;
       skip_ws();

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +17,30 @@ constexpr bool is_space(char c) {
 }
 constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
+}
+
+/// The `n` bytes at `a` and `b` are equal. For element names (short): word compares instead of a
+/// memcmp call; every load stays within the n bytes.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  auto w8 = [](const char* q) {
+    std::uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto w4 = [](const char* q) {
+    std::uint32_t v;
+    std::memcpy(&v, q, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (w8(a + i) != w8(b + i)) return false;
+    return w8(a + n - 8) == w8(b + n - 8);
+  }
+  if (n >= 4) return w4(a) == w4(b) && w4(a + n - 4) == w4(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 // trim, all_digits and is_decimal run for most decoded fields: inline.

@@ -117,4 +117,19 @@ TEST(Qd130FlatXml, DeclinesWhatOnlyPugixmlHandles) {
     EXPECT_FALSE(same_tree_or_declined(text)) << text;
 }
 
+TEST(Qd130FlatXml, EndTagsMustMatchByteForByteAtEveryLength) {
+  // End tags are compared in words: a difference at any position of a name of any length (first,
+  // middle, last byte; the overlapping last word) must still decline.
+  for (std::size_t n = 1; n <= 24; ++n) {
+    std::string name;
+    for (std::size_t i = 0; i < n; ++i) name += static_cast<char>('A' + i % 26);
+    EXPECT_TRUE(same_tree_or_declined("<R><" + name + ">x</" + name + "></R>")) << name;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other = name;
+      other[at] = other[at] == 'Z' ? 'Y' : 'Z';
+      EXPECT_FALSE(same_tree_or_declined("<R><" + name + ">x</" + other + "></R>")) << name << " vs " << other;
+    }
+  }
+}
+
 }  // namespace
