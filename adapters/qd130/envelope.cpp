@@ -608,7 +608,8 @@ class decoder {
       for (auto c = rn.first_child(); c; c = c.next_sibling()) children += c.type() == pugi::node_element ? 1 : 0;
       r.fields.reserve(std::min(children, end_rule - first_rule));
       seen_.assign((end_rule - first_rule + 63) / 64, 0);
-      std::size_t k = 0;  // element position within the row
+      std::size_t k = 0;                   // element position within the row
+      std::size_t next_rule = first_rule;  // the rule after the last one found in this row
       for (auto c = rn.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
@@ -632,11 +633,12 @@ class decoder {
           ++k;
           continue;
         }
-        const detail::field_rule* rule = cached_rule(k++, def.id, name);
+        const detail::field_rule* rule = cached_rule(k++, def.id, name, next_rule, end_rule);
         if (rule == nullptr) {
           unknown.push_back(name);
           continue;
         }
+        next_rule = detail::rule_index(*rule) + std::size_t{1};
         const std::string_view v = parts <= 1 ? detail::trim(text) : text_of(c, store());
         // Rules and names correspond one to one within a table, so "a field of this name was
         // kept" is "this rule's bit is set".
@@ -660,11 +662,15 @@ class decoder {
     }
   }
 
-  /// find_rule(t, name) for the element at position `k` of a row, from `recent_` when the
-  /// previous row's element there had the same name.
-  const detail::field_rule* cached_rule(std::size_t k, table_id t, std::string_view name) {
+  /// find_rule(t, name) for the element at position `k` of a row: from `recent_` when the
+  /// previous row's element there had the same name, else the rule `next` (files follow the
+  /// tables' order, which the rules keep) when it has the name, else by hash. Names are unique
+  /// within a table (field_rules.cpp checks), so any rule with the name is find_rule's.
+  const detail::field_rule* cached_rule(std::size_t k, table_id t, std::string_view name, std::size_t next,
+                                        std::size_t end) {
     if (k < recent_.size() && same_name(recent_[k].name, name)) return recent_[k].rule;
-    const detail::field_rule* rule = detail::find_rule(t, name);
+    const detail::field_rule* rule =
+        next < end && same_name(detail::rule_at(next).name, name) ? &detail::rule_at(next) : detail::find_rule(t, name);
     if (k < recent_.size())
       recent_[k] = {name, rule};
     else if (k == recent_.size())

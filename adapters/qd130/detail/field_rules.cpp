@@ -31,6 +31,16 @@ constexpr std::size_t max_table_rules = [] {
   }
   return best;
 }();
+/// No table has two rules of one name: the decoder may then take any rule whose name matches
+/// (the next one in table order, say) as the one find_rule would give.
+constexpr bool names_unique_per_table() {
+  for (std::size_t i = 0; i < rules_size; ++i)
+    for (std::size_t j = i + 1; j < rules_size && rules[j].table == rules[i].table; ++j)
+      if (rules[j].name == rules[i].name) return false;
+  return true;
+}
+static_assert(names_unique_per_table(), "a table has two rules of the same name");
+
 constexpr std::size_t mask_words = (max_table_rules + 63) / 64;
 static_assert(mask_words == 2, "check_row's masks are two words");
 
