@@ -174,6 +174,7 @@ class decoder {
   std::size_t total_decoded_ = 0;
   detail::flat_xml flat_top_;        // the body's document (the envelope)
   detail::flat_xml flat_inner_;      // one inner document at a time
+  bool borrowed_ = false;            // the envelope is being read in the caller's buffer (see keep)
   std::vector<std::uint64_t> seen_;  // per row: rules already filled (bit = rule index − table's first)
   struct recent_rule {
     std::string_view name;
@@ -213,8 +214,7 @@ class decoder {
     }
     if (s.front() == '<') {
       out_.env.kind = kind;
-      char* p = own(s);
-      document(p, s.size(), "", std::nullopt, nullptr);
+      top_document(s);
       return;
     }
     if (level >= 2) {
@@ -266,6 +266,48 @@ class decoder {
     return false;
   }
 
+  /// The body's XML document. An envelope (nearly always plain XML) is read where it lies, without
+  /// a copy: its rows come from the inner documents' own buffers, and the few envelope values
+  /// that outlive the call are copied (`keep`). Anything else is copied and read by `document`.
+  void top_document(std::string_view s) {
+    const std::string_view text = strip_bom(s);
+    if (!document_ok(text, "", severity::fatal)) return;
+    if (flat_top_.parse_readonly(text.data(), text.size()) && flat_top_.root().name() == "GIAMDINHHS") {
+      borrowed_ = true;
+      tree(flat_top_.root(), "", std::nullopt, nullptr, severity::fatal);
+      borrowed_ = false;
+      return;
+    }
+    char* p = own(s);
+    document(p, s.size(), "", std::nullopt, nullptr);
+  }
+
+  /// `v` as a view that outlives the body: a copy while the envelope is read in place.
+  std::string_view keep(std::string_view v) {
+    if (!borrowed_ || v.empty()) return v;
+    store().strings.emplace_back(v);
+    return store().strings.back();
+  }
+
+  /// The checks before parsing (size, DTD, UTF-8); false, with an issue, when one fails.
+  bool document_ok(std::string_view text, const std::string& loc, severity fail) {
+    if (text.size() > limits_.max_document_bytes) {
+      add(fail, issue_code::too_costly, loc,
+          "document is " + std::to_string(text.size()) + " bytes, limit " + std::to_string(limits_.max_document_bytes));
+      return false;
+    }
+    // DTDs are refused outright: pugixml never loads them, and a claims file never has one.
+    if (declares_dtd(text)) {
+      add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
+      return false;
+    }
+    if (const auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+      add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
+      return false;
+    }
+    return true;
+  }
+
   /// Parses one XML document held in an owned, mutable buffer. `loc` names it in issues;
   /// `declared` is the LOAIHOSO of an inner file; `rec` is the record an inner file belongs to
   /// (nullptr for a top-level document).
@@ -278,20 +320,7 @@ class decoder {
       size -= 3;
       text = bom;
     }
-    if (size > limits_.max_document_bytes) {
-      add(fail, issue_code::too_costly, loc,
-          "document is " + std::to_string(size) + " bytes, limit " + std::to_string(limits_.max_document_bytes));
-      return;
-    }
-    // DTDs are refused outright: pugixml never loads them, and a claims file never has one.
-    if (declares_dtd(text)) {
-      add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
-      return;
-    }
-    if (const auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
-      add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
-      return;
-    }
+    if (!document_ok(text, loc, fail)) return;
     // Plain documents (nearly all) are read by the fast reader without writing to the buffer;
     // anything else, including every malformed document, goes to pugixml.
     detail::flat_xml& flat = top ? flat_top_ : flat_inner_;
@@ -405,9 +434,9 @@ class decoder {
       if (n.type() != pugi::node_element) continue;
       const std::string_view name = n.name();
       if (name == "MACSKCB" && out_.env.facility_code.empty())
-        out_.env.facility_code = detail::trim(n.child_value());
+        out_.env.facility_code = keep(detail::trim(n.child_value()));
       else if (name == "NGAYLAP" && out_.env.created.empty())
-        out_.env.created = detail::trim(n.child_value());
+        out_.env.created = keep(detail::trim(n.child_value()));
     }
     // HOSO elements are records; FILEHOSO outside any HOSO form one record together.
     std::vector<Node> hosos;
@@ -502,7 +531,7 @@ class decoder {
     std::string loc = "HOSO[" + std::to_string(hoso_index) + "].FILEHOSO[" + std::to_string(file_index) + "]";
     const auto declared = table_from_loaihoso(loai);
     if (!loai.empty()) {
-      rec.file_types.push_back(loai);
+      rec.file_types.push_back(keep(loai));
       if (declared)
         loc = std::string(table_name(*declared));
       else

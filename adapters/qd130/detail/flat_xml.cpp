@@ -142,6 +142,15 @@ inline std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t pa
 }
 
 bool flat_xml::parse(char* data, std::size_t size) {
+  return parse(data, size, true);
+}
+
+bool flat_xml::parse_readonly(const char* data, std::size_t size) {
+  // Writes happen only for text with a CR, and then only when `may_write`.
+  return parse(const_cast<char*>(data), size, false);
+}
+
+bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
   const std::string_view text(data, size);
   nodes_.clear();
   with_cr_.clear();
@@ -261,6 +270,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
     }
   }
   if (!root_done || cur != 0 || nodes_.size() < 2) return false;
+  if (!with_cr_.empty() && !may_write) return false;
   // Accepted: now CR LF and lone CR in text become LF, compacting each value in place.
   for (const std::uint32_t t : with_cr_) {
     node& n = nodes_[t];

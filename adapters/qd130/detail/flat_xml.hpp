@@ -49,6 +49,9 @@ class flat_xml {
   /// Parses `text`; false when it is outside the plain subset (see the file comment). Reuses the
   /// node storage of earlier calls.
   bool parse(char* data, std::size_t size);
+  /// As `parse`, for a buffer that must not be written: also false when a text node holds a CR
+  /// (which `parse` would normalise in place).
+  bool parse_readonly(const char* data, std::size_t size);
   /// The root element (valid after a successful parse).
   flat_node root() const { return flat_node(this, 1); }
 
@@ -62,6 +65,7 @@ class flat_xml {
   };
   std::vector<node> nodes_;
   std::vector<std::uint32_t> with_cr_;  // text nodes to normalise once the parse has succeeded
+  bool parse(char* data, std::size_t size, bool may_write);
   std::uint32_t append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size);
 };
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "adapters/qd130/codes.hpp"
@@ -54,6 +55,30 @@ TEST(Qd130Envelope, SampleDecodesWithoutErrors) {
   EXPECT_EQ(x1.location("MA_LK"), "XML1[STT=1].MA_LK");
   EXPECT_EQ(rec.rows(table_id::xml2)[1].value("LIEU_DUNG"), "1 lọ/lần * 2 lần/ngày * 1 ngày [2 lọ/ngày]");
   EXPECT_EQ(episode_date(rec), 20261125);
+}
+
+TEST(Qd130Envelope, DecodedValuesOutliveTheBody) {
+  // The envelope is read in the caller's buffer: what the result keeps of it must be copies.
+  // Bodies: plain, with CRLF inside NOIDUNGFILE (the copying path), an inner document alone.
+  const std::string xml1 = sample_table(1);
+  for (const std::string& original :
+       {sample_envelope(), make_envelope({{"XML1", xml1}}, "42001", 76), xml1, base64(sample_envelope())}) {
+    decode_result r;
+    {
+      std::string body = original;
+      r = decode(body);
+      std::fill(body.begin(), body.end(), 'x');
+    }
+    ASSERT_TRUE(r.usable()) << describe(r.issues);
+    const record& rec = r.env.records[0];
+    EXPECT_EQ(rec.ma_lk(), "2611200007");
+    EXPECT_EQ(rec.rows(table_id::xml1)[0].value("MA_THE_BHYT"), "GD4424299990001");
+    if (r.env.kind == input_kind::inner_document) continue;
+    EXPECT_EQ(r.env.facility_code, "42001");
+    EXPECT_EQ(r.env.created, "20261125");
+    ASSERT_FALSE(rec.file_types.empty());
+    EXPECT_EQ(rec.file_types[0], "XML1");
+  }
 }
 
 TEST(Qd130Envelope, SingleInnerDocument) {

@@ -132,4 +132,17 @@ TEST(Qd130FlatXml, EndTagsMustMatchByteForByteAtEveryLength) {
   }
 }
 
+TEST(Qd130FlatXml, ReadOnlyParseDeclinesOnlyWhatNeedsWriting) {
+  flat_xml flat;
+  const std::string plain = "<A>\r\n  <B>x</B>\r\n</A>";  // CRs only in white space between elements
+  ASSERT_TRUE(flat.parse_readonly(plain.data(), plain.size()));
+  EXPECT_EQ(flat.root().first_child().child_value(), "x");
+  const std::string cr = "<A><B>a\r\nb</B></A>";
+  std::string copy = cr;
+  EXPECT_FALSE(flat.parse_readonly(copy.data(), copy.size()));
+  EXPECT_EQ(copy, cr);
+  EXPECT_TRUE(flat.parse(copy.data(), copy.size()));
+  EXPECT_EQ(flat.root().first_child().child_value(), "a\nb");
+}
+
 }  // namespace
