@@ -9,10 +9,6 @@
 #include <string>
 #include <utility>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "adapters/qd130/codes.hpp"
 #include "adapters/qd130/detail/field_rules.hpp"
 #include "adapters/qd130/detail/flat_xml.hpp"
@@ -116,7 +112,8 @@ Node next_in(Node n, Node root, bool skip_children) {
 
 /// True when the text holds `<!DOCTYPE` (any case) or `<!ENTITY`; one pass over the "<!" marks.
 bool declares_dtd(std::string_view text) {
-  for (auto p = text.find("<!"); p != std::string_view::npos; p = text.find("<!", p + 2)) {
+  for (auto p = detail::find_pair(text, '<', '!'); p != std::string_view::npos;
+       p = detail::find_pair(text, '<', '!', p + 2)) {
     std::string_view rest = text.substr(p + 2, 7);
     if (rest.size() == 7 && (rest == "DOCTYPE" || rest == "doctype")) return true;
     if (rest.starts_with("ENTITY")) return true;
@@ -124,17 +121,15 @@ bool declares_dtd(std::string_view text) {
   return false;
 }
 
-/// fhir::first_invalid_utf8 with ASCII skipped 16 bytes at a time (claims files are mostly
-/// ASCII: markup and base64). Blocks with other bytes go to fhir::first_invalid_utf8 in windows
-/// that end where a character starts, so its answer is the same as for the whole text.
+/// fhir::first_invalid_utf8 with runs of ASCII skipped (claims files are mostly ASCII: markup and
+/// base64). From each other byte, 16 bytes go to fhir::first_invalid_utf8 in windows that start
+/// and end where a character starts, so its answer is the same as for the whole text.
 std::size_t first_invalid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (true) {
-#if defined(__SSE2__)
-    while (i + 16 <= n && _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i))) == 0)
-      i += 16;
-#endif
+    i = detail::skip_ascii(s, i);
+    if (i == n) return std::string_view::npos;
     std::size_t j = i + 16;
     for (int k = 0; k < 3 && j < n && (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u; ++k) ++j;
     if (j >= n || (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u) {

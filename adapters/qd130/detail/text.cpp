@@ -116,6 +116,33 @@ __attribute__((target("avx2"))) std::size_t b64_blocks_avx2(const unsigned char*
   return i;
 }
 
+/// From `i`: the first position of the pair a b when one starts before n − 32, else the first
+/// position the vector loop did not look at (the caller goes on byte by byte).
+__attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* s, std::size_t n, std::size_t i, char a,
+                                                           char b) {
+  const __m256i va = _mm256_set1_epi8(a);
+  const __m256i vb = _mm256_set1_epi8(b);
+  for (; i + 33 <= n; i += 32) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 1));
+    const auto m = static_cast<std::uint32_t>(
+        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x, va), _mm256_cmpeq_epi8(y, vb))));
+    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
+  }
+  return i;
+}
+
+/// From `i`: the first byte >= 0x80 when one is before n − 31, else the first position the vector
+/// loop did not look at.
+__attribute__((target("avx2"))) std::size_t skip_ascii_avx2(const char* s, std::size_t n, std::size_t i) {
+  for (; i + 32 <= n; i += 32) {
+    const auto m =
+        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
+    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
+  }
+  return i;
+}
+
 const bool has_avx2 = __builtin_cpu_supports("avx2");
 #endif
 
@@ -126,6 +153,36 @@ int hex_value(char c) {
   return -1;
 }
 }  // namespace
+
+std::size_t find_pair(std::string_view s, char a, char b, std::size_t from) {
+  std::size_t i = from;
+  const std::size_t n = s.size();
+#if defined(GW_QD130_BASE64_AVX2)
+  if (has_avx2) i = find_pair_avx2(s.data(), n, i, a, b);
+#else
+  // One memchr per candidate first byte.
+  while (i + 1 < n) {
+    const void* hit = std::memchr(s.data() + i, a, n - i - 1);
+    if (hit == nullptr) return std::string_view::npos;
+    i = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    if (s[i + 1] == b) return i;
+    ++i;
+  }
+#endif
+  for (; i + 1 < n; ++i)
+    if (s[i] == a && s[i + 1] == b) return i;
+  return std::string_view::npos;
+}
+
+std::size_t skip_ascii(std::string_view s, std::size_t from) {
+  std::size_t i = from;
+  const std::size_t n = s.size();
+#if defined(GW_QD130_BASE64_AVX2)
+  if (has_avx2) i = skip_ascii_avx2(s.data(), n, i);
+#endif
+  while (i < n && static_cast<unsigned char>(s[i]) < 0x80u) ++i;
+  return i;
+}
 
 base64_result base64_decode(std::string_view in, std::size_t max_out) {
   base64_result r;

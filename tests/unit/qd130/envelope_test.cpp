@@ -558,6 +558,31 @@ TEST(Qd130Helpers, Base64LongBodiesMatchTheirBytes) {
   }
 }
 
+TEST(Qd130Helpers, FindPairAndSkipAsciiAtEveryPosition) {
+  // The vector loops take 32 bytes at a time: every position and length around that, against a
+  // byte-by-byte answer (a pair split across two blocks included).
+  for (std::size_t n = 0; n <= 80; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string s(n, 'a');
+      s[at] = '<';
+      if (at + 1 < n) s[at + 1] = '!';
+      const std::size_t pair = at + 1 < n ? at : std::string_view::npos;
+      EXPECT_EQ(detail::find_pair(s, '<', '!'), pair) << n << ' ' << at;
+      EXPECT_EQ(detail::find_pair(s, '<', '!', at + 1), std::string_view::npos) << n << ' ' << at;
+      if (at > 0) {
+        EXPECT_EQ(detail::find_pair(s, '<', '!', at - 1), pair) << n << ' ' << at;
+      }
+      s.assign(n, 'a');
+      s[at] = '<';  // alone: no pair
+      EXPECT_EQ(detail::find_pair(s, '<', '!'), std::string_view::npos) << n << ' ' << at;
+      s[at] = '\xC3';
+      EXPECT_EQ(detail::skip_ascii(s), at) << n << ' ' << at;
+      EXPECT_EQ(detail::skip_ascii(s, at + 1), n) << n << ' ' << at;
+    }
+    EXPECT_EQ(detail::skip_ascii(std::string(n, 'a')), n);
+  }
+}
+
 TEST(Qd130Helpers, NfcAndUtf8) {
   EXPECT_EQ(detail::nfc("  Nguy\xE1\xBB\x85n   V\xC4\x83n "), "Nguy\xE1\xBB\x85n V\xC4\x83n");
   EXPECT_EQ(detail::nfc("A\xCC\x8A"), "\xC3\x85");     // A + ring above → Å
