@@ -943,7 +943,7 @@ std::string_view row::value(std::string_view name) const {
   }
   for (const auto& f : fields)
     if (f.name.size() == n && f.name[0] == name[0] && f.name[n - 1] == name[n - 1] &&
-        std::memcmp(f.name.data(), name.data(), n) == 0)
+        detail::same_bytes(f.name.data(), name.data(), n))
       return f.value;
   return {};
 }
