@@ -368,14 +368,24 @@ class decoder {
     extract_rows(root, defs[static_cast<std::size_t>(*t)], *rec);
   }
 
-  template <class Node>
-  bool depth_ok(Node root, const std::string& loc, severity fail) {
+  void too_deep(const std::string& loc, severity fail) {
+    add(fail, issue_code::too_costly, loc, "elements nested deeper than " + std::to_string(limits_.max_depth));
+  }
+
+  /// The fast reader counted the levels while parsing (`root` is its document's root).
+  bool depth_ok(detail::flat_node root, const std::string& loc, severity fail) {
+    if (root.document().max_level() <= limits_.max_depth) return true;
+    too_deep(loc, fail);
+    return false;
+  }
+
+  bool depth_ok(pugi::xml_node root, const std::string& loc, severity fail) {
     std::size_t depth = 1;
     for (auto n = root; n;) {
       if (auto c = n.first_child()) {
         n = c;
         if (++depth > limits_.max_depth) {
-          add(fail, issue_code::too_costly, loc, "elements nested deeper than " + std::to_string(limits_.max_depth));
+          too_deep(loc, fail);
           return false;
         }
         continue;

@@ -1,5 +1,6 @@
 #include "adapters/qd130/detail/flat_xml.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -174,7 +175,9 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
     p += 2;
   }
   skip_ws();
-  std::uint32_t cur = 0;  // open element; 0 = document level
+  std::uint32_t cur = 0;    // open element; 0 = document level
+  std::uint32_t level = 0;  // cur's nesting level (the root element's is 1)
+  max_level_ = 0;
   bool root_done = false;
   while (p < end) {
     if (*p != '<') {
@@ -195,6 +198,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
         break;
       }
       const std::uint32_t t = append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
+      max_level_ = std::max(max_level_, level + 1);
       if (cr) with_cr_.push_back(t);
       continue;
     }
@@ -212,6 +216,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
       if (p == end || *p != '>') return false;
       ++p;
       cur = open.parent;
+      --level;
       if (cur == 0) root_done = true;
       continue;
     }
@@ -226,6 +231,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
         ++p;
       }
       append(pugi::node_cdata, cur, v, static_cast<std::size_t>(p - v));
+      max_level_ = std::max(max_level_, level + 1);
       p += 3;
       continue;
     }
@@ -234,6 +240,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
     const char* name = ++p;
     p = skip_name(p, end);
     const std::uint32_t el = append(pugi::node_element, cur, name, static_cast<std::size_t>(p - name));
+    max_level_ = std::max(max_level_, level + 1);
     bool empty = false;
     while (true) {
       const char* before = p;
@@ -267,6 +274,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
       if (cur == 0) root_done = true;
     } else {
       cur = el;
+      ++level;
     }
   }
   if (!root_done || cur != 0 || nodes_.size() < 2) return false;

@@ -6,6 +6,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -39,6 +40,13 @@ std::string compare(pugi::xml_node p, flat_node f, const std::string& path) {
   return {};
 }
 
+/// The deepest level of any node under `n` (its own is `level`), text nodes included.
+unsigned deepest(pugi::xml_node n, unsigned level) {
+  unsigned d = level;
+  for (auto c = n.first_child(); c; c = c.next_sibling()) d = std::max(d, deepest(c, level + 1));
+  return d;
+}
+
 /// Parses `text` with both; returns whether the fast reader accepted it, and checks the trees
 /// are the same when it did.
 bool same_tree_or_declined(const std::string& text) {
@@ -54,6 +62,7 @@ bool same_tree_or_declined(const std::string& text) {
   if (!res) return true;
   EXPECT_EQ(compare(doc.document_element(), flat.root(), "root"), "") << text;
   EXPECT_FALSE(doc.document_element().next_sibling()) << text;
+  EXPECT_EQ(flat.max_level(), deepest(doc.document_element(), 1)) << text;
   return true;
 }
 
@@ -78,6 +87,8 @@ TEST(Qd130FlatXml, PlainShapesGiveTheSameTreeAsPugixml) {
            "<A\t>\t<B>1</B  >\r\n<C>2</C>\r\n</A\n>",
            "<A><B><C><D>deep</D></C></B><E.f-g:h>x</E.f-g:h></A>",
            "<A>text<B/>more</A>",
+           "<A><B><C/></B></A>",
+           "<A><B><C></C></B>t<D><![CDATA[c]]></D></A>",
            "<A>a\r\nb\rc\r\r\nd\r</A>",
            "<A><B>\r\n  x\r\n</B>\r\n<C>y\r</C><D>p<![CDATA[q]]>\r\nr</D></A>",
        })
