@@ -72,13 +72,6 @@ inline std::uint32_t b64_word(std::uint32_t v) {
 }
 
 #if defined(GW_QD130_BASE64_AVX2)
-/// All-ones in the bytes of `v` within [lo, hi]. Signed compares: bytes 0x80..0xFF are negative
-/// and fall outside every range.
-__attribute__((target("avx2"), always_inline)) inline __m256i in_range(__m256i v, char lo, char hi) {
-  return _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(static_cast<char>(lo - 1))),
-                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), v));
-}
-
 /// Decodes whole 32-character blocks of the standard alphabet with AVX2, 24 bytes each, from
 /// `in[i]` to `out[o]`, and stops before the first block holding anything else (white space,
 /// padding, the URL-safe alphabet, a bad byte), which the scalar path then takes. Writes up to
@@ -94,15 +87,21 @@ __attribute__((target("avx2"))) std::size_t b64_blocks_avx2(const unsigned char*
   // Three bytes of each 4-character group, big-endian within the group, then the groups packed.
   const __m256i pack = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
                                         2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  // Validity from the two nibbles: a byte is in the standard alphabet exactly when the bits
+  // looked up for its low and its high nibble do not meet (every byte >= 0x80 meets bit 0x10).
+  const __m256i bits_low = _mm256_setr_epi8(
+      0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A,  //
+      0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i bits_high = _mm256_setr_epi8(
+      0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,  //
+      0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
   std::size_t i = 0;
   while (i + 32 <= n) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
-    const __m256i is_slash = _mm256_cmpeq_epi8(v, slash);
-    const __m256i valid = _mm256_or_si256(
-        _mm256_or_si256(in_range(v, 'A', 'Z'), in_range(v, 'a', 'z')),
-        _mm256_or_si256(in_range(v, '0', '9'), _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')), is_slash)));
-    if (static_cast<std::uint32_t>(_mm256_movemask_epi8(valid)) != 0xFFFFFFFFu) break;
     const __m256i high = _mm256_and_si256(_mm256_srli_epi32(v, 4), nibble);
+    const __m256i low = _mm256_and_si256(v, nibble);
+    if (!_mm256_testz_si256(_mm256_shuffle_epi8(bits_low, low), _mm256_shuffle_epi8(bits_high, high))) break;
+    const __m256i is_slash = _mm256_cmpeq_epi8(v, slash);
     const __m256i sextets = _mm256_add_epi8(v, _mm256_shuffle_epi8(roll, _mm256_add_epi8(high, is_slash)));
     // Pairs of sextets into 12 bits, pairs of those into 24 bits per 32-bit group.
     const __m256i twelve = _mm256_maddubs_epi16(sextets, _mm256_set1_epi32(0x01400140));

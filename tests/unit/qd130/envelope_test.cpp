@@ -558,6 +558,34 @@ TEST(Qd130Helpers, Base64LongBodiesMatchTheirBytes) {
   }
 }
 
+TEST(Qd130Helpers, Base64EveryByteValueInAVectorBlock) {
+  // The vector path tells the alphabet from everything else by nibble lookups: every byte value,
+  // in the first and the second 32-character block, is decoded or refused as the alphabet says.
+  using detail::base64_status;
+  const std::string bytes = "claims file bytes, forty-eight of them in a row!!";
+  const std::string text = fhir::base64_encode(bytes.substr(0, 48));
+  ASSERT_EQ(text.size(), 64u);
+  const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    for (const std::size_t at : {std::size_t{3}, std::size_t{40}}) {
+      std::string s = text;
+      s[at] = c;
+      const auto r = detail::base64_decode(s, 1000);
+      if (alphabet.find(c) != std::string_view::npos || c == '-' || c == '_') {
+        ASSERT_EQ(r.status, base64_status::ok) << b << " at " << at;
+        EXPECT_EQ(r.size, 48u);
+      } else if (detail::is_space(c)) {
+        ASSERT_EQ(r.status, base64_status::ok) << b << " at " << at;  // skipped: one character short
+        EXPECT_EQ(r.size, 47u) << b << " at " << at;
+      } else if (c != '=') {
+        ASSERT_EQ(r.status, base64_status::invalid_character) << b << " at " << at;
+        EXPECT_EQ(r.bad_offset, at) << b;
+      }
+    }
+  }
+}
+
 TEST(Qd130Helpers, FindPairAndSkipAsciiAtEveryPosition) {
   // The vector loops take 32 bytes at a time: every position and length around that, against a
   // byte-by-byte answer (a pair split across two blocks included).
