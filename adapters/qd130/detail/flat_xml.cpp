@@ -7,6 +7,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 #include "adapters/qd130/detail/text.hpp"
 
@@ -57,6 +60,28 @@ GW_FLAT_INLINE const char* find_cdata_stop(const char* p, const char* end) {
   return p;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define GW_FLAT_AVX2 1
+/// find_text_stop's loop 32 bytes at a time, for long texts (an envelope's base64 files): from
+/// `p`, the first stop byte when one is before end − 31, else the first byte not looked at.
+__attribute__((target("avx2"))) const char* find_text_stop_avx2(const char* p, const char* end) {
+  const __m256i lt = _mm256_set1_epi8('<');
+  const __m256i amp = _mm256_set1_epi8('&');
+  const __m256i cr = _mm256_set1_epi8('\r');
+  const __m256i nul = _mm256_setzero_si256();
+  while (end - p >= 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, lt), _mm256_cmpeq_epi8(v, amp)),
+                                        _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, nul)));
+    if (const auto mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(hit)); mask != 0)
+      return p + __builtin_ctz(mask);
+    p += 32;
+  }
+  return p;
+}
+const bool flat_has_avx2 = __builtin_cpu_supports("avx2");
+#endif
+
 /// First byte in [p, end) that is '<', '&', '\r' or NUL; `end` when none.
 GW_FLAT_INLINE const char* find_text_stop(const char* p, const char* end) {
 #if defined(__SSE2__)
@@ -64,7 +89,13 @@ GW_FLAT_INLINE const char* find_text_stop(const char* p, const char* end) {
   const __m128i amp = _mm_set1_epi8('&');
   const __m128i cr = _mm_set1_epi8('\r');
   const __m128i nul = _mm_setzero_si128();
+  int blocks = 0;
   while (end - p >= 16) {
+#if defined(GW_FLAT_AVX2)
+    // Past two blocks the text is long: go on 32 bytes at a time.
+    if (++blocks > 2 && flat_has_avx2 && end - p >= 32) p = find_text_stop_avx2(p, end);
+    if (end - p < 16) break;
+#endif
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
                                      _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nul)));

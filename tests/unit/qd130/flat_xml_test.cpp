@@ -156,4 +156,17 @@ TEST(Qd130FlatXml, ReadOnlyParseDeclinesOnlyWhatNeedsWriting) {
   EXPECT_EQ(flat.root().first_child().child_value(), "a\nb");
 }
 
+TEST(Qd130FlatXml, LongTextsStopAtEveryPosition) {
+  // Text is scanned 16 and, once long, 32 bytes at a time: markup, a CR or a reference at any
+  // position of texts up to 100 bytes is found where it is.
+  for (std::size_t n = 0; n <= 100; ++n)
+    for (std::size_t k = 0; k <= n; ++k) {
+      const std::string before(k, 'a');
+      const std::string after(n - k, 'b');
+      EXPECT_TRUE(same_tree_or_declined("<A>" + before + "<B/>" + after + "</A>")) << n << ' ' << k;
+      EXPECT_TRUE(same_tree_or_declined("<A>" + before + "\r" + after + "</A>")) << n << ' ' << k;
+      EXPECT_FALSE(same_tree_or_declined("<A>" + before + "&amp;" + after + "</A>")) << n << ' ' << k;
+    }
+}
+
 }  // namespace
