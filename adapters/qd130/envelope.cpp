@@ -635,6 +635,7 @@ class decoder {
       }
       row& r = table.emplace_back();
       r.table = def.id;
+      r.rules_exact = true;  // every field below gets find_rule's index for its name
       r.position = static_cast<std::uint32_t>(table.size());
       unknown.clear();
       duplicates.clear();
@@ -778,8 +779,8 @@ const std::vector<rule_facts>& facts() {
 }
 
 /// The facts of a decoded field; nullptr for a field without a rule.
-const rule_facts* facts_of(table_id t, const field& f) {
-  const detail::field_rule* rule = detail::rule_of(t, f);
+const rule_facts* facts_of(const row& r, const field& f) {
+  const detail::field_rule* rule = detail::rule_of(r, f);
   return rule == nullptr ? nullptr : &facts()[detail::rule_index(*rule)];
 }
 
@@ -794,7 +795,7 @@ schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
       // A marker is a (table, field) pair; a row holds each field name once.
       for (const auto& r : rec.tables[t])
         for (const auto& f : r.fields)
-          if (const rule_facts* k = facts_of(id, f); k != nullptr && k->marker != schema_version::unknown)
+          if (const rule_facts* k = facts_of(r, f); k != nullptr && k->marker != schema_version::unknown)
             (k->marker == schema_version::qd130 ? v130 : v4210)++;
     }
   }
@@ -854,7 +855,7 @@ void check_record(record& rec, const envelope& env, schema_version version, enve
         out.push_back(issue{severity::error, issue_code::invariant, r.location("MA_LK"),
                             "MA_LK differs from the episode's (XML1)"});
       for (const auto& f : r.fields) {
-        const rule_facts* k = facts_of(id, f);
+        const rule_facts* k = facts_of(r, f);
         if (k == nullptr) continue;  // only fields with rules are kept, and only they have lists
         if (k->code_list && find_code(id, f.name, f.value, date, version) == nullptr)
           out.push_back(issue{

@@ -129,7 +129,7 @@ class row_values {
  public:
   row_values(const row& r, std::size_t begin) : table_(r.table), begin_(begin) {
     for (const auto& f : r.fields)
-      if (const field_rule* rule = rule_of(r.table, f)) {
+      if (const field_rule* rule = rule_of(r, f)) {
         // As before: a later field with the same rule replaces an earlier one.
         const std::size_t i = index_of(rule);
         const std::uint64_t m = std::uint64_t{1} << (i % 64);

@@ -60,6 +60,12 @@ inline const field_rule* rule_of(table_id t, const field& f) {
   }
   return find_rule(t, f.name);
 }
+/// The rule of a field of `r`: its index as it stands when the decoder vouches for the row's
+/// indices (row::rules_exact), else as rule_of(table, field) finds it.
+inline const field_rule* rule_of(const row& r, const field& f) {
+  if (r.rules_exact && f.rule < rule_table_size) return &rule_table[f.rule];
+  return rule_of(r.table, f);
+}
 /// [first, end) indices of a table's rules.
 std::pair<std::size_t, std::size_t> rule_range(table_id t);
 

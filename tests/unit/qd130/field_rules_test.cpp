@@ -57,6 +57,14 @@ TEST(Qd130FieldRules, MissingFieldsInRuleOrderWhateverTheFieldOrder) {
   };
   EXPECT_EQ(checked(forward), expected);
   EXPECT_EQ(checked(backward), expected);
+  // Indices the decoder vouches for are used as they stand; without that, a stale index (here
+  // every field's points at MA_BN) is checked against the name and the name wins.
+  row exact = forward;
+  exact.rules_exact = true;
+  EXPECT_EQ(checked(exact), expected);
+  row stale = backward;
+  for (auto& f : stale.fields) f.rule = detail::rule_index(*detail::find_rule(table_id::xml0, "MA_BN"));
+  EXPECT_EQ(checked(stale), expected);
   // An empty value is a missing one.
   const row empty_name = make_row(table_id::xml0, {{"MA_LK", "LK1"}, {"STT", "1"}, {"MA_THUOC", ""}});
   const auto s = checked(empty_name);
