@@ -192,7 +192,7 @@ class decoder {
   }
 
   char* own(std::string_view s) {
-    auto buf = std::make_unique<char[]>(s.size() + 1);
+    auto buf = std::make_unique_for_overwrite<char[]>(s.size() + 1);  // every byte is written below
     std::memcpy(buf.get(), s.data(), s.size());
     buf[s.size()] = '\0';
     char* p = buf.get();

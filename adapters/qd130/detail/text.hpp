@@ -43,13 +43,13 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
   return true;
 }
 
+/// White space removed from both ends (trim's path for values that have some).
+std::string_view trim_ends(std::string_view s);
 // trim, all_digits and is_decimal run for most decoded fields: inline.
 inline std::string_view trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && is_space(s[b])) ++b;
-  while (e > b && is_space(s[e - 1])) --e;
-  return s.substr(b, e - b);
+  // Nearly every value has no white space at either end.
+  if (s.empty() || (!is_space(s.front()) && !is_space(s.back()))) return s;
+  return trim_ends(s);
 }
 inline bool all_digits(std::string_view s) {
   if (s.empty()) return false;

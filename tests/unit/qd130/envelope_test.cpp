@@ -586,6 +586,16 @@ TEST(Qd130Helpers, Base64EveryByteValueInAVectorBlock) {
   }
 }
 
+TEST(Qd130Helpers, TrimBothEndsOrNeither) {
+  EXPECT_EQ(detail::trim(""), "");
+  EXPECT_EQ(detail::trim(" \t\r\n"), "");
+  EXPECT_EQ(detail::trim("a"), "a");
+  EXPECT_EQ(detail::trim(" a b "), "a b");
+  EXPECT_EQ(detail::trim("a b\n"), "a b");
+  EXPECT_EQ(detail::trim("\r\na b"), "a b");
+  EXPECT_EQ(detail::trim("\ta\t"), "a");
+}
+
 TEST(Qd130Helpers, FindPairAndSkipAsciiAtEveryPosition) {
   // The vector loops take 32 bytes at a time: every position and length around that, against a
   // byte-by-byte answer (a pair split across two blocks included).
