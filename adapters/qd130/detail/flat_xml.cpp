@@ -206,9 +206,9 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
     p += 2;
   }
   skip_ws();
-  std::uint32_t cur = 0;    // open element; 0 = document level
-  std::uint32_t level = 0;  // cur's nesting level (the root element's is 1)
-  max_level_ = 0;
+  std::uint32_t cur = 0;      // open element; 0 = document level
+  std::uint32_t level = 0;    // cur's nesting level (the root element's is 1)
+  std::uint32_t deepest = 0;  // max_level_, kept in a register while parsing
   bool root_done = false;
   while (p < end) {
     if (*p != '<') {
@@ -229,7 +229,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
         break;
       }
       const std::uint32_t t = append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
-      max_level_ = std::max(max_level_, level + 1);
+      deepest = std::max(deepest, level + 1);
       if (cr) with_cr_.push_back(t);
       continue;
     }
@@ -262,7 +262,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
         ++p;
       }
       append(pugi::node_cdata, cur, v, static_cast<std::size_t>(p - v));
-      max_level_ = std::max(max_level_, level + 1);
+      deepest = std::max(deepest, level + 1);
       p += 3;
       continue;
     }
@@ -271,7 +271,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
     const char* name = ++p;
     p = skip_name(p, end);
     const std::uint32_t el = append(pugi::node_element, cur, name, static_cast<std::size_t>(p - name));
-    max_level_ = std::max(max_level_, level + 1);
+    deepest = std::max(deepest, level + 1);
     bool empty = false;
     while (true) {
       const char* before = p;
@@ -310,6 +310,7 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
   }
   if (!root_done || cur != 0 || nodes_.size() < 2) return false;
   if (!with_cr_.empty() && !may_write) return false;
+  max_level_ = deepest;
   // Accepted: now CR LF and lone CR in text become LF, compacting each value in place.
   for (const std::uint32_t t : with_cr_) {
     node& n = nodes_[t];
