@@ -643,8 +643,9 @@ class decoder {
       for (auto c = rn.first_child(); c; c = c.next_sibling()) children += c.type() == pugi::node_element ? 1 : 0;
       r.fields.reserve(std::min(children, end_rule - first_rule));
       seen_.assign((end_rule - first_rule + 63) / 64, 0);
-      std::size_t k = 0;                   // element position within the row
-      std::size_t next_rule = first_rule;  // the rule after the last one found in this row
+      std::uint64_t* const seen = seen_.data();  // a local pointer: the vector's is reloaded after every push_back
+      std::size_t k = 0;                         // element position within the row
+      std::size_t next_rule = first_rule;        // the rule after the last one found in this row
       for (auto c = rn.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
@@ -679,12 +680,12 @@ class decoder {
         // kept" is "this rule's bit is set".
         const std::uint16_t index = detail::rule_index(*rule);
         const std::size_t bit = index - first_rule;
-        if ((seen_[bit / 64] >> (bit % 64) & 1u) != 0) {
+        if ((seen[bit / 64] >> (bit % 64) & 1u) != 0) {
           duplicates.push_back(name);
           continue;
         }
         if (!v.empty()) {
-          seen_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+          seen[bit / 64] |= std::uint64_t{1} << (bit % 64);
           r.fields.push_back(field{name, v, index});
         }
       }
@@ -778,15 +779,17 @@ const std::vector<rule_facts>& facts() {
   return f;
 }
 
-/// The facts of a decoded field; nullptr for a field without a rule.
-const rule_facts* facts_of(const row& r, const field& f) {
+/// The facts of a decoded field (`all` = facts(), fetched once by the caller's loop); nullptr for
+/// a field without a rule.
+const rule_facts* facts_of(const std::vector<rule_facts>& all, const row& r, const field& f) {
   const detail::field_rule* rule = detail::rule_of(r, f);
-  return rule == nullptr ? nullptr : &facts()[detail::rule_index(*rule)];
+  return rule == nullptr ? nullptr : &all[detail::rule_index(*rule)];
 }
 
 schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
   int v130 = 0;
   int v4210 = 0;
+  const auto& all = facts();
   for (const auto& rec : env.records) {
     for (std::size_t t = 0; t < table_count; ++t) {
       const auto id = static_cast<table_id>(t);
@@ -795,7 +798,7 @@ schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
       // A marker is a (table, field) pair; a row holds each field name once.
       for (const auto& r : rec.tables[t])
         for (const auto& f : r.fields)
-          if (const rule_facts* k = facts_of(r, f); k != nullptr && k->marker != schema_version::unknown)
+          if (const rule_facts* k = facts_of(all, r, f); k != nullptr && k->marker != schema_version::unknown)
             (k->marker == schema_version::qd130 ? v130 : v4210)++;
     }
   }
@@ -839,6 +842,7 @@ void check_record(record& rec, const envelope& env, schema_version version, enve
   for (auto& r : rec.tables[static_cast<std::size_t>(table_id::xml13)]) pad2(r, "MA_DANTOC", store);
 
   const int date = episode_date(rec);
+  const auto& all = facts();
   const std::string_view ma_lk = rec.ma_lk();
   if (rec.first(table_id::xml1) == nullptr && env.kind != input_kind::inner_document)
     out.push_back(
@@ -855,7 +859,7 @@ void check_record(record& rec, const envelope& env, schema_version version, enve
         out.push_back(issue{severity::error, issue_code::invariant, r.location("MA_LK"),
                             "MA_LK differs from the episode's (XML1)"});
       for (const auto& f : r.fields) {
-        const rule_facts* k = facts_of(r, f);
+        const rule_facts* k = facts_of(all, r, f);
         if (k == nullptr) continue;  // only fields with rules are kept, and only they have lists
         if (k->code_list && find_code(id, f.name, f.value, date, version) == nullptr)
           out.push_back(issue{
