@@ -230,7 +230,10 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
       }
       const std::uint32_t t = append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
       deepest = std::max(deepest, level + 1);
-      if (cr) with_cr_.push_back(t);
+      if (cr) {
+        if (!may_write) return false;  // as at the end, without reading the rest first
+        with_cr_.push_back(t);
+      }
       continue;
     }
     // Markup.
@@ -309,7 +312,6 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
     }
   }
   if (!root_done || cur != 0 || nodes_.size() < 2) return false;
-  if (!with_cr_.empty() && !may_write) return false;
   max_level_ = deepest;
   // Accepted: now CR LF and lone CR in text become LF, compacting each value in place.
   for (const std::uint32_t t : with_cr_) {
