@@ -317,13 +317,18 @@ bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
   for (const std::uint32_t t : with_cr_) {
     node& n = nodes_[t];
     char* s = data + (n.text - text.data());
+    // Runs between CRs move as blocks (base64 wrapped in CRLF lines has one CR per line).
+    std::size_t r = 0;
     std::size_t w = 0;
-    for (std::size_t i = 0; i < n.size; ++i) {
-      if (s[i] == '\r') {
+    while (r < n.size) {
+      const void* hit = std::memchr(s + r, '\r', n.size - r);
+      const std::size_t e = hit == nullptr ? n.size : static_cast<std::size_t>(static_cast<const char*>(hit) - s);
+      if (w != r) std::memmove(s + w, s + r, e - r);
+      w += e - r;
+      r = e;
+      if (r < n.size) {
         s[w++] = '\n';
-        if (i + 1 < n.size && s[i + 1] == '\n') ++i;
-      } else {
-        s[w++] = s[i];
+        if (++r < n.size && s[r] == '\n') ++r;
       }
     }
     n.size = static_cast<std::uint32_t>(w);

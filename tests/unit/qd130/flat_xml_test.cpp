@@ -90,6 +90,8 @@ TEST(Qd130FlatXml, PlainShapesGiveTheSameTreeAsPugixml) {
            "<A><B><C/></B></A>",
            "<A><B><C></C></B>t<D><![CDATA[c]]></D></A>",
            "<A>a\r\nb\rc\r\r\nd\r</A>",
+           "<A>\r\nab\n\r\r\n\r\ncd\r\r</A>",
+           "<A><B>QUJD\r\nREVG\r\nR0g=\r\n</B></A>",
            "<A><B>\r\n  x\r\n</B>\r\n<C>y\r</C><D>p<![CDATA[q]]>\r\nr</D></A>",
        })
     EXPECT_TRUE(same_tree_or_declined(text)) << text;
