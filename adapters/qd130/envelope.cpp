@@ -274,7 +274,7 @@ class decoder {
       return;
     }
     char* p = own(s);
-    document(p, s.size(), "", std::nullopt, nullptr);
+    document(p, s.size(), "", std::nullopt, nullptr, true);
   }
 
   /// `v` as a view that outlives the body: a copy while the envelope is read in place.
@@ -305,8 +305,9 @@ class decoder {
 
   /// Parses one XML document held in an owned, mutable buffer. `loc` names it in issues;
   /// `declared` is the LOAIHOSO of an inner file; `rec` is the record an inner file belongs to
-  /// (nullptr for a top-level document).
-  void document(char* p, std::size_t size, const std::string& loc, std::optional<table_id> declared, record* rec) {
+  /// (nullptr for a top-level document). `checked`: document_ok has passed on this text already.
+  void document(char* p, std::size_t size, const std::string& loc, std::optional<table_id> declared, record* rec,
+                bool checked = false) {
     const bool top = rec == nullptr;
     const severity fail = top ? severity::fatal : severity::error;
     std::string_view text(p, size);
@@ -315,7 +316,7 @@ class decoder {
       size -= 3;
       text = bom;
     }
-    if (!document_ok(text, loc, fail)) return;
+    if (!checked && !document_ok(text, loc, fail)) return;
     // Plain documents (nearly all) are read by the fast reader without writing to the buffer;
     // anything else, including every malformed document, goes to pugixml.
     detail::flat_xml& flat = top ? flat_top_ : flat_inner_;
