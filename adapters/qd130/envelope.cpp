@@ -9,10 +9,6 @@
 #include <string>
 #include <utility>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "adapters/qd130/codes.hpp"
 #include "adapters/qd130/detail/field_rules.hpp"
 #include "adapters/qd130/detail/flat_xml.hpp"
@@ -116,7 +112,8 @@ Node next_in(Node n, Node root, bool skip_children) {
 
 /// True when the text holds `<!DOCTYPE` (any case) or `<!ENTITY`; one pass over the "<!" marks.
 bool declares_dtd(std::string_view text) {
-  for (auto p = text.find("<!"); p != std::string_view::npos; p = text.find("<!", p + 2)) {
+  for (auto p = detail::find_pair(text, '<', '!'); p != std::string_view::npos;
+       p = detail::find_pair(text, '<', '!', p + 2)) {
     std::string_view rest = text.substr(p + 2, 7);
     if (rest.size() == 7 && (rest == "DOCTYPE" || rest == "doctype")) return true;
     if (rest.starts_with("ENTITY")) return true;
@@ -124,17 +121,15 @@ bool declares_dtd(std::string_view text) {
   return false;
 }
 
-/// fhir::first_invalid_utf8 with ASCII skipped 16 bytes at a time (claims files are mostly
-/// ASCII: markup and base64). Blocks with other bytes go to fhir::first_invalid_utf8 in windows
-/// that end where a character starts, so its answer is the same as for the whole text.
+/// fhir::first_invalid_utf8 with runs of ASCII skipped (claims files are mostly ASCII: markup and
+/// base64). From each other byte, 16 bytes go to fhir::first_invalid_utf8 in windows that start
+/// and end where a character starts, so its answer is the same as for the whole text.
 std::size_t first_invalid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (true) {
-#if defined(__SSE2__)
-    while (i + 16 <= n && _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i))) == 0)
-      i += 16;
-#endif
+    i = detail::skip_ascii(s, i);
+    if (i == n) return std::string_view::npos;
     std::size_t j = i + 16;
     for (int k = 0; k < 3 && j < n && (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u; ++k) ++j;
     if (j >= n || (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u) {
@@ -174,7 +169,13 @@ class decoder {
   std::size_t total_decoded_ = 0;
   detail::flat_xml flat_top_;        // the body's document (the envelope)
   detail::flat_xml flat_inner_;      // one inner document at a time
+  bool borrowed_ = false;            // the envelope is being read in the caller's buffer (see keep)
   std::vector<std::uint64_t> seen_;  // per row: rules already filled (bit = rule index − table's first)
+  struct recent_rule {
+    std::string_view name;
+    const detail::field_rule* rule;
+  };
+  std::vector<recent_rule> recent_;  // extract_rows: by element position, the previous row's rules
 
   envelope::text_store& store() { return *out_.env.storage; }
 
@@ -191,7 +192,7 @@ class decoder {
   }
 
   char* own(std::string_view s) {
-    auto buf = std::make_unique<char[]>(s.size() + 1);
+    auto buf = std::make_unique_for_overwrite<char[]>(s.size() + 1);  // every byte is written below
     std::memcpy(buf.get(), s.data(), s.size());
     buf[s.size()] = '\0';
     char* p = buf.get();
@@ -208,8 +209,7 @@ class decoder {
     }
     if (s.front() == '<') {
       out_.env.kind = kind;
-      char* p = own(s);
-      document(p, s.size(), "", std::nullopt, nullptr);
+      top_document(s);
       return;
     }
     if (level >= 2) {
@@ -261,10 +261,53 @@ class decoder {
     return false;
   }
 
+  /// The body's XML document. An envelope (nearly always plain XML) is read where it lies, without
+  /// a copy: its rows come from the inner documents' own buffers, and the few envelope values
+  /// that outlive the call are copied (`keep`). Anything else is copied and read by `document`.
+  void top_document(std::string_view s) {
+    const std::string_view text = strip_bom(s);
+    if (!document_ok(text, "", severity::fatal)) return;
+    if (flat_top_.parse_readonly(text.data(), text.size()) && flat_top_.root().name() == "GIAMDINHHS") {
+      borrowed_ = true;
+      tree(flat_top_.root(), "", std::nullopt, nullptr, severity::fatal);
+      borrowed_ = false;
+      return;
+    }
+    char* p = own(s);
+    document(p, s.size(), "", std::nullopt, nullptr, true);
+  }
+
+  /// `v` as a view that outlives the body: a copy while the envelope is read in place.
+  std::string_view keep(std::string_view v) {
+    if (!borrowed_ || v.empty()) return v;
+    store().strings.emplace_back(v);
+    return store().strings.back();
+  }
+
+  /// The checks before parsing (size, DTD, UTF-8); false, with an issue, when one fails.
+  bool document_ok(std::string_view text, const std::string& loc, severity fail) {
+    if (text.size() > limits_.max_document_bytes) {
+      add(fail, issue_code::too_costly, loc,
+          "document is " + std::to_string(text.size()) + " bytes, limit " + std::to_string(limits_.max_document_bytes));
+      return false;
+    }
+    // DTDs are refused outright: pugixml never loads them, and a claims file never has one.
+    if (declares_dtd(text)) {
+      add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
+      return false;
+    }
+    if (const auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+      add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
+      return false;
+    }
+    return true;
+  }
+
   /// Parses one XML document held in an owned, mutable buffer. `loc` names it in issues;
   /// `declared` is the LOAIHOSO of an inner file; `rec` is the record an inner file belongs to
-  /// (nullptr for a top-level document).
-  void document(char* p, std::size_t size, const std::string& loc, std::optional<table_id> declared, record* rec) {
+  /// (nullptr for a top-level document). `checked`: document_ok has passed on this text already.
+  void document(char* p, std::size_t size, const std::string& loc, std::optional<table_id> declared, record* rec,
+                bool checked = false) {
     const bool top = rec == nullptr;
     const severity fail = top ? severity::fatal : severity::error;
     std::string_view text(p, size);
@@ -273,20 +316,7 @@ class decoder {
       size -= 3;
       text = bom;
     }
-    if (size > limits_.max_document_bytes) {
-      add(fail, issue_code::too_costly, loc,
-          "document is " + std::to_string(size) + " bytes, limit " + std::to_string(limits_.max_document_bytes));
-      return;
-    }
-    // DTDs are refused outright: pugixml never loads them, and a claims file never has one.
-    if (declares_dtd(text)) {
-      add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
-      return;
-    }
-    if (const auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
-      add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
-      return;
-    }
+    if (!checked && !document_ok(text, loc, fail)) return;
     // Plain documents (nearly all) are read by the fast reader without writing to the buffer;
     // anything else, including every malformed document, goes to pugixml.
     detail::flat_xml& flat = top ? flat_top_ : flat_inner_;
@@ -339,14 +369,24 @@ class decoder {
     extract_rows(root, defs[static_cast<std::size_t>(*t)], *rec);
   }
 
-  template <class Node>
-  bool depth_ok(Node root, const std::string& loc, severity fail) {
+  void too_deep(const std::string& loc, severity fail) {
+    add(fail, issue_code::too_costly, loc, "elements nested deeper than " + std::to_string(limits_.max_depth));
+  }
+
+  /// The fast reader counted the levels while parsing (`root` is its document's root).
+  bool depth_ok(detail::flat_node root, const std::string& loc, severity fail) {
+    if (root.document().max_level() <= limits_.max_depth) return true;
+    too_deep(loc, fail);
+    return false;
+  }
+
+  bool depth_ok(pugi::xml_node root, const std::string& loc, severity fail) {
     std::size_t depth = 1;
     for (auto n = root; n;) {
       if (auto c = n.first_child()) {
         n = c;
         if (++depth > limits_.max_depth) {
-          add(fail, issue_code::too_costly, loc, "elements nested deeper than " + std::to_string(limits_.max_depth));
+          too_deep(loc, fail);
           return false;
         }
         continue;
@@ -400,9 +440,9 @@ class decoder {
       if (n.type() != pugi::node_element) continue;
       const std::string_view name = n.name();
       if (name == "MACSKCB" && out_.env.facility_code.empty())
-        out_.env.facility_code = detail::trim(n.child_value());
+        out_.env.facility_code = keep(detail::trim(n.child_value()));
       else if (name == "NGAYLAP" && out_.env.created.empty())
-        out_.env.created = detail::trim(n.child_value());
+        out_.env.created = keep(detail::trim(n.child_value()));
     }
     // HOSO elements are records; FILEHOSO outside any HOSO form one record together.
     std::vector<Node> hosos;
@@ -497,7 +537,7 @@ class decoder {
     std::string loc = "HOSO[" + std::to_string(hoso_index) + "].FILEHOSO[" + std::to_string(file_index) + "]";
     const auto declared = table_from_loaihoso(loai);
     if (!loai.empty()) {
-      rec.file_types.push_back(loai);
+      rec.file_types.push_back(keep(loai));
       if (declared)
         loc = std::string(table_name(*declared));
       else
@@ -585,44 +625,68 @@ class decoder {
     const auto [first_rule, end_rule] = detail::rule_range(def.id);
     std::vector<std::string_view> unknown;
     std::vector<std::string_view> duplicates;
+    // Consecutive rows nearly always have the same elements in the same order: the rule found for
+    // the k-th element of the previous row serves again when the name is the same.
+    recent_.clear();
     for (auto rn : rows) {
       if (table.size() >= limits_.max_rows_per_table) {
         add(severity::error, issue_code::too_costly, tname,
             "more than " + std::to_string(limits_.max_rows_per_table) + " rows");
         return;
       }
-      row r;
+      row& r = table.emplace_back();
       r.table = def.id;
-      r.position = static_cast<std::uint32_t>(table.size() + 1);
+      r.rules_exact = true;  // every field below gets find_rule's index for its name
+      r.position = static_cast<std::uint32_t>(table.size());
       unknown.clear();
       duplicates.clear();
       std::size_t children = 0;
       for (auto c = rn.first_child(); c; c = c.next_sibling()) children += c.type() == pugi::node_element ? 1 : 0;
       r.fields.reserve(std::min(children, end_rule - first_rule));
       seen_.assign((end_rule - first_rule + 63) / 64, 0);
+      std::uint64_t* const seen = seen_.data();  // a local pointer: the vector's is reloaded after every push_back
+      std::size_t k = 0;                         // element position within the row
+      std::size_t next_rule = first_rule;        // the rule after the last one found in this row
       for (auto c = rn.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
-        if (has_element_child(c)) {
+        // One pass over the element's children: any element child, and its text when it is one
+        // piece (text_of joins several).
+        std::string_view text;
+        int parts = 0;
+        bool nested = false;
+        for (auto g = c.first_child(); g; g = g.next_sibling()) {
+          const auto type = g.type();
+          if (type == pugi::node_element) {
+            nested = true;
+            break;
+          }
+          if (type == pugi::node_pcdata || type == pugi::node_cdata) {
+            if (parts++ == 0) text = g.value();
+          }
+        }
+        if (nested) {
           unknown.push_back(name);
+          ++k;
           continue;
         }
-        const detail::field_rule* rule = detail::find_rule(def.id, name);
+        const detail::field_rule* rule = cached_rule(k++, def.id, name, next_rule, end_rule);
         if (rule == nullptr) {
           unknown.push_back(name);
           continue;
         }
-        const std::string_view v = text_of(c, store());
+        next_rule = detail::rule_index(*rule) + std::size_t{1};
+        const std::string_view v = parts <= 1 ? detail::trim(text) : text_of(c, store());
         // Rules and names correspond one to one within a table, so "a field of this name was
         // kept" is "this rule's bit is set".
         const std::uint16_t index = detail::rule_index(*rule);
         const std::size_t bit = index - first_rule;
-        if ((seen_[bit / 64] >> (bit % 64) & 1u) != 0) {
+        if ((seen[bit / 64] >> (bit % 64) & 1u) != 0) {
           duplicates.push_back(name);
           continue;
         }
         if (!v.empty()) {
-          seen_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+          seen[bit / 64] |= std::uint64_t{1} << (bit % 64);
           r.fields.push_back(field{name, v, index});
         }
       }
@@ -632,8 +696,27 @@ class decoder {
             std::string(d) + " appears more than once; first kept");
       for (auto u : unknown)
         add(severity::information, issue_code::informational, r.location(clip(u)), "unknown element ignored");
-      table.push_back(std::move(r));
     }
+  }
+
+  /// find_rule(t, name) for the element at position `k` of a row: from `recent_` when the
+  /// previous row's element there had the same name, else the rule `next` (files follow the
+  /// tables' order, which the rules keep) when it has the name, else by hash. Names are unique
+  /// within a table (field_rules.cpp checks), so any rule with the name is find_rule's.
+  const detail::field_rule* cached_rule(std::size_t k, table_id t, std::string_view name, std::size_t next,
+                                        std::size_t end) {
+    if (k < recent_.size() && same_name(recent_[k].name, name)) return recent_[k].rule;
+    const detail::field_rule* rule =
+        next < end && same_name(detail::rule_at(next).name, name) ? &detail::rule_at(next) : detail::find_rule(t, name);
+    if (k < recent_.size())
+      recent_[k] = {name, rule};
+    else if (k == recent_.size())
+      recent_.push_back({name, rule});
+    return rule;
+  }
+
+  static bool same_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && detail::same_bytes(a.data(), b.data(), a.size());
   }
 };
 
@@ -697,15 +780,17 @@ const std::vector<rule_facts>& facts() {
   return f;
 }
 
-/// The facts of a decoded field; nullptr for a field without a rule.
-const rule_facts* facts_of(table_id t, const field& f) {
-  const detail::field_rule* rule = detail::rule_of(t, f);
-  return rule == nullptr ? nullptr : &facts()[detail::rule_index(*rule)];
+/// The facts of a decoded field (`all` = facts(), fetched once by the caller's loop); nullptr for
+/// a field without a rule.
+const rule_facts* facts_of(const std::vector<rule_facts>& all, const row& r, const field& f) {
+  const detail::field_rule* rule = detail::rule_of(r, f);
+  return rule == nullptr ? nullptr : &all[detail::rule_index(*rule)];
 }
 
 schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
   int v130 = 0;
   int v4210 = 0;
+  const auto& all = facts();
   for (const auto& rec : env.records) {
     for (std::size_t t = 0; t < table_count; ++t) {
       const auto id = static_cast<table_id>(t);
@@ -714,7 +799,7 @@ schema_version detect_version(const envelope& env, fhir::issue_list& issues) {
       // A marker is a (table, field) pair; a row holds each field name once.
       for (const auto& r : rec.tables[t])
         for (const auto& f : r.fields)
-          if (const rule_facts* k = facts_of(id, f); k != nullptr && k->marker != schema_version::unknown)
+          if (const rule_facts* k = facts_of(all, r, f); k != nullptr && k->marker != schema_version::unknown)
             (k->marker == schema_version::qd130 ? v130 : v4210)++;
     }
   }
@@ -758,6 +843,7 @@ void check_record(record& rec, const envelope& env, schema_version version, enve
   for (auto& r : rec.tables[static_cast<std::size_t>(table_id::xml13)]) pad2(r, "MA_DANTOC", store);
 
   const int date = episode_date(rec);
+  const auto& all = facts();
   const std::string_view ma_lk = rec.ma_lk();
   if (rec.first(table_id::xml1) == nullptr && env.kind != input_kind::inner_document)
     out.push_back(
@@ -774,7 +860,7 @@ void check_record(record& rec, const envelope& env, schema_version version, enve
         out.push_back(issue{severity::error, issue_code::invariant, r.location("MA_LK"),
                             "MA_LK differs from the episode's (XML1)"});
       for (const auto& f : r.fields) {
-        const rule_facts* k = facts_of(id, f);
+        const rule_facts* k = facts_of(all, r, f);
         if (k == nullptr) continue;  // only fields with rules are kept, and only they have lists
         if (k->code_list && find_code(id, f.name, f.value, date, version) == nullptr)
           out.push_back(issue{
@@ -873,7 +959,7 @@ std::string_view row::value(std::string_view name) const {
   }
   for (const auto& f : fields)
     if (f.name.size() == n && f.name[0] == name[0] && f.name[n - 1] == name[n - 1] &&
-        std::memcmp(f.name.data(), name.data(), n) == 0)
+        detail::same_bytes(f.name.data(), name.data(), n))
       return f.value;
   return {};
 }

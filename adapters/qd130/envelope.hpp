@@ -80,6 +80,9 @@ struct row {
   table_id table = table_id::xml1;
   std::uint32_t position = 0;  ///< 1-based position within its table
   std::vector<field> fields;   ///< in document order; first occurrence of each name only
+  /// Set by the decoder: every field's `rule` is the rule of its name in this row's table, so the
+  /// checks use it without verifying it. Clear it when changing a field's name or rule.
+  bool rules_exact = false;
 
   /// The value of a field, or "" when it is absent or empty.
   std::string_view value(std::string_view name) const;

@@ -33,12 +33,39 @@ struct field_rule {
 /// The rule for a field of a table, or nullptr when the field is not in any generation's list.
 const field_rule* find_rule(table_id t, std::string_view name);
 
+/// The generated rules, grouped by table (rule_count() of them); exposed so that rule_of and
+/// rule_index inline into the decoder's per-field loops.
+extern const field_rule rule_table[];
+extern const std::size_t rule_table_size;
+
 /// Rules by index (the index a decoded field carries in `field::rule`).
-std::size_t rule_count();
-const field_rule& rule_at(std::size_t index);
-std::uint16_t rule_index(const field_rule& rule);
+inline std::size_t rule_count() {
+  return rule_table_size;
+}
+inline const field_rule& rule_at(std::size_t index) {
+  return rule_table[index];
+}
+inline std::uint16_t rule_index(const field_rule& rule) {
+  return static_cast<std::uint16_t>(&rule - rule_table);
+}
 /// The rule of a decoded field: by its index when it carries one, else by name.
-const field_rule* rule_of(table_id t, const field& f);
+inline const field_rule* rule_of(table_id t, const field& f) {
+  // The decoder sets `rule` from the name; a quick plausibility check stands in for comparing
+  // the whole name again.
+  if (f.rule < rule_table_size) {
+    const field_rule& r = rule_table[f.rule];
+    if (r.table == static_cast<int>(t) && r.name.size() == f.name.size() && !f.name.empty() &&
+        r.name.front() == f.name.front() && r.name.back() == f.name.back())
+      return &r;
+  }
+  return find_rule(t, f.name);
+}
+/// The rule of a field of `r`: its index as it stands when the decoder vouches for the row's
+/// indices (row::rules_exact), else as rule_of(table, field) finds it.
+inline const field_rule* rule_of(const row& r, const field& f) {
+  if (r.rules_exact && f.rule < rule_table_size) return &rule_table[f.rule];
+  return rule_of(r.table, f);
+}
 /// [first, end) indices of a table's rules.
 std::pair<std::size_t, std::size_t> rule_range(table_id t);
 

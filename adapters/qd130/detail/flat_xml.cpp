@@ -1,15 +1,24 @@
 #include "adapters/qd130/detail/flat_xml.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
+
+#include "adapters/qd130/detail/text.hpp"
 
 namespace gw::qd130::detail {
 
 namespace {
+
+// The scanners below run a few times per element: inlined into `parse`.
+#define GW_FLAT_INLINE inline __attribute__((always_inline))
 
 constexpr bool is_ws(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -34,7 +43,7 @@ constexpr bool is_text_stop(char c) {
 }
 
 /// First byte in [p, end) that is ']', '\r' or NUL (inside CDATA); `end` when none.
-const char* find_cdata_stop(const char* p, const char* end) {
+GW_FLAT_INLINE const char* find_cdata_stop(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i br = _mm_set1_epi8(']');
   const __m128i cr = _mm_set1_epi8('\r');
@@ -51,14 +60,42 @@ const char* find_cdata_stop(const char* p, const char* end) {
   return p;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define GW_FLAT_AVX2 1
+/// find_text_stop's loop 32 bytes at a time, for long texts (an envelope's base64 files): from
+/// `p`, the first stop byte when one is before end − 31, else the first byte not looked at.
+__attribute__((target("avx2"))) const char* find_text_stop_avx2(const char* p, const char* end) {
+  const __m256i lt = _mm256_set1_epi8('<');
+  const __m256i amp = _mm256_set1_epi8('&');
+  const __m256i cr = _mm256_set1_epi8('\r');
+  const __m256i nul = _mm256_setzero_si256();
+  while (end - p >= 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, lt), _mm256_cmpeq_epi8(v, amp)),
+                                        _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, nul)));
+    if (const auto mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(hit)); mask != 0)
+      return p + __builtin_ctz(mask);
+    p += 32;
+  }
+  return p;
+}
+const bool flat_has_avx2 = __builtin_cpu_supports("avx2");
+#endif
+
 /// First byte in [p, end) that is '<', '&', '\r' or NUL; `end` when none.
-const char* find_text_stop(const char* p, const char* end) {
+GW_FLAT_INLINE const char* find_text_stop(const char* p, const char* end) {
 #if defined(__SSE2__)
   const __m128i lt = _mm_set1_epi8('<');
   const __m128i amp = _mm_set1_epi8('&');
   const __m128i cr = _mm_set1_epi8('\r');
   const __m128i nul = _mm_setzero_si128();
+  int blocks = 0;
   while (end - p >= 16) {
+#if defined(GW_FLAT_AVX2)
+    // Past two blocks the text is long: go on 32 bytes at a time.
+    if (++blocks > 2 && flat_has_avx2 && end - p >= 32) p = find_text_stop_avx2(p, end);
+    if (end - p < 16) break;
+#endif
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
                                      _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nul)));
@@ -71,7 +108,7 @@ const char* find_text_stop(const char* p, const char* end) {
 }
 
 /// First byte in [p, end) that is not a name character.
-const char* skip_name(const char* p, const char* end) {
+GW_FLAT_INLINE const char* skip_name(const char* p, const char* end) {
 #if defined(__SSE2__)
   auto in = [](__m128i v, char lo, char hi) {
     return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
@@ -92,7 +129,7 @@ const char* skip_name(const char* p, const char* end) {
 }
 
 /// First byte in [p, end) that is not XML white space; `cr` is set when the run holds a CR.
-const char* skip_space(const char* p, const char* end, bool& cr) {
+GW_FLAT_INLINE const char* skip_space(const char* p, const char* end, bool& cr) {
   if (p == end || !is_ws(*p)) return p;  // the usual case inside tags: no white space at all
   if (end - p >= 2 && !is_ws(p[1])) {    // one byte: not worth a vector
     cr = cr || *p == '\r';
@@ -117,9 +154,12 @@ const char* skip_space(const char* p, const char* end, bool& cr) {
   return p;
 }
 
+#undef GW_FLAT_INLINE
+
 }  // namespace
 
-std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size) {
+inline std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, const char* text,
+                                      std::size_t size) {
   const auto i = static_cast<std::uint32_t>(nodes_.size());
   nodes_.push_back(node{type, parent, 0, 0, 0, text, static_cast<std::uint32_t>(size)});
   if (parent != 0) {
@@ -134,6 +174,15 @@ std::uint32_t flat_xml::append(pugi::xml_node_type type, std::uint32_t parent, c
 }
 
 bool flat_xml::parse(char* data, std::size_t size) {
+  return parse(data, size, true);
+}
+
+bool flat_xml::parse_readonly(const char* data, std::size_t size) {
+  // Writes happen only for text with a CR, and then only when `may_write`.
+  return parse(const_cast<char*>(data), size, false);
+}
+
+bool flat_xml::parse(char* data, std::size_t size, bool may_write) {
   const std::string_view text(data, size);
   nodes_.clear();
   with_cr_.clear();
@@ -157,7 +206,9 @@ bool flat_xml::parse(char* data, std::size_t size) {
     p += 2;
   }
   skip_ws();
-  std::uint32_t cur = 0;  // open element; 0 = document level
+  std::uint32_t cur = 0;      // open element; 0 = document level
+  std::uint32_t level = 0;    // cur's nesting level (the root element's is 1)
+  std::uint32_t deepest = 0;  // max_level_, kept in a register while parsing
   bool root_done = false;
   while (p < end) {
     if (*p != '<') {
@@ -178,7 +229,11 @@ bool flat_xml::parse(char* data, std::size_t size) {
         break;
       }
       const std::uint32_t t = append(pugi::node_pcdata, cur, mark, static_cast<std::size_t>(p - mark));
-      if (cr) with_cr_.push_back(t);
+      deepest = std::max(deepest, level + 1);
+      if (cr) {
+        if (!may_write) return false;  // as at the end, without reading the rest first
+        with_cr_.push_back(t);
+      }
       continue;
     }
     // Markup.
@@ -188,13 +243,14 @@ bool flat_xml::parse(char* data, std::size_t size) {
       if (cur == 0) return false;
       p += 2;
       const node& open = nodes_[cur];
-      if (static_cast<std::size_t>(end - p) < open.size || std::memcmp(p, open.text, open.size) != 0) return false;
+      if (static_cast<std::size_t>(end - p) < open.size || !same_bytes(p, open.text, open.size)) return false;
       p += open.size;
       if (p < end && is_name_char(*p)) return false;
       skip_ws();
       if (p == end || *p != '>') return false;
       ++p;
       cur = open.parent;
+      --level;
       if (cur == 0) root_done = true;
       continue;
     }
@@ -209,6 +265,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
         ++p;
       }
       append(pugi::node_cdata, cur, v, static_cast<std::size_t>(p - v));
+      deepest = std::max(deepest, level + 1);
       p += 3;
       continue;
     }
@@ -217,6 +274,7 @@ bool flat_xml::parse(char* data, std::size_t size) {
     const char* name = ++p;
     p = skip_name(p, end);
     const std::uint32_t el = append(pugi::node_element, cur, name, static_cast<std::size_t>(p - name));
+    deepest = std::max(deepest, level + 1);
     bool empty = false;
     while (true) {
       const char* before = p;
@@ -250,20 +308,27 @@ bool flat_xml::parse(char* data, std::size_t size) {
       if (cur == 0) root_done = true;
     } else {
       cur = el;
+      ++level;
     }
   }
   if (!root_done || cur != 0 || nodes_.size() < 2) return false;
+  max_level_ = deepest;
   // Accepted: now CR LF and lone CR in text become LF, compacting each value in place.
   for (const std::uint32_t t : with_cr_) {
     node& n = nodes_[t];
     char* s = data + (n.text - text.data());
+    // Runs between CRs move as blocks (base64 wrapped in CRLF lines has one CR per line).
+    std::size_t r = 0;
     std::size_t w = 0;
-    for (std::size_t i = 0; i < n.size; ++i) {
-      if (s[i] == '\r') {
+    while (r < n.size) {
+      const void* hit = std::memchr(s + r, '\r', n.size - r);
+      const std::size_t e = hit == nullptr ? n.size : static_cast<std::size_t>(static_cast<const char*>(hit) - s);
+      if (w != r) std::memmove(s + w, s + r, e - r);
+      w += e - r;
+      r = e;
+      if (r < n.size) {
         s[w++] = '\n';
-        if (i + 1 < n.size && s[i + 1] == '\n') ++i;
-      } else {
-        s[w++] = s[i];
+        if (++r < n.size && s[r] == '\n') ++r;
       }
     }
     n.size = static_cast<std::uint32_t>(w);

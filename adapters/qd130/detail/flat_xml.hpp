@@ -38,6 +38,7 @@ class flat_node {
   inline flat_node parent() const;
   /// The value of the first text (PCDATA or CDATA) child, or "".
   inline std::string_view child_value() const;
+  const flat_xml& document() const { return *doc_; }
 
  private:
   const flat_xml* doc_ = nullptr;
@@ -49,8 +50,14 @@ class flat_xml {
   /// Parses `text`; false when it is outside the plain subset (see the file comment). Reuses the
   /// node storage of earlier calls.
   bool parse(char* data, std::size_t size);
+  /// As `parse`, for a buffer that must not be written: also false when a text node holds a CR
+  /// (which `parse` would normalise in place).
+  bool parse_readonly(const char* data, std::size_t size);
   /// The root element (valid after a successful parse).
   flat_node root() const { return flat_node(this, 1); }
+  /// The deepest nesting level of any node, text included (the root's is 1), as a walk of the
+  /// tree would count it; valid after a successful parse.
+  std::uint32_t max_level() const { return max_level_; }
 
  private:
   friend class flat_node;
@@ -61,7 +68,9 @@ class flat_xml {
     std::uint32_t size;
   };
   std::vector<node> nodes_;
-  std::vector<std::uint32_t> with_cr_;  // text nodes to normalise once the parse has succeeded
+  std::vector<std::uint32_t> with_cr_;
+  std::uint32_t max_level_ = 0;  // text nodes to normalise once the parse has succeeded
+  bool parse(char* data, std::size_t size, bool may_write);
   std::uint32_t append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size);
 };
 

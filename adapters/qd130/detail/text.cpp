@@ -11,26 +11,12 @@
 
 namespace gw::qd130::detail {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_ends(std::string_view s) {
   std::size_t b = 0;
   std::size_t e = s.size();
   while (b < e && is_space(s[b])) ++b;
   while (e > b && is_space(s[e - 1])) --e;
   return s.substr(b, e - b);
-}
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_digit(c)) return false;
-  return true;
-}
-
-bool is_decimal(std::string_view s) {
-  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
-  const auto dot = s.find('.');
-  if (dot == std::string_view::npos) return all_digits(s);
-  return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1));
 }
 
 std::vector<std::string_view> split_list(std::string_view s, char sep) {
@@ -94,13 +80,6 @@ inline std::uint32_t b64_word(std::uint32_t v) {
 }
 
 #if defined(GW_QD130_BASE64_AVX2)
-/// All-ones in the bytes of `v` within [lo, hi]. Signed compares: bytes 0x80..0xFF are negative
-/// and fall outside every range.
-__attribute__((target("avx2"), always_inline)) inline __m256i in_range(__m256i v, char lo, char hi) {
-  return _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(static_cast<char>(lo - 1))),
-                          _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), v));
-}
-
 /// Decodes whole 32-character blocks of the standard alphabet with AVX2, 24 bytes each, from
 /// `in[i]` to `out[o]`, and stops before the first block holding anything else (white space,
 /// padding, the URL-safe alphabet, a bad byte), which the scalar path then takes. Writes up to
@@ -116,15 +95,21 @@ __attribute__((target("avx2"))) std::size_t b64_blocks_avx2(const unsigned char*
   // Three bytes of each 4-character group, big-endian within the group, then the groups packed.
   const __m256i pack = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
                                         2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  // Validity from the two nibbles: a byte is in the standard alphabet exactly when the bits
+  // looked up for its low and its high nibble do not meet (every byte >= 0x80 meets bit 0x10).
+  const __m256i bits_low = _mm256_setr_epi8(
+      0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A,  //
+      0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i bits_high = _mm256_setr_epi8(
+      0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,  //
+      0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
   std::size_t i = 0;
   while (i + 32 <= n) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
-    const __m256i is_slash = _mm256_cmpeq_epi8(v, slash);
-    const __m256i valid = _mm256_or_si256(
-        _mm256_or_si256(in_range(v, 'A', 'Z'), in_range(v, 'a', 'z')),
-        _mm256_or_si256(in_range(v, '0', '9'), _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')), is_slash)));
-    if (static_cast<std::uint32_t>(_mm256_movemask_epi8(valid)) != 0xFFFFFFFFu) break;
     const __m256i high = _mm256_and_si256(_mm256_srli_epi32(v, 4), nibble);
+    const __m256i low = _mm256_and_si256(v, nibble);
+    if (!_mm256_testz_si256(_mm256_shuffle_epi8(bits_low, low), _mm256_shuffle_epi8(bits_high, high))) break;
+    const __m256i is_slash = _mm256_cmpeq_epi8(v, slash);
     const __m256i sextets = _mm256_add_epi8(v, _mm256_shuffle_epi8(roll, _mm256_add_epi8(high, is_slash)));
     // Pairs of sextets into 12 bits, pairs of those into 24 bits per 32-bit group.
     const __m256i twelve = _mm256_maddubs_epi16(sextets, _mm256_set1_epi32(0x01400140));
@@ -134,6 +119,33 @@ __attribute__((target("avx2"))) std::size_t b64_blocks_avx2(const unsigned char*
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 12), _mm256_extracti128_si256(bytes, 1));
     out += 24;
     i += 32;
+  }
+  return i;
+}
+
+/// From `i`: the first position of the pair a b when one starts before n − 32, else the first
+/// position the vector loop did not look at (the caller goes on byte by byte).
+__attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* s, std::size_t n, std::size_t i, char a,
+                                                           char b) {
+  const __m256i va = _mm256_set1_epi8(a);
+  const __m256i vb = _mm256_set1_epi8(b);
+  for (; i + 33 <= n; i += 32) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+    const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + 1));
+    const auto m = static_cast<std::uint32_t>(
+        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x, va), _mm256_cmpeq_epi8(y, vb))));
+    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
+  }
+  return i;
+}
+
+/// From `i`: the first byte >= 0x80 when one is before n − 31, else the first position the vector
+/// loop did not look at.
+__attribute__((target("avx2"))) std::size_t skip_ascii_avx2(const char* s, std::size_t n, std::size_t i) {
+  for (; i + 32 <= n; i += 32) {
+    const auto m =
+        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
+    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
   }
   return i;
 }
@@ -148,6 +160,36 @@ int hex_value(char c) {
   return -1;
 }
 }  // namespace
+
+std::size_t find_pair(std::string_view s, char a, char b, std::size_t from) {
+  std::size_t i = from;
+  const std::size_t n = s.size();
+#if defined(GW_QD130_BASE64_AVX2)
+  if (has_avx2) i = find_pair_avx2(s.data(), n, i, a, b);
+#else
+  // One memchr per candidate first byte.
+  while (i + 1 < n) {
+    const void* hit = std::memchr(s.data() + i, a, n - i - 1);
+    if (hit == nullptr) return std::string_view::npos;
+    i = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    if (s[i + 1] == b) return i;
+    ++i;
+  }
+#endif
+  for (; i + 1 < n; ++i)
+    if (s[i] == a && s[i + 1] == b) return i;
+  return std::string_view::npos;
+}
+
+std::size_t skip_ascii(std::string_view s, std::size_t from) {
+  std::size_t i = from;
+  const std::size_t n = s.size();
+#if defined(GW_QD130_BASE64_AVX2)
+  if (has_avx2) i = skip_ascii_avx2(s.data(), n, i);
+#endif
+  while (i < n && static_cast<unsigned char>(s[i]) < 0x80u) ++i;
+  return i;
+}
 
 base64_result base64_decode(std::string_view in, std::size_t max_out) {
   base64_result r;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,14 +19,67 @@ constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-std::string_view trim(std::string_view s);
-bool all_digits(std::string_view s);
-/// `-?digits(.digits)?`
-bool is_decimal(std::string_view s);
+/// The `n` bytes at `a` and `b` are equal. For element names (short): word compares instead of a
+/// memcmp call; every load stays within the n bytes.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  auto w8 = [](const char* q) {
+    std::uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto w4 = [](const char* q) {
+    std::uint32_t v;
+    std::memcpy(&v, q, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (w8(a + i) != w8(b + i)) return false;
+    return w8(a + n - 8) == w8(b + n - 8);
+  }
+  if (n >= 4) return w4(a) == w4(b) && w4(a + n - 4) == w4(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+/// White space removed from both ends (trim's path for values that have some).
+std::string_view trim_ends(std::string_view s);
+// trim, all_digits and is_decimal run for most decoded fields: inline.
+inline std::string_view trim(std::string_view s) {
+  // Nearly every value has no white space at either end.
+  if (s.empty() || (!is_space(s.front()) && !is_space(s.back()))) return s;
+  return trim_ends(s);
+}
+inline bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+/// `-?digits(.digits)?`, in one pass.
+inline bool is_decimal(std::string_view s) {
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  if (p != e && *p == '-') ++p;
+  const char* d = p;
+  while (p != e && is_digit(*p)) ++p;
+  if (p == d) return false;
+  if (p == e) return true;
+  if (*p != '.') return false;
+  d = ++p;
+  while (p != e && is_digit(*p)) ++p;
+  return p != d && p == e;
+}
 /// Splits on ';', trimming each part; an empty input gives no parts.
 std::vector<std::string_view> split_list(std::string_view s, char sep = ';');
 /// Number of UTF-8 code points (bytes that are not continuation bytes).
 std::size_t utf8_length(std::string_view s);
+
+/// The first position at or after `from` where the bytes `a` `b` stand in a row; npos when none.
+std::size_t find_pair(std::string_view s, char a, char b, std::size_t from = 0);
+/// The first position at or after `from` of a byte >= 0x80; s.size() when none.
+std::size_t skip_ascii(std::string_view s, std::size_t from = 0);
 
 enum class base64_status : std::uint8_t { ok, invalid_character, truncated, too_large, empty };
 

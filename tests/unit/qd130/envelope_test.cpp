@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "adapters/qd130/codes.hpp"
+#include "adapters/qd130/detail/field_rules.hpp"
 #include "adapters/qd130/detail/text.hpp"
 #include "adapters/qd130/detail/unicode.hpp"
 #include "fhir/text.hpp"
@@ -53,6 +55,30 @@ TEST(Qd130Envelope, SampleDecodesWithoutErrors) {
   EXPECT_EQ(x1.location("MA_LK"), "XML1[STT=1].MA_LK");
   EXPECT_EQ(rec.rows(table_id::xml2)[1].value("LIEU_DUNG"), "1 lọ/lần * 2 lần/ngày * 1 ngày [2 lọ/ngày]");
   EXPECT_EQ(episode_date(rec), 20261125);
+}
+
+TEST(Qd130Envelope, DecodedValuesOutliveTheBody) {
+  // The envelope is read in the caller's buffer: what the result keeps of it must be copies.
+  // Bodies: plain, with CRLF inside NOIDUNGFILE (the copying path), an inner document alone.
+  const std::string xml1 = sample_table(1);
+  for (const std::string& original :
+       {sample_envelope(), make_envelope({{"XML1", xml1}}, "42001", 76), xml1, base64(sample_envelope())}) {
+    decode_result r;
+    {
+      std::string body = original;
+      r = decode(body);
+      std::fill(body.begin(), body.end(), 'x');
+    }
+    ASSERT_TRUE(r.usable()) << describe(r.issues);
+    const record& rec = r.env.records[0];
+    EXPECT_EQ(rec.ma_lk(), "2611200007");
+    EXPECT_EQ(rec.rows(table_id::xml1)[0].value("MA_THE_BHYT"), "GD4424299990001");
+    if (r.env.kind == input_kind::inner_document) continue;
+    EXPECT_EQ(r.env.facility_code, "42001");
+    EXPECT_EQ(r.env.created, "20261125");
+    ASSERT_FALSE(rec.file_types.empty());
+    EXPECT_EQ(rec.file_types[0], "XML1");
+  }
 }
 
 TEST(Qd130Envelope, SingleInnerDocument) {
@@ -234,6 +260,46 @@ TEST(Qd130Pitfalls, ElementsInAnyOrder) {
   ASSERT_TRUE(r.usable());
   EXPECT_EQ(xml1_of(r).value("MA_LK"), "2611200007");
   EXPECT_FALSE(fhir::has_errors(r.issues)) << describe(r.issues);
+}
+
+TEST(Qd130Pitfalls, RowsWithDifferentElementsOrNamesKeepTheirOwnValues) {
+  // The decoder reuses the previous row's rule for an element at the same position when the names
+  // match: rows that swap elements, or put one of the same length and first and last letters in
+  // its place, or an unknown one, must each keep their own values.
+  const std::string doc =
+      "<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><MA_LK>LK1</MA_LK><STT>1</STT><T_NGUONKHAC_NSNN>11</T_NGUONKHAC_NSNN>"
+      "<T_NGUONKHAC_VTNN>12</T_NGUONKHAC_VTNN><MA_THUOC>A</MA_THUOC></CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><MA_LK>LK1</MA_LK><STT>2</STT><T_NGUONKHAC_VTNN>22</T_NGUONKHAC_VTNN>"
+      "<T_NGUONKHAC_NSNN>21</T_NGUONKHAC_NSNN><MA_THUOC>B</MA_THUOC></CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><MA_LK>LK1</MA_LK><STT>3</STT><T_NGUONKHAC_VTTN>33</T_NGUONKHAC_VTTN>"
+      "<MA_THUOX>x</MA_THUOX><MA_THUOC>C</MA_THUOC></CHI_TIET_THUOC>"
+      "<CHI_TIET_THUOC><STT>4</STT><MA_LK>LK1</MA_LK><TEN_THUOC>D</TEN_THUOC></CHI_TIET_THUOC>"
+      "</DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>";
+  const auto r = decode(doc);
+  ASSERT_TRUE(r.usable()) << describe(r.issues);
+  const auto& rows = r.env.records[0].rows(table_id::xml2);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].value("T_NGUONKHAC_NSNN"), "11");
+  EXPECT_EQ(rows[0].value("T_NGUONKHAC_VTNN"), "12");
+  EXPECT_EQ(rows[1].value("T_NGUONKHAC_NSNN"), "21");
+  EXPECT_EQ(rows[1].value("T_NGUONKHAC_VTNN"), "22");
+  EXPECT_EQ(rows[2].value("T_NGUONKHAC_VTTN"), "33");
+  EXPECT_EQ(rows[2].value("T_NGUONKHAC_NSNN"), "");
+  EXPECT_EQ(rows[2].value("T_NGUONKHAC_VTNN"), "");
+  EXPECT_EQ(rows[2].value("MA_THUOC"), "C");
+  EXPECT_NE(find_issue(r.issues, "XML2[STT=3].MA_THUOX", issue_code::informational), nullptr) << describe(r.issues);
+  EXPECT_EQ(rows[3].value("STT"), "4");
+  EXPECT_EQ(rows[3].value("MA_LK"), "LK1");
+  EXPECT_EQ(rows[3].value("TEN_THUOC"), "D");
+  EXPECT_EQ(rows[3].value("MA_THUOC"), "");
+  for (const auto& row : rows) {
+    for (const auto& f : row.fields) {
+      const auto* rule = detail::find_rule(table_id::xml2, f.name);
+      ASSERT_NE(rule, nullptr) << f.name;
+      EXPECT_EQ(f.rule, detail::rule_index(*rule)) << f.name;
+    }
+  }
 }
 
 TEST(Qd130Pitfalls, RowsFoundWhateverTheWrapper) {
@@ -489,6 +555,69 @@ TEST(Qd130Helpers, Base64LongBodiesMatchTheirBytes) {
       ASSERT_EQ(r.status, base64_status::invalid_character) << "length " << len << " at " << at;
       EXPECT_EQ(r.bad_offset, at) << "length " << len;
     }
+  }
+}
+
+TEST(Qd130Helpers, Base64EveryByteValueInAVectorBlock) {
+  // The vector path tells the alphabet from everything else by nibble lookups: every byte value,
+  // in the first and the second 32-character block, is decoded or refused as the alphabet says.
+  using detail::base64_status;
+  const std::string bytes = "claims file bytes, forty-eight of them in a row!!";
+  const std::string text = fhir::base64_encode(bytes.substr(0, 48));
+  ASSERT_EQ(text.size(), 64u);
+  const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    for (const std::size_t at : {std::size_t{3}, std::size_t{40}}) {
+      std::string s = text;
+      s[at] = c;
+      const auto r = detail::base64_decode(s, 1000);
+      if (alphabet.find(c) != std::string_view::npos || c == '-' || c == '_') {
+        ASSERT_EQ(r.status, base64_status::ok) << b << " at " << at;
+        EXPECT_EQ(r.size, 48u);
+      } else if (detail::is_space(c)) {
+        ASSERT_EQ(r.status, base64_status::ok) << b << " at " << at;  // skipped: one character short
+        EXPECT_EQ(r.size, 47u) << b << " at " << at;
+      } else if (c != '=') {
+        ASSERT_EQ(r.status, base64_status::invalid_character) << b << " at " << at;
+        EXPECT_EQ(r.bad_offset, at) << b;
+      }
+    }
+  }
+}
+
+TEST(Qd130Helpers, TrimBothEndsOrNeither) {
+  EXPECT_EQ(detail::trim(""), "");
+  EXPECT_EQ(detail::trim(" \t\r\n"), "");
+  EXPECT_EQ(detail::trim("a"), "a");
+  EXPECT_EQ(detail::trim(" a b "), "a b");
+  EXPECT_EQ(detail::trim("a b\n"), "a b");
+  EXPECT_EQ(detail::trim("\r\na b"), "a b");
+  EXPECT_EQ(detail::trim("\ta\t"), "a");
+}
+
+TEST(Qd130Helpers, FindPairAndSkipAsciiAtEveryPosition) {
+  // The vector loops take 32 bytes at a time: every position and length around that, against a
+  // byte-by-byte answer (a pair split across two blocks included).
+  for (std::size_t n = 0; n <= 80; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string s(n, 'a');
+      s[at] = '<';
+      if (at + 1 < n) s[at + 1] = '!';
+      const std::size_t pair = at + 1 < n ? at : std::string_view::npos;
+      EXPECT_EQ(detail::find_pair(s, '<', '!'), pair) << n << ' ' << at;
+      EXPECT_EQ(detail::find_pair(s, '<', '!', at + 1), std::string_view::npos) << n << ' ' << at;
+      if (at > 0) {
+        EXPECT_EQ(detail::find_pair(s, '<', '!', at - 1), pair) << n << ' ' << at;
+      }
+      s.assign(n, 'a');
+      s[at] = '<';  // alone: no pair
+      EXPECT_EQ(detail::find_pair(s, '<', '!'), std::string_view::npos) << n << ' ' << at;
+      s[at] = '\xC3';
+      EXPECT_EQ(detail::skip_ascii(s), at) << n << ' ' << at;
+      EXPECT_EQ(detail::skip_ascii(s, at + 1), n) << n << ' ' << at;
+    }
+    EXPECT_EQ(detail::skip_ascii(std::string(n, 'a')), n);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -39,6 +40,13 @@ std::string compare(pugi::xml_node p, flat_node f, const std::string& path) {
   return {};
 }
 
+/// The deepest level of any node under `n` (its own is `level`), text nodes included.
+unsigned deepest(pugi::xml_node n, unsigned level) {
+  unsigned d = level;
+  for (auto c = n.first_child(); c; c = c.next_sibling()) d = std::max(d, deepest(c, level + 1));
+  return d;
+}
+
 /// Parses `text` with both; returns whether the fast reader accepted it, and checks the trees
 /// are the same when it did.
 bool same_tree_or_declined(const std::string& text) {
@@ -54,6 +62,7 @@ bool same_tree_or_declined(const std::string& text) {
   if (!res) return true;
   EXPECT_EQ(compare(doc.document_element(), flat.root(), "root"), "") << text;
   EXPECT_FALSE(doc.document_element().next_sibling()) << text;
+  EXPECT_EQ(flat.max_level(), deepest(doc.document_element(), 1)) << text;
   return true;
 }
 
@@ -78,7 +87,11 @@ TEST(Qd130FlatXml, PlainShapesGiveTheSameTreeAsPugixml) {
            "<A\t>\t<B>1</B  >\r\n<C>2</C>\r\n</A\n>",
            "<A><B><C><D>deep</D></C></B><E.f-g:h>x</E.f-g:h></A>",
            "<A>text<B/>more</A>",
+           "<A><B><C/></B></A>",
+           "<A><B><C></C></B>t<D><![CDATA[c]]></D></A>",
            "<A>a\r\nb\rc\r\r\nd\r</A>",
+           "<A>\r\nab\n\r\r\n\r\ncd\r\r</A>",
+           "<A><B>QUJD\r\nREVG\r\nR0g=\r\n</B></A>",
            "<A><B>\r\n  x\r\n</B>\r\n<C>y\r</C><D>p<![CDATA[q]]>\r\nr</D></A>",
        })
     EXPECT_TRUE(same_tree_or_declined(text)) << text;
@@ -115,6 +128,47 @@ TEST(Qd130FlatXml, DeclinesWhatOnlyPugixmlHandles) {
            "",
        })
     EXPECT_FALSE(same_tree_or_declined(text)) << text;
+}
+
+TEST(Qd130FlatXml, EndTagsMustMatchByteForByteAtEveryLength) {
+  // End tags are compared in words: a difference at any position of a name of any length (first,
+  // middle, last byte; the overlapping last word) must still decline.
+  for (std::size_t n = 1; n <= 24; ++n) {
+    std::string name;
+    for (std::size_t i = 0; i < n; ++i) name += static_cast<char>('A' + i % 26);
+    EXPECT_TRUE(same_tree_or_declined("<R><" + name + ">x</" + name + "></R>")) << name;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other = name;
+      other[at] = other[at] == 'Z' ? 'Y' : 'Z';
+      EXPECT_FALSE(same_tree_or_declined("<R><" + name + ">x</" + other + "></R>")) << name << " vs " << other;
+    }
+  }
+}
+
+TEST(Qd130FlatXml, ReadOnlyParseDeclinesOnlyWhatNeedsWriting) {
+  flat_xml flat;
+  const std::string plain = "<A>\r\n  <B>x</B>\r\n</A>";  // CRs only in white space between elements
+  ASSERT_TRUE(flat.parse_readonly(plain.data(), plain.size()));
+  EXPECT_EQ(flat.root().first_child().child_value(), "x");
+  const std::string cr = "<A><B>a\r\nb</B></A>";
+  std::string copy = cr;
+  EXPECT_FALSE(flat.parse_readonly(copy.data(), copy.size()));
+  EXPECT_EQ(copy, cr);
+  EXPECT_TRUE(flat.parse(copy.data(), copy.size()));
+  EXPECT_EQ(flat.root().first_child().child_value(), "a\nb");
+}
+
+TEST(Qd130FlatXml, LongTextsStopAtEveryPosition) {
+  // Text is scanned 16 and, once long, 32 bytes at a time: markup, a CR or a reference at any
+  // position of texts up to 100 bytes is found where it is.
+  for (std::size_t n = 0; n <= 100; ++n)
+    for (std::size_t k = 0; k <= n; ++k) {
+      const std::string before(k, 'a');
+      const std::string after(n - k, 'b');
+      EXPECT_TRUE(same_tree_or_declined("<A>" + before + "<B/>" + after + "</A>")) << n << ' ' << k;
+      EXPECT_TRUE(same_tree_or_declined("<A>" + before + "\r" + after + "</A>")) << n << ' ' << k;
+      EXPECT_FALSE(same_tree_or_declined("<A>" + before + "&amp;" + after + "</A>")) << n << ' ' << k;
+    }
 }
 
 }  // namespace
