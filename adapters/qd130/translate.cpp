@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -30,15 +31,20 @@ using fhir::severity;
 constexpr std::string_view v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
 constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem/observation-category";
 
-std::string lower_dash(std::string_view field) {
-  std::string s(field);
-  for (char& c : s) c = c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+/// `base` + the field name in lower case with '-' for '_' ("MA_LOAI_KCB" → "ma-loai-kcb").
+std::string code_list_system(std::string_view base, std::string_view field) {
+  std::string s;
+  s.reserve(base.size() + field.size());
+  s.append(base);
+  for (char c : field) s += c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return s;
 }
 
+/// `type/id`, built at its final size (one allocation; the bundle has one per reference).
 Reference ref(std::string_view type, std::string_view id) {
   Reference r;
-  r.reference = std::string(type) + "/" + std::string(id);
+  r.reference.reserve(type.size() + 1 + id.size());
+  r.reference.append(type).append(1, '/').append(id);
   return r;
 }
 
@@ -96,9 +102,12 @@ constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
 
 class mapper {
  public:
+  /// `targets` collects a reference to every entry added (Provenance.target); `seen` holds views of
+  /// those references (a deque: elements never move) so a resource repeated in the envelope is
+  /// added once.
   mapper(const settings& s, const context& ctx, translation& out, const envelope& env, const record& rec,
-         std::unordered_set<std::string>& seen)
-      : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), seen_(seen) {}
+         std::deque<Reference>& targets, std::unordered_set<std::string_view>& seen)
+      : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), targets_(targets), seen_(seen) {}
 
   void run() {
     const row* x1 = rec_.first(table_id::xml1);
@@ -122,6 +131,7 @@ class mapper {
     patient();
     if (patient_id_.empty()) return;
     encounter_id_ = fhir::encounter_id(facility_, ma_lk_);
+    encounter_ref_ = ref("Encounter", encounter_id_);
     conditions();
     encounter();
     coverages();
@@ -142,8 +152,9 @@ class mapper {
     }
   }
 
-  std::vector<Reference>& targets() { return targets_; }
   const std::string& facility() const { return facility_; }
+  /// Organization id of the facility; empty when the record was refused before it was known.
+  const std::string& organization_id() const { return org_id_; }
 
  private:
   const settings& s_;
@@ -151,37 +162,63 @@ class mapper {
   translation& out_;
   const envelope& env_;
   const record& rec_;
-  std::unordered_set<std::string>& seen_;
+  std::deque<Reference>& targets_;
+  std::unordered_set<std::string_view>& seen_;
   const row* x1_ = nullptr;
   std::string facility_, ma_lk_, patient_id_, encounter_id_, org_id_;
-  std::vector<Reference> targets_;
+  // References to the record's Patient, Encounter and Organization, built once and copied.
+  Reference patient_ref_, encounter_ref_, org_ref_;
   std::vector<std::pair<std::string, std::string>> conditions_;        // (id, role)
   std::vector<std::pair<std::string, std::string>> service_requests_;  // (MA_DICH_VU, id)
 
   bool is4210() const { return out_.version == schema_version::qd4210; }
 
+  /// Converted times of XML1 and of the row being mapped: vital signs, conditions, the encounter
+  /// and the appointment read the same fields again. A repeated conversion reports nothing new
+  /// (its issues are already there), so the cache changes no output.
+  struct cached_time {
+    const row* r;
+    std::string_view field;
+    std::optional<fhir::fhir_time> t;
+  };
+  std::vector<cached_time> times_;
+  int episode_date_ = -1;  ///< episode_date(rec_), computed on first use
+
+  int episode_date_key() {
+    if (episode_date_ < 0) episode_date_ = episode_date(rec_);
+    return episode_date_;
+  }
+
   template <class R>
   void add(R&& r) {
-    const std::string type(std::remove_cvref_t<R>::resource_type);
-    const std::string id = r.id;
-    if (!seen_.insert(type + "/" + id).second) return;
-    fhir::Bundle::Entry e;
-    e.full_url = fhir::urn_uuid(id);
-    e.request = fhir::Bundle::Request{};
+    const Reference& target = targets_.emplace_back(ref(std::remove_cvref_t<R>::resource_type, r.id));
+    if (!seen_.insert(target.reference).second) {
+      targets_.pop_back();
+      return;
+    }
+    fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
+    e.full_url = fhir::urn_uuid(r.id);
+    e.request.emplace();
     e.request->method = "PUT";
-    e.request->url = type + "/" + id;
+    e.request->url = target.reference;
     e.resource = std::forward<R>(r);
-    out_.bundle.entry.push_back(std::move(e));
-    targets_.push_back(ref(type, id));
   }
 
   /// FHIR date/dateTime of a field, or nullopt; conversion problems the decoder has not already
   /// reported at that place are added.
-  std::optional<fhir::fhir_time> when(const row& r, std::string_view field, const fhir::time_settings* ts = nullptr) {
+  std::optional<fhir::fhir_time> when(const row& r, std::string_view field) {
+    for (const auto& c : times_)
+      if (c.r == &r && c.field == field) return c.t;
+    if (&r != x1_) std::erase_if(times_, [&](const cached_time& c) { return c.r != x1_; });
+    auto t = convert_time(r, field);
+    times_.push_back(cached_time{&r, field, t});
+    return t;
+  }
+  std::optional<fhir::fhir_time> convert_time(const row& r, std::string_view field) {
     const std::string_view v = r.value(field);
     if (v.empty()) return std::nullopt;
     fhir::issue_list scratch;
-    const fhir::time_settings& settings = ts != nullptr ? *ts : s_.time;
+    const fhir::time_settings& settings = s_.time;
     // The location is only text in issues: built (and the pure conversion repeated) only when
     // there is one.
     auto t = fhir::from_qd130(v, scratch, {}, settings);
@@ -203,9 +240,9 @@ class mapper {
 
   Coding qd130_coding(table_id t, std::string_view field, std::string_view code) {
     Coding c;
-    c.system = s_.codes.qd130_base + lower_dash(field);
+    c.system = code_list_system(s_.codes.qd130_base, field);
     c.code = std::string(code);
-    if (const auto* e = find_code(t, field, code, episode_date(rec_), out_.version))
+    if (const auto* e = find_code(t, field, code, episode_date_key(), out_.version))
       c.display = std::string(e->display);
     return c;
   }
@@ -224,14 +261,15 @@ class mapper {
     return nullptr;
   }
 
-  Reference patient_ref() const { return ref("Patient", patient_id_); }
-  Reference encounter_ref() const { return ref("Encounter", encounter_id_); }
+  const Reference& patient_ref() const { return patient_ref_; }
+  const Reference& encounter_ref() const { return encounter_ref_; }
 
   // -------------------------------------------------------------------------------------------
 
   void organization() {
     fhir::Organization o;
     org_id_ = fhir::organization_id(facility_);
+    org_ref_ = ref("Organization", org_id_);
     o.id = org_id_;
     o.identifier.push_back(Identifier{});
     o.identifier.back().system = s_.systems.facility;
@@ -257,6 +295,7 @@ class mapper {
       return;
     }
     patient_id_ = p.id;
+    patient_ref_ = ref("Patient", patient_id_);
     auto typed = [&](std::string_view type, std::string system, std::string_view value, std::string use) {
       Identifier i;
       i.use = std::move(use);
@@ -528,7 +567,7 @@ class mapper {
       l.location = logical(s_.codes.department, k);
       e.location.push_back(std::move(l));
     }
-    e.service_provider = ref("Organization", org_id_);
+    e.service_provider = org_ref_;
     add(std::move(e));
   }
 
@@ -567,7 +606,7 @@ class mapper {
     }
   }
 
-  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string id_part, const row& r,
+  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string_view id_part, const row& r,
                           std::string_view time_field) {
     fhir::Observation o;
     o.id = fhir::stable_id("Observation", encounter_id_, table_name(r.table), r.stt(), id_part);
@@ -576,7 +615,7 @@ class mapper {
     o.code = concept_of(s_.codes.loinc, v.code, std::string(v.display), std::string(v.display));
     o.subject = patient_ref();
     o.encounter = encounter_ref();
-    if (auto t = when(r, time_field)) o.effective = fhir::DateTime{t->value};
+    if (auto t = when(r, time_field)) o.effective = fhir::DateTime{std::move(t->value)};
     if (auto d = fhir::decimal::parse(value)) {
       fhir::Quantity q;
       q.value = *d;
@@ -612,8 +651,9 @@ class mapper {
                                     "drug row without MA_THUOC or TEN_THUOC; not mapped"});
         continue;
       }
+      const std::string key = key_of(r);
       fhir::MedicationRequest m;
-      m.id = fhir::stable_id("MedicationRequest", encounter_id_, "XML2", key_of(r));
+      m.id = fhir::stable_id("MedicationRequest", encounter_id_, "XML2", key);
       m.status = x1_->has("NGAY_RA") ? "completed" : "active";
       m.intent = "order";
       m.medication = drug_concept(r);
@@ -641,7 +681,6 @@ class mapper {
         if (p.days > 0) t.repeat->count = p.per_day * p.days;
         d.timing = std::move(t);
       }
-      if (!d.text.empty() || d.route) m.dosage_instruction.push_back(d);
       if (auto qty = fhir::decimal::parse(r.value("SO_LUONG"))) {
         m.dispense_request = fhir::MedicationRequest::DispenseRequest{};
         fhir::Quantity q;
@@ -649,23 +688,26 @@ class mapper {
         q.unit = detail::nfc(r.value("DON_VI_TINH"));
         m.dispense_request->quantity = std::move(q);
       }
-      const std::string mr_id = m.id;
-      auto medication = m.medication;
-      add(std::move(m));
-      if (auto given = when(r, "NGAY_TH_YL")) {
-        fhir::MedicationAdministration a;
-        a.id = fhir::stable_id("MedicationAdministration", encounter_id_, "XML2", key_of(r));
-        a.status = "completed";
-        a.medication = std::move(medication);
-        a.subject = patient_ref();
-        a.context = encounter_ref();
-        a.effective = fhir::DateTime{given->value};
-        a.request = ref("MedicationRequest", mr_id);
-        a.dosage = fhir::MedicationAdministration::Dosage{};
-        a.dosage->text = d.text;
-        a.dosage->route = d.route;
-        add(std::move(a));
+      // Nothing above reports issues, so converting NGAY_TH_YL before the request is added keeps
+      // their order; the administration copies what it shares with the request.
+      auto given = when(r, "NGAY_TH_YL");
+      std::optional<fhir::MedicationAdministration> a;
+      if (given) {
+        a.emplace();
+        a->id = fhir::stable_id("MedicationAdministration", encounter_id_, "XML2", key);
+        a->status = "completed";
+        a->medication = m.medication;
+        a->subject = patient_ref();
+        a->context = encounter_ref();
+        a->effective = fhir::DateTime{std::move(given->value)};
+        a->request = ref("MedicationRequest", m.id);
+        a->dosage.emplace();
+        a->dosage->text = d.text;
+        a->dosage->route = d.route;
       }
+      if (!d.text.empty() || d.route) m.dosage_instruction.push_back(std::move(d));
+      add(std::move(m));
+      if (a) add(std::move(*a));
     }
   }
 
@@ -841,7 +883,7 @@ class mapper {
     d.content.push_back(std::move(c));
     d.context = fhir::DocumentReference::Context{};
     d.context->encounter.push_back(encounter_ref());
-    d.custodian = ref("Organization", org_id_);
+    d.custodian = org_ref_;
     return d;
   }
 
@@ -978,7 +1020,7 @@ class mapper {
     p.status = "accepted";
     a.participant.push_back(std::move(p));
     fhir::Appointment::Participant org;
-    org.actor = ref("Organization", org_id_);
+    org.actor = org_ref_;
     org.status = "accepted";
     a.participant.push_back(std::move(org));
     a.created = date_time(*x1_, "NGAY_RA");
@@ -998,6 +1040,14 @@ class mapper {
       appointment("NGAY_TAI_KHAM|" + std::string(d), d, *x1_, "NGAY_TAI_KHAM", "Hẹn tái khám");
   }
 };
+
+/// About how many entries a record gives (Organization, Patient, Encounter, Conditions, ... plus the
+/// rows); only sizes a reservation.
+std::size_t expected_entries(const record& rec) {
+  auto n = [&](table_id t) { return rec.rows(t).size(); };
+  return 16 + 2 * n(table_id::xml2) + n(table_id::xml3) + 2 * n(table_id::xml4) + 7 * n(table_id::xml5) +
+         n(table_id::xml7) + n(table_id::xml8) + n(table_id::xml13) + n(table_id::xml14);
+}
 
 bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::issue_list& issues) {
   if (ctx.authenticated_facility.empty()) return false;
@@ -1027,24 +1077,31 @@ translation translate(const decode_result& decoded, const settings& s, const con
   out.bundle.type = "transaction";
   if (!decoded.usable()) return out;
   if (facility_forbidden(decoded, ctx, out.issues)) return out;
-  std::unordered_set<std::string> seen;
-  std::vector<Reference> targets;
-  std::string facility;
+  // Entries are large and moved on every growth of the vector: reserve about what the rows give.
+  std::size_t expected = 1;
+  for (const auto& rec : decoded.env.records) expected += expected_entries(rec);
+  out.bundle.entry.reserve(expected);
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(expected);
+  std::deque<Reference> targets;
+  std::string facility, facility_org;
   for (const auto& rec : decoded.env.records) {
-    mapper m(s, ctx, out, decoded.env, rec, seen);
+    mapper m(s, ctx, out, decoded.env, rec, targets, seen);
     m.run();
-    targets.insert(targets.end(), m.targets().begin(), m.targets().end());
-    if (facility.empty()) facility = m.facility();
+    if (facility.empty()) {
+      facility = m.facility();
+      facility_org = m.organization_id();
+    }
   }
   if (targets.empty()) return out;
   fhir::Provenance p;
   p.id = fhir::stable_id("Provenance", "qd130", ctx.sha256_hex.empty() ? targets.front().reference : ctx.sha256_hex);
-  p.target = std::move(targets);
+  p.target.assign(std::make_move_iterator(targets.begin()), std::make_move_iterator(targets.end()));
   p.recorded = fhir::format_instant(ctx.received, s.time.default_offset);
   p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
   fhir::Provenance::Agent agent;
   agent.type = category("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author");
-  agent.who = ref("Organization", fhir::organization_id(facility));
+  agent.who = ref("Organization", facility_org.empty() ? fhir::organization_id(facility) : facility_org);
   p.agent.push_back(std::move(agent));
   if (!ctx.sha256_hex.empty()) {
     fhir::Provenance::Entity e;
