@@ -247,10 +247,11 @@ class mapper {
     return c;
   }
 
+  /// The first licence of a ";" list (as split_list would give it, without building the list).
   Reference practitioner(std::string_view cchn_list) {
-    const auto parts = detail::split_list(cchn_list);
-    if (parts.empty()) return {};
-    return logical(s_.systems.practitioner_licence, parts.front());
+    cchn_list = detail::trim(cchn_list);
+    if (cchn_list.empty()) return {};
+    return logical(s_.systems.practitioner_licence, detail::trim(cchn_list.substr(0, cchn_list.find(';'))));
   }
 
   /// The LOINC entry a code map gives for a result item (facility map first), or nullptr.
@@ -639,9 +640,14 @@ class mapper {
   }
 
   CodeableConcept drug_concept(const row& r) {
-    std::string text = detail::nfc(r.value("TEN_THUOC"));
-    if (r.has("HAM_LUONG")) text += " " + detail::nfc(r.value("HAM_LUONG"));
-    return concept_of(s_.codes.drug, r.value("MA_THUOC"), detail::nfc(r.value("TEN_THUOC")), std::move(text));
+    std::string name = detail::nfc(r.value("TEN_THUOC"));
+    std::string text = name;
+    if (const std::string_view strength = r.value("HAM_LUONG"); !strength.empty()) {
+      const std::string s = detail::nfc(strength);
+      text.reserve(text.size() + 1 + s.size());
+      text.append(1, ' ').append(s);
+    }
+    return concept_of(s_.codes.drug, r.value("MA_THUOC"), std::move(name), std::move(text));
   }
 
   void medications() {
@@ -727,8 +733,9 @@ class mapper {
                   "cost group " + std::string(nhom.substr(0, 4)) + " (not a clinical service) not mapped"});
         continue;
       }
-      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"), detail::nfc(r.value("TEN_DICH_VU")),
-                                        detail::nfc(r.value("TEN_DICH_VU")));
+      std::string name = detail::nfc(r.value("TEN_DICH_VU"));
+      std::string display = name;
+      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"), std::move(display), std::move(name));
       for (auto icd9 : detail::split_list(r.value("MA_PTTT_QT")))
         code.coding.push_back(Coding{s_.codes.icd9cm, {}, std::string(icd9), {}, {}});
       if (order) {

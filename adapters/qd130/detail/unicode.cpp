@@ -23,10 +23,29 @@ std::string collapse(std::string_view s) {
   }
   return out;
 }
+
+/// True when collapse() would return `s` unchanged: no white space at either end, no white space
+/// but single spaces inside.
+bool collapsed(std::string_view s) {
+  if (s.empty()) return true;
+  if (s.front() == ' ' || s.back() == ' ') return false;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ') {
+      if (space) return false;
+      space = true;
+    } else {
+      if (c == '\t' || c == '\r' || c == '\n') return false;
+      space = false;
+    }
+  }
+  return true;
+}
 }  // namespace
 
 std::string nfc(std::string_view text) {
-  if (fhir::is_plainly_nfc(text)) return collapse(text);
+  // Most values arrive trimmed, single-spaced and in NFC: copied once, as they are.
+  if (fhir::is_plainly_nfc(text)) return collapsed(text) ? std::string(text) : collapse(text);
   if (auto n = fhir::to_nfc(text)) return collapse(*n);
   return collapse(text);
 }
