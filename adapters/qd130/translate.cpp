@@ -118,7 +118,8 @@ class mapper {
       return;
     }
     x1_ = x1;
-    facility_ = std::string(x1->has("MA_CSKCB") ? x1->value("MA_CSKCB") : env_.facility_code);
+    const std::string_view cskcb = x1->value("MA_CSKCB");
+    facility_ = std::string(!cskcb.empty() ? cskcb : env_.facility_code);
     ma_lk_ = std::string(x1->value("MA_LK"));
     if (facility_.empty() || ma_lk_.empty()) {
       out_.issues.push_back(issue{severity::error, issue_code::required, x1->location(),
@@ -284,11 +285,12 @@ class mapper {
     const row& x = *x1_;
     fhir::Patient p;
     const std::string_view doc = x.value("SO_CCCD");
+    const std::string_view ma_bn = x.value("MA_BN");
     const auto kind = fhir::classify_personal_id(doc);
     if (kind == fhir::id_kind::cccd) {
       p.id = fhir::patient_id_from_cccd(doc);
-    } else if (x.has("MA_BN")) {
-      p.id = fhir::facility_patient_id(facility_, x.value("MA_BN"));
+    } else if (!ma_bn.empty()) {
+      p.id = fhir::facility_patient_id(facility_, ma_bn);
     } else {
       out_.issues.push_back(issue{severity::error, issue_code::required, x.location("MA_BN"),
                                   "neither a CCCD nor MA_BN identifies the patient; nothing mapped",
@@ -324,13 +326,12 @@ class mapper {
       if (period) id.period = period;
       p.identifier.push_back(std::move(id));
     }
-    if (x.has("MA_BN"))
-      p.identifier.push_back(
-          typed("PI", fhir::facility_record_system(s_.systems, facility_), x.value("MA_BN"), "secondary"));
-    if (x.has("HO_TEN")) {
+    if (!ma_bn.empty())
+      p.identifier.push_back(typed("PI", fhir::facility_record_system(s_.systems, facility_), ma_bn, "secondary"));
+    if (const std::string_view name = x.value("HO_TEN"); !name.empty()) {
       fhir::HumanName n;
       n.use = "official";
-      n.text = detail::nfc(x.value("HO_TEN"));
+      n.text = detail::nfc(name);
       const auto words = detail::split_list(n.text, ' ');
       for (std::size_t i = 0; i < words.size(); ++i) {
         if (words[i].empty()) continue;
@@ -351,20 +352,23 @@ class mapper {
         e.value = fhir::DateTime{b->value};
         p.extension.push_back(std::move(e));
       }
-      if (is4210() && x.value("NGAY_SINH").size() == 8 && x.value("NGAY_SINH").substr(4) == "0101")
+      if (const std::string_view v = x.value("NGAY_SINH"); is4210() && v.size() == 8 && v.substr(4) == "0101")
         out_.issues.push_back(issue{severity::information, issue_code::informational, x.location("NGAY_SINH"),
                                     "QĐ 4210 wrote 0101 for an unknown day and month; kept as 1 January"});
     }
-    if (x.has("DIEN_THOAI")) {
+    if (const std::string_view phone = x.value("DIEN_THOAI"); !phone.empty()) {
       fhir::ContactPoint c;
       c.system = "phone";
-      c.value = std::string(x.value("DIEN_THOAI"));
+      c.value = std::string(phone);
       p.telecom.push_back(std::move(c));
     }
-    if (x.has("DIA_CHI") || x.has("MATINH_CU_TRU") || x.has("MAXA_CU_TRU")) {
+    const std::string_view address = x.value("DIA_CHI");
+    const std::string_view province = x.value("MATINH_CU_TRU");
+    const std::string_view ward = x.value("MAXA_CU_TRU");
+    if (!address.empty() || !province.empty() || !ward.empty()) {
       fhir::Address a;
       a.use = "home";
-      a.text = detail::nfc(x.value("DIA_CHI"));
+      a.text = detail::nfc(address);
       a.country = "VN";
       auto coded_ext = [&](const std::string& url, std::string_view code) {
         if (code.empty()) return;
@@ -373,16 +377,17 @@ class mapper {
         e.value = Coding{{}, {}, std::string(code), {}, {}};
         a.extension.push_back(std::move(e));
       };
-      coded_ext(s_.codes.ext_province, x.value("MATINH_CU_TRU"));
+      coded_ext(s_.codes.ext_province, province);
       coded_ext(s_.codes.ext_district, x.value("MAHUYEN_CU_TRU"));
-      coded_ext(s_.codes.ext_ward, x.value("MAXA_CU_TRU"));
+      coded_ext(s_.codes.ext_ward, ward);
       p.address.push_back(std::move(a));
     }
     auto coding_ext = [&](const std::string& url, std::string_view field) {
-      if (!x.has(field)) return;
+      const std::string_view code = x.value(field);
+      if (code.empty()) return;
       fhir::Extension e;
       e.url = url;
-      e.value = qd130_coding(table_id::xml1, field, x.value(field));
+      e.value = qd130_coding(table_id::xml1, field, code);
       p.extension.push_back(std::move(e));
     };
     coding_ext(s_.codes.ext_nationality, "MA_QUOCTICH");
@@ -449,12 +454,12 @@ class mapper {
     lk.system = fhir::episode_system(s_.systems, facility_);
     lk.value = ma_lk_;
     e.identifier.push_back(std::move(lk));
-    if (x.has("MA_HSBA")) {
+    if (const std::string_view hsba = x.value("MA_HSBA"); !hsba.empty()) {
       Identifier h;
       std::string sys = s_.codes.hsba;
       if (const auto p = sys.find("{facility}"); p != std::string::npos) sys.replace(p, 10, facility_);
       h.system = std::move(sys);
-      h.value = std::string(x.value("MA_HSBA"));
+      h.value = std::string(hsba);
       e.identifier.push_back(std::move(h));
     }
     e.status = x.has("NGAY_RA") ? "finished" : "in-progress";
@@ -498,10 +503,10 @@ class mapper {
       ext.value = fhir::DateTime{t->value};
       e.extension.push_back(std::move(ext));
     }
-    if (x.has("SO_NGAY_DTRI")) {
+    if (const std::string_view days = x.value("SO_NGAY_DTRI"); !days.empty()) {
       // R4 Encounter.length (Duration) is not in the typed model yet; carried as an extension.
       fhir::Quantity q;
-      if (auto d = fhir::decimal::parse(x.value("SO_NGAY_DTRI"))) {
+      if (auto d = fhir::decimal::parse(days)) {
         q.value = *d;
         q.unit = "d";
         q.system = s_.codes.ucum;
@@ -512,18 +517,20 @@ class mapper {
         e.extension.push_back(std::move(ext));
       }
     }
-    if (x.has("KET_QUA_DTRI")) {
+    const std::string_view outcome = x.value("KET_QUA_DTRI");
+    if (!outcome.empty()) {
       fhir::Extension ext;
       ext.url = s_.codes.ext_outcome;
       CodeableConcept cc;
-      cc.coding.push_back(qd130_coding(table_id::xml1, "KET_QUA_DTRI", x.value("KET_QUA_DTRI")));
+      cc.coding.push_back(qd130_coding(table_id::xml1, "KET_QUA_DTRI", outcome));
       ext.value = std::move(cc);
       e.extension.push_back(std::move(ext));
     }
     for (std::string_view f : {"LY_DO_VV", "LY_DO_VNT"})
-      if (x.has(f)) e.reason_code.push_back(concept_of({}, {}, {}, detail::nfc(x.value(f))));
-    if (x.has("MA_LY_DO_VNT") && !e.reason_code.empty())
-      e.reason_code.back().coding.push_back(qd130_coding(table_id::xml1, "MA_LY_DO_VNT", x.value("MA_LY_DO_VNT")));
+      if (const std::string_view reason = x.value(f); !reason.empty())
+        e.reason_code.push_back(concept_of({}, {}, {}, detail::nfc(reason)));
+    if (const std::string_view code = x.value("MA_LY_DO_VNT"); !code.empty() && !e.reason_code.empty())
+      e.reason_code.back().coding.push_back(qd130_coding(table_id::xml1, "MA_LY_DO_VNT", code));
     std::int32_t rank = 1;
     for (const auto& [cid, role] : conditions_) {
       fhir::Encounter::Diagnosis d;
@@ -539,13 +546,13 @@ class mapper {
       h.origin = logical(s_.systems.facility, from);
       any = true;
     }
-    if (x.has("MA_NOI_DEN")) {
-      h.destination = logical(s_.systems.facility, x.value("MA_NOI_DEN"));
+    if (const std::string_view to = x.value("MA_NOI_DEN"); !to.empty()) {
+      h.destination = logical(s_.systems.facility, to);
       any = true;
     }
-    if (x.has("GIAY_CHUYEN_TUYEN")) {
+    if (const std::string_view referral = x.value("GIAY_CHUYEN_TUYEN"); !referral.empty()) {
       h.pre_admission_identifier = Identifier{};
-      h.pre_admission_identifier->value = std::string(x.value("GIAY_CHUYEN_TUYEN"));
+      h.pre_admission_identifier->value = std::string(referral);
       any = true;
     }
     const std::string_view rv_field = is4210() ? "TINH_TRANG_RV" : "MA_LOAI_RV";
@@ -555,7 +562,6 @@ class mapper {
       dd.coding.push_back(qd130_coding(table_id::xml1, rv_field, rv));
       std::string_view hl7 = rv == "1" ? "home" : rv == "3" || rv == "4" ? "aadvice" : "other-hcf";
       if (is4210() && rv == "2") hl7 = "other-hcf";
-      const std::string_view outcome = x.value("KET_QUA_DTRI");
       if (outcome == "5" || outcome == "8") hl7 = "exp";
       dd.coding.push_back(
           Coding{"http://terminology.hl7.org/CodeSystem/discharge-disposition", {}, std::string(hl7), {}, {}});
@@ -630,13 +636,14 @@ class mapper {
 
   void body_weight() {
     const row& x = *x1_;
-    if (!x.has("CAN_NANG")) return;
-    if (!fhir::decimal::parse(x.value("CAN_NANG"))) {
+    const std::string_view kg = x.value("CAN_NANG");
+    if (kg.empty()) return;
+    if (!fhir::decimal::parse(kg)) {
       out_.issues.push_back(
           issue{severity::warning, issue_code::value, x.location("CAN_NANG"), "CAN_NANG is not a number; not mapped"});
       return;
     }
-    add(vital(weight, x.value("CAN_NANG"), "body-weight", x, "NGAY_VAO"));
+    add(vital(weight, kg, "body-weight", x, "NGAY_VAO"));
   }
 
   CodeableConcept drug_concept(const row& r) {
@@ -651,6 +658,7 @@ class mapper {
   }
 
   void medications() {
+    const bool discharged = x1_->has("NGAY_RA");
     for (const auto& r : rec_.rows(table_id::xml2)) {
       if (!r.has("MA_THUOC") && !r.has("TEN_THUOC")) {
         out_.issues.push_back(issue{severity::warning, issue_code::required, r.location("MA_THUOC"),
@@ -660,17 +668,17 @@ class mapper {
       const std::string key = key_of(r);
       fhir::MedicationRequest m;
       m.id = fhir::stable_id("MedicationRequest", encounter_id_, "XML2", key);
-      m.status = x1_->has("NGAY_RA") ? "completed" : "active";
+      m.status = discharged ? "completed" : "active";
       m.intent = "order";
       m.medication = drug_concept(r);
       m.subject = patient_ref();
       m.encounter = encounter_ref();
       m.authored_on = date_time(r, "NGAY_YL");
-      if (r.has("MA_BAC_SI")) m.requester = practitioner(r.value("MA_BAC_SI"));
+      if (const std::string_view v = r.value("MA_BAC_SI"); !v.empty()) m.requester = practitioner(v);
       fhir::Dosage d;
       d.text = detail::nfc(r.value("LIEU_DUNG"));
-      if (r.has("CACH_DUNG")) d.patient_instruction = detail::nfc(r.value("CACH_DUNG"));
-      if (r.has("DUONG_DUNG")) d.route = concept_of(s_.codes.route, r.value("DUONG_DUNG"));
+      if (const std::string_view v = r.value("CACH_DUNG"); !v.empty()) d.patient_instruction = detail::nfc(v);
+      if (const std::string_view v = r.value("DUONG_DUNG"); !v.empty()) d.route = concept_of(s_.codes.route, v);
       dose_pattern p;
       if (parse_dose(d.text, p)) {
         fhir::Dosage::DoseAndRate dr;
@@ -719,7 +727,8 @@ class mapper {
 
   /// Row key for ids: STT when given, else the position.
   static std::string key_of(const row& r) {
-    return r.has("STT") ? std::string(r.stt()) : "#" + std::to_string(r.position);
+    const std::string_view stt = r.stt();
+    return !stt.empty() ? std::string(stt) : "#" + std::to_string(r.position);
   }
 
   void services() {
@@ -750,8 +759,8 @@ class mapper {
         sr.encounter = encounter_ref();
         if (auto t = when(r, "NGAY_TH_YL")) sr.occurrence = fhir::DateTime{t->value};
         sr.authored_on = date_time(r, "NGAY_YL");
-        if (r.has("MA_BAC_SI")) sr.requester = practitioner(r.value("MA_BAC_SI"));
-        if (r.has("NGUOI_THUC_HIEN")) sr.performer.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
+        if (const std::string_view v = r.value("MA_BAC_SI"); !v.empty()) sr.requester = practitioner(v);
+        if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) sr.performer.push_back(practitioner(v));
         for (auto c : detail::split_list(r.value("MA_BENH"))) sr.reason_code.push_back(concept_of(s_.codes.icd10, c));
         service_requests_.emplace_back(std::string(r.value("MA_DICH_VU")), sr.id);
         add(std::move(sr));
@@ -768,9 +777,9 @@ class mapper {
           p.performed = fhir::Period{start, end};
         else if (!start.empty())
           p.performed = fhir::DateTime{start};
-        if (r.has("NGUOI_THUC_HIEN")) {
+        if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) {
           fhir::Performer perf;
-          perf.actor = practitioner(r.value("NGUOI_THUC_HIEN"));
+          perf.actor = practitioner(v);
           p.performer.push_back(std::move(perf));
         }
         for (auto c : detail::split_list(r.value("MA_BENH"))) p.reason_code.push_back(concept_of(s_.codes.icd10, c));
@@ -788,24 +797,45 @@ class mapper {
       int final = 0, pending = 0;
       std::string performer;
     };
+    const auto& rows = rec_.rows(table_id::xml4);
+    if (rows.empty()) return;
+    // XML3's service codes, read once: each result row and report looks its service up (the last
+    // XML3 row with the code counts).
+    struct service_row {
+      std::string_view code, group;
+      const row* r;
+    };
+    std::vector<service_row> services;
+    services.reserve(rec_.rows(table_id::xml3).size());
+    for (const auto& x3 : rec_.rows(table_id::xml3)) services.push_back({x3.value("MA_DICH_VU"), x3.value("MA_NHOM"), &x3});
+    auto service_of = [&](std::string_view code) -> const service_row* {
+      for (auto it = services.rbegin(); it != services.rend(); ++it)
+        if (it->code == code) return &*it;
+      return nullptr;
+    };
     std::vector<report> reports;
-    for (const auto& r : rec_.rows(table_id::xml4)) {
+    for (const auto& r : rows) {
+      const std::string_view service = r.value("MA_DICH_VU");
+      const std::string_view item = r.value("MA_CHI_SO");
       fhir::Observation o;
       o.id = fhir::stable_id("Observation", encounter_id_, "XML4", key_of(r));
-      const std::string name = detail::nfc(r.value("TEN_CHI_SO"));
-      o.code = concept_of(s_.codes.lab_item, r.value("MA_CHI_SO"), name, name);
-      if (const auto* loinc = lab_loinc(r.value("MA_CHI_SO")))
+      std::string name = detail::nfc(r.value("TEN_CHI_SO"));
+      std::string display = name;
+      o.code = concept_of(s_.codes.lab_item, item, std::move(display), std::move(name));
+      if (const auto* loinc = lab_loinc(item))
         o.code.coding.push_back(Coding{loinc->target_system, {}, loinc->target_code, loinc->target_display, {}});
-      if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(r.value("MA_DICH_VU"));
-      std::string_view nhom;
-      for (const auto& x3 : rec_.rows(table_id::xml3))
-        if (x3.value("MA_DICH_VU") == r.value("MA_DICH_VU")) nhom = x3.value("MA_NHOM");
+      if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(service);
+      const service_row* x3 = service_of(service);
+      const std::string_view nhom = x3 != nullptr ? x3->group : std::string_view{};
       if (nhom == "1") o.category.push_back(category(obs_category, "laboratory", "Laboratory"));
       if (nhom == "2") o.category.push_back(category(obs_category, "imaging", "Imaging"));
       o.subject = patient_ref();
       o.encounter = encounter_ref();
-      if (auto t = when(r, "NGAY_KQ")) o.effective = fhir::DateTime{t->value};
-      if (r.has("MA_BS_DOC_KQ")) o.performer.push_back(practitioner(r.value("MA_BS_DOC_KQ")));
+      if (auto t = when(r, "NGAY_KQ")) o.effective = fhir::DateTime{std::move(t->value)};
+      const std::string_view reader = r.value("MA_BS_DOC_KQ");
+      if (!reader.empty()) o.performer.push_back(practitioner(reader));
+      const std::string_view mo_ta = r.value("MO_TA");
+      const std::string_view ket_luan = r.value("KET_LUAN");
       const std::string_view value = r.value("GIA_TRI");
       const std::string_view unit = r.value("DON_VI_DO");
       bool pending = false;
@@ -819,30 +849,29 @@ class mapper {
         } else {
           o.value = detail::nfc(value);
         }
-      } else if (r.has("MO_TA")) {
-        o.value = detail::nfc(r.value("MO_TA"));
-      } else if (!r.has("KET_LUAN")) {
+      } else if (!mo_ta.empty()) {
+        o.value = detail::nfc(mo_ta);
+      } else if (ket_luan.empty()) {
         pending = true;  // result not ready at discharge: filled by a later file
       }
-      if (r.has("MO_TA") && !value.empty()) {
+      if (!mo_ta.empty() && !value.empty()) {
         fhir::Annotation a;
-        a.text = detail::nfc(r.value("MO_TA"));
+        a.text = detail::nfc(mo_ta);
         o.note.push_back(std::move(a));
       }
       o.status = pending ? "registered" : "final";
-      const std::string service(r.value("MA_DICH_VU"));
       auto it = std::find_if(reports.begin(), reports.end(), [&](const report& x) { return x.service == service; });
       if (it == reports.end()) {
-        reports.push_back(report{service, {}, {}, {}, 0, 0, {}});
+        reports.push_back(report{std::string(service), {}, {}, {}, 0, 0, {}});
         it = reports.end() - 1;
       }
       it->results.push_back(ref("Observation", o.id));
-      if (r.has("KET_LUAN")) it->conclusions.push_back(detail::nfc(r.value("KET_LUAN")));
+      if (!ket_luan.empty()) it->conclusions.push_back(detail::nfc(ket_luan));
       if (o.effective) {
         const auto& t = std::get<fhir::DateTime>(*o.effective).value;
         if (t > it->effective) it->effective = t;
       }
-      if (it->performer.empty()) it->performer = std::string(r.value("MA_BS_DOC_KQ"));
+      if (it->performer.empty()) it->performer = std::string(reader);
       (pending ? it->pending : it->final)++;
       add(std::move(o));
     }
@@ -851,18 +880,15 @@ class mapper {
       fhir::DiagnosticReport d;
       d.id = fhir::stable_id("DiagnosticReport", encounter_id_, "XML4", rp.service);
       d.status = rp.pending == 0 ? "final" : rp.final == 0 ? "registered" : "partial";
-      std::string display;
-      std::string_view nhom;
-      for (const auto& x3 : rec_.rows(table_id::xml3))
-        if (x3.value("MA_DICH_VU") == rp.service) {
-          display = detail::nfc(x3.value("TEN_DICH_VU"));
-          nhom = x3.value("MA_NHOM");
-        }
+      const service_row* x3 = service_of(rp.service);
+      std::string display = x3 != nullptr ? detail::nfc(x3->r->value("TEN_DICH_VU")) : std::string{};
+      const std::string_view nhom = x3 != nullptr ? x3->group : std::string_view{};
       if (nhom == "1")
         d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
       if (nhom == "2")
         d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
-      d.code = concept_of(s_.codes.service, rp.service, display, display);
+      std::string text = display;
+      d.code = concept_of(s_.codes.service, rp.service, std::move(display), std::move(text));
       d.subject = patient_ref();
       d.encounter = encounter_ref();
       if (!rp.effective.empty()) d.effective = fhir::DateTime{rp.effective};
@@ -870,7 +896,10 @@ class mapper {
         if (svc == rp.service) d.based_on.push_back(ref("ServiceRequest", id));
       if (!rp.performer.empty()) d.results_interpreter.push_back(practitioner(rp.performer));
       d.result = std::move(rp.results);
-      for (std::size_t i = 0; i < rp.conclusions.size(); ++i) d.conclusion += (i == 0 ? "" : "\n") + rp.conclusions[i];
+      for (std::size_t i = 0; i < rp.conclusions.size(); ++i) {
+        if (i > 0) d.conclusion += '\n';
+        d.conclusion += rp.conclusions[i];
+      }
       add(std::move(d));
     }
   }
@@ -912,7 +941,7 @@ class mapper {
       append(text, "Phẫu thuật", r.value("PHAU_THUAT"));
       if (!text.empty()) {
         auto d = document("XML5|" + key_of(r), "11506-3", "Progress note", text, date_time(r, time_field));
-        if (r.has("NGUOI_THUC_HIEN")) d.author.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
+        if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) d.author.push_back(practitioner(v));
         add(std::move(d));
       }
       const auto v = parse_vital_signs(r.value(note_field), r.location(note_field), out_.issues);
