@@ -170,6 +170,9 @@ class mapper {
   // References to the record's Patient, Encounter and Organization, built once and copied.
   Reference patient_ref_, encounter_ref_, org_ref_;
   std::vector<std::pair<std::string, std::string>> conditions_;        // (id, role)
+  // The BHYT cards of XML1 and their validity, read for the Patient and kept for the Coverages.
+  std::vector<std::string_view> cards_;
+  std::vector<std::optional<fhir::Period>> card_periods_;
   std::vector<std::pair<std::string, std::string>> service_requests_;  // (MA_DICH_VU, id)
 
   bool is4210() const { return out_.version == schema_version::qd4210; }
@@ -211,9 +214,7 @@ class mapper {
     for (const auto& c : times_)
       if (c.r == &r && c.field == field) return c.t;
     if (&r != x1_) std::erase_if(times_, [&](const cached_time& c) { return c.r != x1_; });
-    auto t = convert_time(r, field);
-    times_.push_back(cached_time{&r, field, t});
-    return t;
+    return times_.emplace_back(cached_time{&r, field, convert_time(r, field)}).t;
   }
   std::optional<fhir::fhir_time> convert_time(const row& r, std::string_view field) {
     const std::string_view v = r.value(field);
@@ -317,12 +318,13 @@ class mapper {
                                       "SO_CCCD not mapped: not a CCCD, CMND or passport number"});
         break;
     }
-    const auto cards = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
+    cards_ = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
     const auto from = detail::split_list(x.value("GT_THE_TU"));
     const auto to = detail::split_list(x.value("GT_THE_DEN"));
-    for (std::size_t i = 0; i < cards.size(); ++i) {
-      Identifier id = typed("SB", s_.systems.insurance, cards[i], "official");
-      const auto period = card_period(from, to, i);
+    card_periods_.reserve(cards_.size());
+    for (std::size_t i = 0; i < cards_.size(); ++i) {
+      Identifier id = typed("SB", s_.systems.insurance, cards_[i], "official");
+      const auto& period = card_periods_.emplace_back(card_period(from, to, i));
       if (period) id.period = period;
       p.identifier.push_back(std::move(id));
     }
@@ -580,9 +582,7 @@ class mapper {
 
   void coverages() {
     const row& x = *x1_;
-    const auto cards = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
-    const auto from = detail::split_list(x.value("GT_THE_TU"));
-    const auto to = detail::split_list(x.value("GT_THE_DEN"));
+    const auto& cards = cards_;
     const auto dkbd = detail::split_list(x.value("MA_DKBD"));
     for (std::size_t i = 0; i < cards.size(); ++i) {
       fhir::Coverage c;
@@ -595,7 +595,7 @@ class mapper {
       c.type = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PUBLICPOL", "public healthcare", "BHYT");
       c.subscriber_id = std::string(cards[i]);
       c.beneficiary = patient_ref();
-      c.period = card_period(from, to, i);
+      c.period = card_periods_[i];
       c.payor.push_back(logical(s_.systems.facility, "BHXH", "Bảo hiểm xã hội Việt Nam"));
       const std::string_view reg = i < dkbd.size() ? dkbd[i] : dkbd.empty() ? std::string_view{} : dkbd.front();
       if (!reg.empty()) c.network = std::string(reg);
