@@ -100,6 +100,10 @@ constexpr loinc_vital resp_rate{"9279-1", "Respiratory rate", "/min", "/min"};
 constexpr loinc_vital spo2{"59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", "%"};
 constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
 
+/// parse_vital_signs with the location built only when an issue needs it (`location()` gives it).
+template <class Location>
+vital_signs parse_vitals(std::string_view text, const Location& location, fhir::issue_list& issues);
+
 class mapper {
  public:
   /// `targets` collects a reference to every entry added (Provenance.target); `seen` holds views of
@@ -935,7 +939,8 @@ class mapper {
     const std::string_view note_field = is4210() ? "DIEN_BIEN" : "DIEN_BIEN_LS";
     const std::string_view time_field = is4210() ? "NGAY_YL" : "THOI_DIEM_DBLS";
     for (const auto& r : rec_.rows(table_id::xml5)) {
-      std::string text = detail::nfc(r.value(note_field));
+      const std::string_view note = r.value(note_field);
+      std::string text = detail::nfc(note);
       append(text, "Giai đoạn bệnh", r.value("GIAI_DOAN_BENH"));
       append(text, "Hội chẩn", r.value("HOI_CHAN"));
       append(text, "Phẫu thuật", r.value("PHAU_THUAT"));
@@ -944,7 +949,7 @@ class mapper {
         if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) d.author.push_back(practitioner(v));
         add(std::move(d));
       }
-      const auto v = parse_vital_signs(r.value(note_field), r.location(note_field), out_.issues);
+      const auto v = parse_vitals(note, [&] { return r.location(note_field); }, out_.issues);
       if (!v.found) continue;
       if (!v.pulse.empty()) add(vital(pulse, v.pulse, "pulse", r, time_field));
       if (!v.temperature.empty()) add(vital(temperature, v.temperature, "temperature", r, time_field));
@@ -1105,13 +1110,17 @@ bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::
 
 }  // namespace
 
-translation translate(const decode_result& decoded, const settings& s, const context& ctx) {
+namespace {
+/// translate() of a decoded envelope whose issues (`issues`, copied or moved from it) were
+/// checked already: `usable` is decoded.usable().
+translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_list issues, const settings& s,
+                        const context& ctx) {
   translation out;
-  out.issues = decoded.issues;
+  out.issues = std::move(issues);
   out.version = decoded.env.version == schema_version::unknown ? schema_version::qd130 : decoded.env.version;
   out.kind = decoded.env.kind;
   out.bundle.type = "transaction";
-  if (!decoded.usable()) return out;
+  if (!usable) return out;
   if (facility_forbidden(decoded, ctx, out.issues)) return out;
   // Entries are large and moved on every growth of the vector: reserve about what the rows give.
   std::size_t expected = 1;
@@ -1157,8 +1166,16 @@ translation translate(const decode_result& decoded, const settings& s, const con
   return out;
 }
 
+}  // namespace
+
+translation translate(const decode_result& decoded, const settings& s, const context& ctx) {
+  return map_decoded(decoded, decoded.usable(), decoded.issues, s, ctx);
+}
+
 translation translate(std::string_view bytes, const settings& s, const context& ctx) {
-  return translate(decode(bytes, s.limits), s, ctx);
+  decode_result decoded = decode(bytes, s.limits);
+  const bool usable = decoded.usable();
+  return map_decoded(decoded, usable, std::move(decoded.issues), s, ctx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1224,16 +1241,27 @@ bool parse_dose(std::string_view text, dose_pattern& out) {
 }
 
 vital_signs parse_vital_signs(std::string_view text, std::string_view location, fhir::issue_list& issues) {
+  return parse_vitals(text, [&] { return std::string(location); }, issues);
+}
+
+namespace {
+template <class Location>
+vital_signs parse_vitals(std::string_view text, const Location& location, fhir::issue_list& issues) {
   vital_signs v;
   const auto b = text.find("CSST<");
   if (b == std::string_view::npos) return v;
   const auto e = text.find('>', b);
   if (e == std::string_view::npos) {
-    issues.push_back(issue{severity::warning, issue_code::value, std::string(location), "CSST<...> is not closed"});
+    issues.push_back(issue{severity::warning, issue_code::value, location(), "CSST<...> is not closed"});
     return v;
   }
   v.found = true;
-  for (auto part : detail::split_list(text.substr(b + 5, e - b - 5), '_')) {
+  // The parts of split_list(inner, '_'), without building the list (empty parts are skipped).
+  std::string_view rest = detail::trim(text.substr(b + 5, e - b - 5));
+  while (!rest.empty()) {
+    const auto sep = rest.find('_');
+    const std::string_view part = detail::trim(rest.substr(0, sep));
+    rest = sep == std::string_view::npos ? std::string_view{} : rest.substr(sep + 1);
     if (part.empty()) continue;
     std::string_view key;
     for (std::string_view k : {"HA", "HL", "NT", "SP", "M", "T"})
@@ -1246,7 +1274,7 @@ vital_signs parse_vital_signs(std::string_view text, std::string_view location, 
       if (detail::is_decimal(n))
         dst = std::string(n);
       else
-        issues.push_back(issue{severity::warning, issue_code::value, std::string(location),
+        issues.push_back(issue{severity::warning, issue_code::value, location(),
                                "CSST " + std::string(key) + " value is not a number"});
     };
     if (key == "M")
@@ -1263,17 +1291,19 @@ vital_signs parse_vital_signs(std::string_view text, std::string_view location, 
       const auto slash = value.find('/');
       if (slash == std::string_view::npos) {
         issues.push_back(
-            issue{severity::warning, issue_code::value, std::string(location), "CSST HA is not systolic/diastolic"});
+            issue{severity::warning, issue_code::value, location(), "CSST HA is not systolic/diastolic"});
       } else {
         number(value.substr(0, slash), v.systolic);
         number(value.substr(slash + 1), v.diastolic);
       }
     } else {
-      issues.push_back(issue{severity::information, issue_code::informational, std::string(location),
+      issues.push_back(issue{severity::information, issue_code::informational, location(),
                              "CSST part not recognised; ignored"});
     }
   }
   return v;
 }
+
+}  // namespace
 
 }  // namespace gw::qd130
