@@ -48,24 +48,33 @@ Reference ref(std::string_view type, std::string_view id) {
   return r;
 }
 
-Reference logical(std::string system, std::string_view value, std::string display = {}) {
+// The builders below write each string straight into its place in the result (no temporary
+// Coding or Identifier moved in afterwards): ~90 concepts and ~20 references per envelope.
+
+Reference logical(std::string_view system, std::string_view value, std::string_view display = {}) {
   Reference r;
-  r.identifier = Identifier{};
-  r.identifier->system = std::move(system);
-  r.identifier->value = std::string(value);
-  r.display = std::move(display);
+  Identifier& i = r.identifier.emplace();
+  i.system.assign(system);
+  i.value.assign(value);
+  r.display.assign(display);
   return r;
 }
 
-CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
+CodeableConcept concept_of(std::string_view system, std::string_view code, std::string display = {},
+                           std::string text = {}) {
   CodeableConcept c;
-  if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
+  if (!code.empty()) {
+    Coding& k = c.coding.emplace_back();
+    k.system.assign(system);
+    k.code.assign(code);
+    k.display = std::move(display);
+  }
   c.text = std::move(text);
   return c;
 }
 
 CodeableConcept category(std::string_view system, std::string_view code, std::string_view display) {
-  return concept_of(std::string(system), code, std::string(display));
+  return concept_of(system, code, std::string(display));
 }
 
 // MA_LOAI_KCB → v3 ActCode encounter class (mapping is the gateway's; see report).
@@ -307,7 +316,7 @@ class mapper {
     auto typed = [&](std::string_view type, std::string system, std::string_view value, std::string use) {
       Identifier i;
       i.use = std::move(use);
-      i.type = concept_of(std::string(v2_0203), type);
+      i.type = concept_of(v2_0203, type);
       i.system = std::move(system);
       i.value = std::string(value);
       return i;
