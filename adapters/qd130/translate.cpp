@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -113,13 +114,58 @@ constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
 template <class Location>
 vital_signs parse_vitals(std::string_view text, const Location& location, fhir::issue_list& issues);
 
+/// The `Type/id` texts of the entries added so far (views; the caller keeps the texts in place).
+/// Open addressing on the id's last bytes (UUID text, already uniformly spread): no node per
+/// entry and no hash over the whole text, which std::unordered_set spent on every resource.
+class entry_set {
+ public:
+  explicit entry_set(std::size_t expected) {
+    std::size_t n = 16;
+    while (n < 2 * expected) n *= 2;
+    slots_.resize(n);
+  }
+  /// False when `key` is there already; else adds it.
+  bool insert(std::string_view key) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    std::string_view& slot = find(key);
+    if (slot.data() != nullptr) return false;
+    slot = key;
+    ++used_;
+    return true;
+  }
+
+ private:
+  std::vector<std::string_view> slots_;  ///< data() == nullptr: free
+  std::size_t used_ = 0;
+
+  static std::uint64_t hash(std::string_view key) {
+    std::uint64_t x = key.size();
+    if (key.size() >= 8)
+      std::memcpy(&x, key.data() + key.size() - 8, 8);
+    else
+      for (char c : key) x = x * 131 + static_cast<unsigned char>(c);
+    return x * 0x9E3779B97F4A7C15ull;
+  }
+  std::string_view& find(std::string_view key) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(key) >> 32 & mask;; i = (i + 1) & mask)
+      if (slots_[i].data() == nullptr || slots_[i] == key) return slots_[i];
+  }
+  void grow() {
+    std::vector<std::string_view> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (std::string_view k : old)
+      if (k.data() != nullptr) find(k) = k;
+  }
+};
+
 class mapper {
  public:
   /// `targets` collects a reference to every entry added (Provenance.target); `seen` holds views of
   /// those references (a deque: elements never move) so a resource repeated in the envelope is
   /// added once.
   mapper(const settings& s, const context& ctx, translation& out, const envelope& env, const record& rec,
-         std::deque<Reference>& targets, std::unordered_set<std::string_view>& seen)
+         std::deque<Reference>& targets, entry_set& seen)
       : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), targets_(targets), seen_(seen) {}
 
   void run() {
@@ -177,12 +223,12 @@ class mapper {
   const envelope& env_;
   const record& rec_;
   std::deque<Reference>& targets_;
-  std::unordered_set<std::string_view>& seen_;
+  entry_set& seen_;
   const row* x1_ = nullptr;
   std::string facility_, ma_lk_, patient_id_, encounter_id_, org_id_;
   // References to the record's Patient, Encounter and Organization, built once and copied.
   Reference patient_ref_, encounter_ref_, org_ref_;
-  std::vector<std::pair<std::string, std::string>> conditions_;        // (id, role)
+  std::vector<std::pair<std::string, std::string>> conditions_;  // (id, role)
   // The BHYT cards of XML1 and their validity, read for the Patient and kept for the Coverages.
   std::vector<std::string_view> cards_;
   std::vector<std::optional<fhir::Period>> card_periods_;
@@ -209,7 +255,7 @@ class mapper {
   template <class R>
   void add(R&& r) {
     const Reference& target = targets_.emplace_back(ref(std::remove_cvref_t<R>::resource_type, r.id));
-    if (!seen_.insert(target.reference).second) {
+    if (!seen_.insert(target.reference)) {
       targets_.pop_back();
       return;
     }
@@ -820,7 +866,8 @@ class mapper {
     };
     std::vector<service_row> services;
     services.reserve(rec_.rows(table_id::xml3).size());
-    for (const auto& x3 : rec_.rows(table_id::xml3)) services.push_back({x3.value("MA_DICH_VU"), x3.value("MA_NHOM"), &x3});
+    for (const auto& x3 : rec_.rows(table_id::xml3))
+      services.push_back({x3.value("MA_DICH_VU"), x3.value("MA_NHOM"), &x3});
     auto service_of = [&](std::string_view code) -> const service_row* {
       for (auto it = services.rbegin(); it != services.rend(); ++it)
         if (it->code == code) return &*it;
@@ -958,7 +1005,8 @@ class mapper {
         if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) d.author.push_back(practitioner(v));
         add(std::move(d));
       }
-      const auto v = parse_vitals(note, [&] { return r.location(note_field); }, out_.issues);
+      const auto v = parse_vitals(
+          note, [&] { return r.location(note_field); }, out_.issues);
       if (!v.found) continue;
       if (!v.pulse.empty()) add(vital(pulse, v.pulse, "pulse", r, time_field));
       if (!v.temperature.empty()) add(vital(temperature, v.temperature, "temperature", r, time_field));
@@ -1135,8 +1183,7 @@ translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_l
   std::size_t expected = 1;
   for (const auto& rec : decoded.env.records) expected += expected_entries(rec);
   out.bundle.entry.reserve(expected);
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(expected);
+  entry_set seen(expected);
   std::deque<Reference> targets;
   std::string facility, facility_org;
   for (const auto& rec : decoded.env.records) {
@@ -1250,7 +1297,8 @@ bool parse_dose(std::string_view text, dose_pattern& out) {
 }
 
 vital_signs parse_vital_signs(std::string_view text, std::string_view location, fhir::issue_list& issues) {
-  return parse_vitals(text, [&] { return std::string(location); }, issues);
+  return parse_vitals(
+      text, [&] { return std::string(location); }, issues);
 }
 
 namespace {
@@ -1299,15 +1347,14 @@ vital_signs parse_vitals(std::string_view text, const Location& location, fhir::
     else if (key == "HA") {
       const auto slash = value.find('/');
       if (slash == std::string_view::npos) {
-        issues.push_back(
-            issue{severity::warning, issue_code::value, location(), "CSST HA is not systolic/diastolic"});
+        issues.push_back(issue{severity::warning, issue_code::value, location(), "CSST HA is not systolic/diastolic"});
       } else {
         number(value.substr(0, slash), v.systolic);
         number(value.substr(slash + 1), v.diastolic);
       }
     } else {
-      issues.push_back(issue{severity::information, issue_code::informational, location(),
-                             "CSST part not recognised; ignored"});
+      issues.push_back(
+          issue{severity::information, issue_code::informational, location(), "CSST part not recognised; ignored"});
     }
   }
   return v;
