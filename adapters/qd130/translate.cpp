@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -114,28 +113,32 @@ constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
 template <class Location>
 vital_signs parse_vitals(std::string_view text, const Location& location, fhir::issue_list& issues);
 
-/// The `Type/id` texts of the entries added so far (views; the caller keeps the texts in place).
-/// Open addressing on the id's last bytes (UUID text, already uniformly spread): no node per
-/// entry and no hash over the whole text, which std::unordered_set spent on every resource.
+/// The entries added so far, as positions in the list of their references (`Type/id`), so that a
+/// resource repeated in the envelope is added once. Open addressing on the id's last bytes (UUID
+/// text, already uniformly spread): no node per entry and no hash over the whole text, which
+/// std::unordered_set spent on every resource.
 class entry_set {
  public:
-  explicit entry_set(std::size_t expected) {
+  entry_set(const std::vector<Reference>& refs, std::size_t expected) : refs_(refs) {
     std::size_t n = 16;
     while (n < 2 * expected) n *= 2;
-    slots_.resize(n);
+    slots_.assign(n, none);
   }
-  /// False when `key` is there already; else adds it.
-  bool insert(std::string_view key) {
+  /// Adds refs.back(); false when the same reference is there already.
+  bool insert_last() {
     if (2 * (used_ + 1) > slots_.size()) grow();
-    std::string_view& slot = find(key);
-    if (slot.data() != nullptr) return false;
-    slot = key;
+    const auto last = static_cast<std::uint32_t>(refs_.size() - 1);
+    std::uint32_t& slot = find(refs_[last].reference);
+    if (slot != none) return false;
+    slot = last;
     ++used_;
     return true;
   }
 
  private:
-  std::vector<std::string_view> slots_;  ///< data() == nullptr: free
+  static constexpr std::uint32_t none = 0xFFFFFFFF;
+  const std::vector<Reference>& refs_;
+  std::vector<std::uint32_t> slots_;
   std::size_t used_ = 0;
 
   static std::uint64_t hash(std::string_view key) {
@@ -146,26 +149,25 @@ class entry_set {
       for (char c : key) x = x * 131 + static_cast<unsigned char>(c);
     return x * 0x9E3779B97F4A7C15ull;
   }
-  std::string_view& find(std::string_view key) {
+  std::uint32_t& find(std::string_view key) {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash(key) >> 32 & mask;; i = (i + 1) & mask)
-      if (slots_[i].data() == nullptr || slots_[i] == key) return slots_[i];
+      if (slots_[i] == none || refs_[slots_[i]].reference == key) return slots_[i];
   }
   void grow() {
-    std::vector<std::string_view> old(slots_.size() * 2);
+    std::vector<std::uint32_t> old(slots_.size() * 2, none);
     old.swap(slots_);
-    for (std::string_view k : old)
-      if (k.data() != nullptr) find(k) = k;
+    for (std::uint32_t k : old)
+      if (k != none) find(refs_[k].reference) = k;
   }
 };
 
 class mapper {
  public:
-  /// `targets` collects a reference to every entry added (Provenance.target); `seen` holds views of
-  /// those references (a deque: elements never move) so a resource repeated in the envelope is
-  /// added once.
+  /// `targets` collects a reference to every entry added (Provenance.target); `seen` indexes them
+  /// so that a resource repeated in the envelope is added once.
   mapper(const settings& s, const context& ctx, translation& out, const envelope& env, const record& rec,
-         std::deque<Reference>& targets, entry_set& seen)
+         std::vector<Reference>& targets, entry_set& seen)
       : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), targets_(targets), seen_(seen) {}
 
   void run() {
@@ -222,7 +224,7 @@ class mapper {
   translation& out_;
   const envelope& env_;
   const record& rec_;
-  std::deque<Reference>& targets_;
+  std::vector<Reference>& targets_;
   entry_set& seen_;
   const row* x1_ = nullptr;
   std::string facility_, ma_lk_, patient_id_, encounter_id_, org_id_;
@@ -254,11 +256,12 @@ class mapper {
 
   template <class R>
   void add(R&& r) {
-    const Reference& target = targets_.emplace_back(ref(std::remove_cvref_t<R>::resource_type, r.id));
-    if (!seen_.insert(target.reference)) {
+    targets_.push_back(ref(std::remove_cvref_t<R>::resource_type, r.id));
+    if (!seen_.insert_last()) {
       targets_.pop_back();
       return;
     }
+    const Reference& target = targets_.back();
     fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
     e.full_url = fhir::urn_uuid(r.id);
     e.request.emplace();
@@ -965,13 +968,13 @@ class mapper {
   }
 
   fhir::DocumentReference document(std::string_view id_part, std::string_view loinc, std::string_view display,
-                                   std::string text, const std::string& date) {
+                                   std::string_view text, std::string date) {
     fhir::DocumentReference d;
     d.id = fhir::stable_id("DocumentReference", encounter_id_, id_part);
     d.status = "current";
     d.type = concept_of(s_.codes.loinc, loinc, std::string(display), std::string(display));
     d.subject = patient_ref();
-    d.date = date;
+    d.date = std::move(date);
     fhir::DocumentReference::Content c;
     c.attachment.content_type = "text/plain; charset=utf-8";
     c.attachment.language = "vi";
@@ -1099,7 +1102,12 @@ class mapper {
     fhir::time_settings ts = s_.time;
     ts.zero_time_is_unknown = false;
     fhir::issue_list scratch;
-    const auto t = fhir::from_qd130(when_text, scratch, r.location(field), ts);
+    // As in when(): the location text is built (and the pure conversion repeated) only for issues.
+    auto t = fhir::from_qd130(when_text, scratch, {}, ts);
+    if (!scratch.empty()) {
+      scratch.clear();
+      t = fhir::from_qd130(when_text, scratch, r.location(field), ts);
+    }
     if (!t) {
       out_.issues.insert(out_.issues.end(), scratch.begin(), scratch.end());
       return;
@@ -1183,8 +1191,9 @@ translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_l
   std::size_t expected = 1;
   for (const auto& rec : decoded.env.records) expected += expected_entries(rec);
   out.bundle.entry.reserve(expected);
-  entry_set seen(expected);
-  std::deque<Reference> targets;
+  std::vector<Reference> targets;
+  targets.reserve(expected);
+  entry_set seen(targets, expected);
   std::string facility, facility_org;
   for (const auto& rec : decoded.env.records) {
     mapper m(s, ctx, out, decoded.env, rec, targets, seen);
@@ -1197,7 +1206,7 @@ translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_l
   if (targets.empty()) return out;
   fhir::Provenance p;
   p.id = fhir::stable_id("Provenance", "qd130", ctx.sha256_hex.empty() ? targets.front().reference : ctx.sha256_hex);
-  p.target.assign(std::make_move_iterator(targets.begin()), std::make_move_iterator(targets.end()));
+  p.target = std::move(targets);
   p.recorded = fhir::format_instant(ctx.received, s.time.default_offset);
   p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
   fhir::Provenance::Agent agent;
