@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -30,36 +31,50 @@ using fhir::severity;
 constexpr std::string_view v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
 constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem/observation-category";
 
-std::string lower_dash(std::string_view field) {
-  std::string s(field);
-  for (char& c : s) c = c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+/// `base` + the field name in lower case with '-' for '_' ("MA_LOAI_KCB" → "ma-loai-kcb").
+std::string code_list_system(std::string_view base, std::string_view field) {
+  std::string s;
+  s.reserve(base.size() + field.size());
+  s.append(base);
+  for (char c : field) s += c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return s;
 }
 
+/// `type/id`, built at its final size (one allocation; the bundle has one per reference).
 Reference ref(std::string_view type, std::string_view id) {
   Reference r;
-  r.reference = std::string(type) + "/" + std::string(id);
+  r.reference.reserve(type.size() + 1 + id.size());
+  r.reference.append(type).append(1, '/').append(id);
   return r;
 }
 
-Reference logical(std::string system, std::string_view value, std::string display = {}) {
+// The builders below write each string straight into its place in the result (no temporary
+// Coding or Identifier moved in afterwards): ~90 concepts and ~20 references per envelope.
+
+Reference logical(std::string_view system, std::string_view value, std::string_view display = {}) {
   Reference r;
-  r.identifier = Identifier{};
-  r.identifier->system = std::move(system);
-  r.identifier->value = std::string(value);
-  r.display = std::move(display);
+  Identifier& i = r.identifier.emplace();
+  i.system.assign(system);
+  i.value.assign(value);
+  r.display.assign(display);
   return r;
 }
 
-CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
+CodeableConcept concept_of(std::string_view system, std::string_view code, std::string display = {},
+                           std::string text = {}) {
   CodeableConcept c;
-  if (!code.empty()) c.coding.push_back(Coding{std::move(system), {}, std::string(code), std::move(display), {}});
+  if (!code.empty()) {
+    Coding& k = c.coding.emplace_back();
+    k.system.assign(system);
+    k.code.assign(code);
+    k.display = std::move(display);
+  }
   c.text = std::move(text);
   return c;
 }
 
 CodeableConcept category(std::string_view system, std::string_view code, std::string_view display) {
-  return concept_of(std::string(system), code, std::string(display));
+  return concept_of(system, code, std::string(display));
 }
 
 // MA_LOAI_KCB → v3 ActCode encounter class (mapping is the gateway's; see report).
@@ -94,11 +109,66 @@ constexpr loinc_vital resp_rate{"9279-1", "Respiratory rate", "/min", "/min"};
 constexpr loinc_vital spo2{"59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", "%"};
 constexpr loinc_vital weight{"29463-7", "Body weight", "kg", "kg"};
 
+/// parse_vital_signs with the location built only when an issue needs it (`location()` gives it).
+template <class Location>
+vital_signs parse_vitals(std::string_view text, const Location& location, fhir::issue_list& issues);
+
+/// The entries added so far, as positions in the list of their references (`Type/id`), so that a
+/// resource repeated in the envelope is added once. Open addressing on the id's last bytes (UUID
+/// text, already uniformly spread): no node per entry and no hash over the whole text, which
+/// std::unordered_set spent on every resource.
+class entry_set {
+ public:
+  entry_set(const std::vector<Reference>& refs, std::size_t expected) : refs_(refs) {
+    std::size_t n = 16;
+    while (n < 2 * expected) n *= 2;
+    slots_.assign(n, none);
+  }
+  /// Adds refs.back(); false when the same reference is there already.
+  bool insert_last() {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    const auto last = static_cast<std::uint32_t>(refs_.size() - 1);
+    std::uint32_t& slot = find(refs_[last].reference);
+    if (slot != none) return false;
+    slot = last;
+    ++used_;
+    return true;
+  }
+
+ private:
+  static constexpr std::uint32_t none = 0xFFFFFFFF;
+  const std::vector<Reference>& refs_;
+  std::vector<std::uint32_t> slots_;
+  std::size_t used_ = 0;
+
+  static std::uint64_t hash(std::string_view key) {
+    std::uint64_t x = key.size();
+    if (key.size() >= 8)
+      std::memcpy(&x, key.data() + key.size() - 8, 8);
+    else
+      for (char c : key) x = x * 131 + static_cast<unsigned char>(c);
+    return x * 0x9E3779B97F4A7C15ull;
+  }
+  std::uint32_t& find(std::string_view key) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(key) >> 32 & mask;; i = (i + 1) & mask)
+      if (slots_[i] == none || refs_[slots_[i]].reference == key) return slots_[i];
+  }
+  void grow() {
+    std::vector<std::uint32_t> old(slots_.size() * 2, none);
+    old.swap(slots_);
+    for (std::uint32_t k : old)
+      if (k != none) find(refs_[k].reference) = k;
+  }
+};
+
 class mapper {
  public:
+  /// `targets` collects a reference to every entry added (Provenance.target); `seen` indexes them
+  /// so that a resource repeated in the envelope is added once.
   mapper(const settings& s, const context& ctx, translation& out, const envelope& env, const record& rec,
-         std::unordered_set<std::string>& seen)
-      : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), seen_(seen) {}
+         std::vector<Reference>& targets, entry_set& seen)
+      : s_(s), ctx_(ctx), out_(out), env_(env), rec_(rec), targets_(targets), seen_(seen) {}
 
   void run() {
     const row* x1 = rec_.first(table_id::xml1);
@@ -109,7 +179,8 @@ class mapper {
       return;
     }
     x1_ = x1;
-    facility_ = std::string(x1->has("MA_CSKCB") ? x1->value("MA_CSKCB") : env_.facility_code);
+    const std::string_view cskcb = x1->value("MA_CSKCB");
+    facility_ = std::string(!cskcb.empty() ? cskcb : env_.facility_code);
     ma_lk_ = std::string(x1->value("MA_LK"));
     if (facility_.empty() || ma_lk_.empty()) {
       out_.issues.push_back(issue{severity::error, issue_code::required, x1->location(),
@@ -122,6 +193,7 @@ class mapper {
     patient();
     if (patient_id_.empty()) return;
     encounter_id_ = fhir::encounter_id(facility_, ma_lk_);
+    encounter_ref_ = ref("Encounter", encounter_id_);
     conditions();
     encounter();
     coverages();
@@ -142,8 +214,9 @@ class mapper {
     }
   }
 
-  std::vector<Reference>& targets() { return targets_; }
   const std::string& facility() const { return facility_; }
+  /// Organization id of the facility; empty when the record was refused before it was known.
+  const std::string& organization_id() const { return org_id_; }
 
  private:
   const settings& s_;
@@ -151,37 +224,65 @@ class mapper {
   translation& out_;
   const envelope& env_;
   const record& rec_;
-  std::unordered_set<std::string>& seen_;
+  std::vector<Reference>& targets_;
+  entry_set& seen_;
   const row* x1_ = nullptr;
   std::string facility_, ma_lk_, patient_id_, encounter_id_, org_id_;
-  std::vector<Reference> targets_;
-  std::vector<std::pair<std::string, std::string>> conditions_;        // (id, role)
+  // References to the record's Patient, Encounter and Organization, built once and copied.
+  Reference patient_ref_, encounter_ref_, org_ref_;
+  std::vector<std::pair<std::string, std::string>> conditions_;  // (id, role)
+  // The BHYT cards of XML1 and their validity, read for the Patient and kept for the Coverages.
+  std::vector<std::string_view> cards_;
+  std::vector<std::optional<fhir::Period>> card_periods_;
   std::vector<std::pair<std::string, std::string>> service_requests_;  // (MA_DICH_VU, id)
 
   bool is4210() const { return out_.version == schema_version::qd4210; }
 
+  /// Converted times of XML1 and of the row being mapped: vital signs, conditions, the encounter
+  /// and the appointment read the same fields again. A repeated conversion reports nothing new
+  /// (its issues are already there), so the cache changes no output.
+  struct cached_time {
+    const row* r;
+    std::string_view field;
+    std::optional<fhir::fhir_time> t;
+  };
+  std::vector<cached_time> times_;
+  int episode_date_ = -1;  ///< episode_date(rec_), computed on first use
+
+  int episode_date_key() {
+    if (episode_date_ < 0) episode_date_ = episode_date(rec_);
+    return episode_date_;
+  }
+
   template <class R>
   void add(R&& r) {
-    const std::string type(std::remove_cvref_t<R>::resource_type);
-    const std::string id = r.id;
-    if (!seen_.insert(type + "/" + id).second) return;
-    fhir::Bundle::Entry e;
-    e.full_url = fhir::urn_uuid(id);
-    e.request = fhir::Bundle::Request{};
+    targets_.push_back(ref(std::remove_cvref_t<R>::resource_type, r.id));
+    if (!seen_.insert_last()) {
+      targets_.pop_back();
+      return;
+    }
+    const Reference& target = targets_.back();
+    fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
+    e.full_url = fhir::urn_uuid(r.id);
+    e.request.emplace();
     e.request->method = "PUT";
-    e.request->url = type + "/" + id;
+    e.request->url = target.reference;
     e.resource = std::forward<R>(r);
-    out_.bundle.entry.push_back(std::move(e));
-    targets_.push_back(ref(type, id));
   }
 
   /// FHIR date/dateTime of a field, or nullopt; conversion problems the decoder has not already
   /// reported at that place are added.
-  std::optional<fhir::fhir_time> when(const row& r, std::string_view field, const fhir::time_settings* ts = nullptr) {
+  std::optional<fhir::fhir_time> when(const row& r, std::string_view field) {
+    for (const auto& c : times_)
+      if (c.r == &r && c.field == field) return c.t;
+    if (&r != x1_) std::erase_if(times_, [&](const cached_time& c) { return c.r != x1_; });
+    return times_.emplace_back(cached_time{&r, field, convert_time(r, field)}).t;
+  }
+  std::optional<fhir::fhir_time> convert_time(const row& r, std::string_view field) {
     const std::string_view v = r.value(field);
     if (v.empty()) return std::nullopt;
     fhir::issue_list scratch;
-    const fhir::time_settings& settings = ts != nullptr ? *ts : s_.time;
+    const fhir::time_settings& settings = s_.time;
     // The location is only text in issues: built (and the pure conversion repeated) only when
     // there is one.
     auto t = fhir::from_qd130(v, scratch, {}, settings);
@@ -203,17 +304,18 @@ class mapper {
 
   Coding qd130_coding(table_id t, std::string_view field, std::string_view code) {
     Coding c;
-    c.system = s_.codes.qd130_base + lower_dash(field);
+    c.system = code_list_system(s_.codes.qd130_base, field);
     c.code = std::string(code);
-    if (const auto* e = find_code(t, field, code, episode_date(rec_), out_.version))
+    if (const auto* e = find_code(t, field, code, episode_date_key(), out_.version))
       c.display = std::string(e->display);
     return c;
   }
 
+  /// The first licence of a ";" list (as split_list would give it, without building the list).
   Reference practitioner(std::string_view cchn_list) {
-    const auto parts = detail::split_list(cchn_list);
-    if (parts.empty()) return {};
-    return logical(s_.systems.practitioner_licence, parts.front());
+    cchn_list = detail::trim(cchn_list);
+    if (cchn_list.empty()) return {};
+    return logical(s_.systems.practitioner_licence, detail::trim(cchn_list.substr(0, cchn_list.find(';'))));
   }
 
   /// The LOINC entry a code map gives for a result item (facility map first), or nullptr.
@@ -224,14 +326,15 @@ class mapper {
     return nullptr;
   }
 
-  Reference patient_ref() const { return ref("Patient", patient_id_); }
-  Reference encounter_ref() const { return ref("Encounter", encounter_id_); }
+  const Reference& patient_ref() const { return patient_ref_; }
+  const Reference& encounter_ref() const { return encounter_ref_; }
 
   // -------------------------------------------------------------------------------------------
 
   void organization() {
     fhir::Organization o;
     org_id_ = fhir::organization_id(facility_);
+    org_ref_ = ref("Organization", org_id_);
     o.id = org_id_;
     o.identifier.push_back(Identifier{});
     o.identifier.back().system = s_.systems.facility;
@@ -245,11 +348,12 @@ class mapper {
     const row& x = *x1_;
     fhir::Patient p;
     const std::string_view doc = x.value("SO_CCCD");
+    const std::string_view ma_bn = x.value("MA_BN");
     const auto kind = fhir::classify_personal_id(doc);
     if (kind == fhir::id_kind::cccd) {
       p.id = fhir::patient_id_from_cccd(doc);
-    } else if (x.has("MA_BN")) {
-      p.id = fhir::facility_patient_id(facility_, x.value("MA_BN"));
+    } else if (!ma_bn.empty()) {
+      p.id = fhir::facility_patient_id(facility_, ma_bn);
     } else {
       out_.issues.push_back(issue{severity::error, issue_code::required, x.location("MA_BN"),
                                   "neither a CCCD nor MA_BN identifies the patient; nothing mapped",
@@ -257,10 +361,11 @@ class mapper {
       return;
     }
     patient_id_ = p.id;
+    patient_ref_ = ref("Patient", patient_id_);
     auto typed = [&](std::string_view type, std::string system, std::string_view value, std::string use) {
       Identifier i;
       i.use = std::move(use);
-      i.type = concept_of(std::string(v2_0203), type);
+      i.type = concept_of(v2_0203, type);
       i.system = std::move(system);
       i.value = std::string(value);
       return i;
@@ -275,22 +380,22 @@ class mapper {
                                       "SO_CCCD not mapped: not a CCCD, CMND or passport number"});
         break;
     }
-    const auto cards = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
+    cards_ = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
     const auto from = detail::split_list(x.value("GT_THE_TU"));
     const auto to = detail::split_list(x.value("GT_THE_DEN"));
-    for (std::size_t i = 0; i < cards.size(); ++i) {
-      Identifier id = typed("SB", s_.systems.insurance, cards[i], "official");
-      const auto period = card_period(from, to, i);
+    card_periods_.reserve(cards_.size());
+    for (std::size_t i = 0; i < cards_.size(); ++i) {
+      Identifier id = typed("SB", s_.systems.insurance, cards_[i], "official");
+      const auto& period = card_periods_.emplace_back(card_period(from, to, i));
       if (period) id.period = period;
       p.identifier.push_back(std::move(id));
     }
-    if (x.has("MA_BN"))
-      p.identifier.push_back(
-          typed("PI", fhir::facility_record_system(s_.systems, facility_), x.value("MA_BN"), "secondary"));
-    if (x.has("HO_TEN")) {
+    if (!ma_bn.empty())
+      p.identifier.push_back(typed("PI", fhir::facility_record_system(s_.systems, facility_), ma_bn, "secondary"));
+    if (const std::string_view name = x.value("HO_TEN"); !name.empty()) {
       fhir::HumanName n;
       n.use = "official";
-      n.text = detail::nfc(x.value("HO_TEN"));
+      n.text = detail::nfc(name);
       const auto words = detail::split_list(n.text, ' ');
       for (std::size_t i = 0; i < words.size(); ++i) {
         if (words[i].empty()) continue;
@@ -311,20 +416,23 @@ class mapper {
         e.value = fhir::DateTime{b->value};
         p.extension.push_back(std::move(e));
       }
-      if (is4210() && x.value("NGAY_SINH").size() == 8 && x.value("NGAY_SINH").substr(4) == "0101")
+      if (const std::string_view v = x.value("NGAY_SINH"); is4210() && v.size() == 8 && v.substr(4) == "0101")
         out_.issues.push_back(issue{severity::information, issue_code::informational, x.location("NGAY_SINH"),
                                     "QĐ 4210 wrote 0101 for an unknown day and month; kept as 1 January"});
     }
-    if (x.has("DIEN_THOAI")) {
+    if (const std::string_view phone = x.value("DIEN_THOAI"); !phone.empty()) {
       fhir::ContactPoint c;
       c.system = "phone";
-      c.value = std::string(x.value("DIEN_THOAI"));
+      c.value = std::string(phone);
       p.telecom.push_back(std::move(c));
     }
-    if (x.has("DIA_CHI") || x.has("MATINH_CU_TRU") || x.has("MAXA_CU_TRU")) {
+    const std::string_view address = x.value("DIA_CHI");
+    const std::string_view province = x.value("MATINH_CU_TRU");
+    const std::string_view ward = x.value("MAXA_CU_TRU");
+    if (!address.empty() || !province.empty() || !ward.empty()) {
       fhir::Address a;
       a.use = "home";
-      a.text = detail::nfc(x.value("DIA_CHI"));
+      a.text = detail::nfc(address);
       a.country = "VN";
       auto coded_ext = [&](const std::string& url, std::string_view code) {
         if (code.empty()) return;
@@ -333,16 +441,17 @@ class mapper {
         e.value = Coding{{}, {}, std::string(code), {}, {}};
         a.extension.push_back(std::move(e));
       };
-      coded_ext(s_.codes.ext_province, x.value("MATINH_CU_TRU"));
+      coded_ext(s_.codes.ext_province, province);
       coded_ext(s_.codes.ext_district, x.value("MAHUYEN_CU_TRU"));
-      coded_ext(s_.codes.ext_ward, x.value("MAXA_CU_TRU"));
+      coded_ext(s_.codes.ext_ward, ward);
       p.address.push_back(std::move(a));
     }
     auto coding_ext = [&](const std::string& url, std::string_view field) {
-      if (!x.has(field)) return;
+      const std::string_view code = x.value(field);
+      if (code.empty()) return;
       fhir::Extension e;
       e.url = url;
-      e.value = qd130_coding(table_id::xml1, field, x.value(field));
+      e.value = qd130_coding(table_id::xml1, field, code);
       p.extension.push_back(std::move(e));
     };
     coding_ext(s_.codes.ext_nationality, "MA_QUOCTICH");
@@ -409,12 +518,12 @@ class mapper {
     lk.system = fhir::episode_system(s_.systems, facility_);
     lk.value = ma_lk_;
     e.identifier.push_back(std::move(lk));
-    if (x.has("MA_HSBA")) {
+    if (const std::string_view hsba = x.value("MA_HSBA"); !hsba.empty()) {
       Identifier h;
       std::string sys = s_.codes.hsba;
       if (const auto p = sys.find("{facility}"); p != std::string::npos) sys.replace(p, 10, facility_);
       h.system = std::move(sys);
-      h.value = std::string(x.value("MA_HSBA"));
+      h.value = std::string(hsba);
       e.identifier.push_back(std::move(h));
     }
     e.status = x.has("NGAY_RA") ? "finished" : "in-progress";
@@ -458,10 +567,10 @@ class mapper {
       ext.value = fhir::DateTime{t->value};
       e.extension.push_back(std::move(ext));
     }
-    if (x.has("SO_NGAY_DTRI")) {
+    if (const std::string_view days = x.value("SO_NGAY_DTRI"); !days.empty()) {
       // R4 Encounter.length (Duration) is not in the typed model yet; carried as an extension.
       fhir::Quantity q;
-      if (auto d = fhir::decimal::parse(x.value("SO_NGAY_DTRI"))) {
+      if (auto d = fhir::decimal::parse(days)) {
         q.value = *d;
         q.unit = "d";
         q.system = s_.codes.ucum;
@@ -472,18 +581,20 @@ class mapper {
         e.extension.push_back(std::move(ext));
       }
     }
-    if (x.has("KET_QUA_DTRI")) {
+    const std::string_view outcome = x.value("KET_QUA_DTRI");
+    if (!outcome.empty()) {
       fhir::Extension ext;
       ext.url = s_.codes.ext_outcome;
       CodeableConcept cc;
-      cc.coding.push_back(qd130_coding(table_id::xml1, "KET_QUA_DTRI", x.value("KET_QUA_DTRI")));
+      cc.coding.push_back(qd130_coding(table_id::xml1, "KET_QUA_DTRI", outcome));
       ext.value = std::move(cc);
       e.extension.push_back(std::move(ext));
     }
     for (std::string_view f : {"LY_DO_VV", "LY_DO_VNT"})
-      if (x.has(f)) e.reason_code.push_back(concept_of({}, {}, {}, detail::nfc(x.value(f))));
-    if (x.has("MA_LY_DO_VNT") && !e.reason_code.empty())
-      e.reason_code.back().coding.push_back(qd130_coding(table_id::xml1, "MA_LY_DO_VNT", x.value("MA_LY_DO_VNT")));
+      if (const std::string_view reason = x.value(f); !reason.empty())
+        e.reason_code.push_back(concept_of({}, {}, {}, detail::nfc(reason)));
+    if (const std::string_view code = x.value("MA_LY_DO_VNT"); !code.empty() && !e.reason_code.empty())
+      e.reason_code.back().coding.push_back(qd130_coding(table_id::xml1, "MA_LY_DO_VNT", code));
     std::int32_t rank = 1;
     for (const auto& [cid, role] : conditions_) {
       fhir::Encounter::Diagnosis d;
@@ -499,13 +610,13 @@ class mapper {
       h.origin = logical(s_.systems.facility, from);
       any = true;
     }
-    if (x.has("MA_NOI_DEN")) {
-      h.destination = logical(s_.systems.facility, x.value("MA_NOI_DEN"));
+    if (const std::string_view to = x.value("MA_NOI_DEN"); !to.empty()) {
+      h.destination = logical(s_.systems.facility, to);
       any = true;
     }
-    if (x.has("GIAY_CHUYEN_TUYEN")) {
+    if (const std::string_view referral = x.value("GIAY_CHUYEN_TUYEN"); !referral.empty()) {
       h.pre_admission_identifier = Identifier{};
-      h.pre_admission_identifier->value = std::string(x.value("GIAY_CHUYEN_TUYEN"));
+      h.pre_admission_identifier->value = std::string(referral);
       any = true;
     }
     const std::string_view rv_field = is4210() ? "TINH_TRANG_RV" : "MA_LOAI_RV";
@@ -515,7 +626,6 @@ class mapper {
       dd.coding.push_back(qd130_coding(table_id::xml1, rv_field, rv));
       std::string_view hl7 = rv == "1" ? "home" : rv == "3" || rv == "4" ? "aadvice" : "other-hcf";
       if (is4210() && rv == "2") hl7 = "other-hcf";
-      const std::string_view outcome = x.value("KET_QUA_DTRI");
       if (outcome == "5" || outcome == "8") hl7 = "exp";
       dd.coding.push_back(
           Coding{"http://terminology.hl7.org/CodeSystem/discharge-disposition", {}, std::string(hl7), {}, {}});
@@ -528,15 +638,13 @@ class mapper {
       l.location = logical(s_.codes.department, k);
       e.location.push_back(std::move(l));
     }
-    e.service_provider = ref("Organization", org_id_);
+    e.service_provider = org_ref_;
     add(std::move(e));
   }
 
   void coverages() {
     const row& x = *x1_;
-    const auto cards = detail::split_list(x.value(is4210() ? "MA_THE" : "MA_THE_BHYT"));
-    const auto from = detail::split_list(x.value("GT_THE_TU"));
-    const auto to = detail::split_list(x.value("GT_THE_DEN"));
+    const auto& cards = cards_;
     const auto dkbd = detail::split_list(x.value("MA_DKBD"));
     for (std::size_t i = 0; i < cards.size(); ++i) {
       fhir::Coverage c;
@@ -549,7 +657,7 @@ class mapper {
       c.type = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PUBLICPOL", "public healthcare", "BHYT");
       c.subscriber_id = std::string(cards[i]);
       c.beneficiary = patient_ref();
-      c.period = card_period(from, to, i);
+      c.period = card_periods_[i];
       c.payor.push_back(logical(s_.systems.facility, "BHXH", "Bảo hiểm xã hội Việt Nam"));
       const std::string_view reg = i < dkbd.size() ? dkbd[i] : dkbd.empty() ? std::string_view{} : dkbd.front();
       if (!reg.empty()) c.network = std::string(reg);
@@ -567,7 +675,7 @@ class mapper {
     }
   }
 
-  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string id_part, const row& r,
+  fhir::Observation vital(const loinc_vital& v, std::string_view value, std::string_view id_part, const row& r,
                           std::string_view time_field) {
     fhir::Observation o;
     o.id = fhir::stable_id("Observation", encounter_id_, table_name(r.table), r.stt(), id_part);
@@ -576,7 +684,7 @@ class mapper {
     o.code = concept_of(s_.codes.loinc, v.code, std::string(v.display), std::string(v.display));
     o.subject = patient_ref();
     o.encounter = encounter_ref();
-    if (auto t = when(r, time_field)) o.effective = fhir::DateTime{t->value};
+    if (auto t = when(r, time_field)) o.effective = fhir::DateTime{std::move(t->value)};
     if (auto d = fhir::decimal::parse(value)) {
       fhir::Quantity q;
       q.value = *d;
@@ -590,41 +698,49 @@ class mapper {
 
   void body_weight() {
     const row& x = *x1_;
-    if (!x.has("CAN_NANG")) return;
-    if (!fhir::decimal::parse(x.value("CAN_NANG"))) {
+    const std::string_view kg = x.value("CAN_NANG");
+    if (kg.empty()) return;
+    if (!fhir::decimal::parse(kg)) {
       out_.issues.push_back(
           issue{severity::warning, issue_code::value, x.location("CAN_NANG"), "CAN_NANG is not a number; not mapped"});
       return;
     }
-    add(vital(weight, x.value("CAN_NANG"), "body-weight", x, "NGAY_VAO"));
+    add(vital(weight, kg, "body-weight", x, "NGAY_VAO"));
   }
 
   CodeableConcept drug_concept(const row& r) {
-    std::string text = detail::nfc(r.value("TEN_THUOC"));
-    if (r.has("HAM_LUONG")) text += " " + detail::nfc(r.value("HAM_LUONG"));
-    return concept_of(s_.codes.drug, r.value("MA_THUOC"), detail::nfc(r.value("TEN_THUOC")), std::move(text));
+    std::string name = detail::nfc(r.value("TEN_THUOC"));
+    std::string text = name;
+    if (const std::string_view strength = r.value("HAM_LUONG"); !strength.empty()) {
+      const std::string s = detail::nfc(strength);
+      text.reserve(text.size() + 1 + s.size());
+      text.append(1, ' ').append(s);
+    }
+    return concept_of(s_.codes.drug, r.value("MA_THUOC"), std::move(name), std::move(text));
   }
 
   void medications() {
+    const bool discharged = x1_->has("NGAY_RA");
     for (const auto& r : rec_.rows(table_id::xml2)) {
       if (!r.has("MA_THUOC") && !r.has("TEN_THUOC")) {
         out_.issues.push_back(issue{severity::warning, issue_code::required, r.location("MA_THUOC"),
                                     "drug row without MA_THUOC or TEN_THUOC; not mapped"});
         continue;
       }
+      const std::string key = key_of(r);
       fhir::MedicationRequest m;
-      m.id = fhir::stable_id("MedicationRequest", encounter_id_, "XML2", key_of(r));
-      m.status = x1_->has("NGAY_RA") ? "completed" : "active";
+      m.id = fhir::stable_id("MedicationRequest", encounter_id_, "XML2", key);
+      m.status = discharged ? "completed" : "active";
       m.intent = "order";
       m.medication = drug_concept(r);
       m.subject = patient_ref();
       m.encounter = encounter_ref();
       m.authored_on = date_time(r, "NGAY_YL");
-      if (r.has("MA_BAC_SI")) m.requester = practitioner(r.value("MA_BAC_SI"));
+      if (const std::string_view v = r.value("MA_BAC_SI"); !v.empty()) m.requester = practitioner(v);
       fhir::Dosage d;
       d.text = detail::nfc(r.value("LIEU_DUNG"));
-      if (r.has("CACH_DUNG")) d.patient_instruction = detail::nfc(r.value("CACH_DUNG"));
-      if (r.has("DUONG_DUNG")) d.route = concept_of(s_.codes.route, r.value("DUONG_DUNG"));
+      if (const std::string_view v = r.value("CACH_DUNG"); !v.empty()) d.patient_instruction = detail::nfc(v);
+      if (const std::string_view v = r.value("DUONG_DUNG"); !v.empty()) d.route = concept_of(s_.codes.route, v);
       dose_pattern p;
       if (parse_dose(d.text, p)) {
         fhir::Dosage::DoseAndRate dr;
@@ -641,7 +757,6 @@ class mapper {
         if (p.days > 0) t.repeat->count = p.per_day * p.days;
         d.timing = std::move(t);
       }
-      if (!d.text.empty() || d.route) m.dosage_instruction.push_back(d);
       if (auto qty = fhir::decimal::parse(r.value("SO_LUONG"))) {
         m.dispense_request = fhir::MedicationRequest::DispenseRequest{};
         fhir::Quantity q;
@@ -649,29 +764,33 @@ class mapper {
         q.unit = detail::nfc(r.value("DON_VI_TINH"));
         m.dispense_request->quantity = std::move(q);
       }
-      const std::string mr_id = m.id;
-      auto medication = m.medication;
-      add(std::move(m));
-      if (auto given = when(r, "NGAY_TH_YL")) {
-        fhir::MedicationAdministration a;
-        a.id = fhir::stable_id("MedicationAdministration", encounter_id_, "XML2", key_of(r));
-        a.status = "completed";
-        a.medication = std::move(medication);
-        a.subject = patient_ref();
-        a.context = encounter_ref();
-        a.effective = fhir::DateTime{given->value};
-        a.request = ref("MedicationRequest", mr_id);
-        a.dosage = fhir::MedicationAdministration::Dosage{};
-        a.dosage->text = d.text;
-        a.dosage->route = d.route;
-        add(std::move(a));
+      // Nothing above reports issues, so converting NGAY_TH_YL before the request is added keeps
+      // their order; the administration copies what it shares with the request.
+      auto given = when(r, "NGAY_TH_YL");
+      std::optional<fhir::MedicationAdministration> a;
+      if (given) {
+        a.emplace();
+        a->id = fhir::stable_id("MedicationAdministration", encounter_id_, "XML2", key);
+        a->status = "completed";
+        a->medication = m.medication;
+        a->subject = patient_ref();
+        a->context = encounter_ref();
+        a->effective = fhir::DateTime{std::move(given->value)};
+        a->request = ref("MedicationRequest", m.id);
+        a->dosage.emplace();
+        a->dosage->text = d.text;
+        a->dosage->route = d.route;
       }
+      if (!d.text.empty() || d.route) m.dosage_instruction.push_back(std::move(d));
+      add(std::move(m));
+      if (a) add(std::move(*a));
     }
   }
 
   /// Row key for ids: STT when given, else the position.
   static std::string key_of(const row& r) {
-    return r.has("STT") ? std::string(r.stt()) : "#" + std::to_string(r.position);
+    const std::string_view stt = r.stt();
+    return !stt.empty() ? std::string(stt) : "#" + std::to_string(r.position);
   }
 
   void services() {
@@ -685,8 +804,9 @@ class mapper {
                   "cost group " + std::string(nhom.substr(0, 4)) + " (not a clinical service) not mapped"});
         continue;
       }
-      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"), detail::nfc(r.value("TEN_DICH_VU")),
-                                        detail::nfc(r.value("TEN_DICH_VU")));
+      std::string name = detail::nfc(r.value("TEN_DICH_VU"));
+      std::string display = name;
+      CodeableConcept code = concept_of(s_.codes.service, r.value("MA_DICH_VU"), std::move(display), std::move(name));
       for (auto icd9 : detail::split_list(r.value("MA_PTTT_QT")))
         code.coding.push_back(Coding{s_.codes.icd9cm, {}, std::string(icd9), {}, {}});
       if (order) {
@@ -701,8 +821,8 @@ class mapper {
         sr.encounter = encounter_ref();
         if (auto t = when(r, "NGAY_TH_YL")) sr.occurrence = fhir::DateTime{t->value};
         sr.authored_on = date_time(r, "NGAY_YL");
-        if (r.has("MA_BAC_SI")) sr.requester = practitioner(r.value("MA_BAC_SI"));
-        if (r.has("NGUOI_THUC_HIEN")) sr.performer.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
+        if (const std::string_view v = r.value("MA_BAC_SI"); !v.empty()) sr.requester = practitioner(v);
+        if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) sr.performer.push_back(practitioner(v));
         for (auto c : detail::split_list(r.value("MA_BENH"))) sr.reason_code.push_back(concept_of(s_.codes.icd10, c));
         service_requests_.emplace_back(std::string(r.value("MA_DICH_VU")), sr.id);
         add(std::move(sr));
@@ -719,9 +839,9 @@ class mapper {
           p.performed = fhir::Period{start, end};
         else if (!start.empty())
           p.performed = fhir::DateTime{start};
-        if (r.has("NGUOI_THUC_HIEN")) {
+        if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) {
           fhir::Performer perf;
-          perf.actor = practitioner(r.value("NGUOI_THUC_HIEN"));
+          perf.actor = practitioner(v);
           p.performer.push_back(std::move(perf));
         }
         for (auto c : detail::split_list(r.value("MA_BENH"))) p.reason_code.push_back(concept_of(s_.codes.icd10, c));
@@ -739,24 +859,46 @@ class mapper {
       int final = 0, pending = 0;
       std::string performer;
     };
+    const auto& rows = rec_.rows(table_id::xml4);
+    if (rows.empty()) return;
+    // XML3's service codes, read once: each result row and report looks its service up (the last
+    // XML3 row with the code counts).
+    struct service_row {
+      std::string_view code, group;
+      const row* r;
+    };
+    std::vector<service_row> services;
+    services.reserve(rec_.rows(table_id::xml3).size());
+    for (const auto& x3 : rec_.rows(table_id::xml3))
+      services.push_back({x3.value("MA_DICH_VU"), x3.value("MA_NHOM"), &x3});
+    auto service_of = [&](std::string_view code) -> const service_row* {
+      for (auto it = services.rbegin(); it != services.rend(); ++it)
+        if (it->code == code) return &*it;
+      return nullptr;
+    };
     std::vector<report> reports;
-    for (const auto& r : rec_.rows(table_id::xml4)) {
+    for (const auto& r : rows) {
+      const std::string_view service = r.value("MA_DICH_VU");
+      const std::string_view item = r.value("MA_CHI_SO");
       fhir::Observation o;
       o.id = fhir::stable_id("Observation", encounter_id_, "XML4", key_of(r));
-      const std::string name = detail::nfc(r.value("TEN_CHI_SO"));
-      o.code = concept_of(s_.codes.lab_item, r.value("MA_CHI_SO"), name, name);
-      if (const auto* loinc = lab_loinc(r.value("MA_CHI_SO")))
+      std::string name = detail::nfc(r.value("TEN_CHI_SO"));
+      std::string display = name;
+      o.code = concept_of(s_.codes.lab_item, item, std::move(display), std::move(name));
+      if (const auto* loinc = lab_loinc(item))
         o.code.coding.push_back(Coding{loinc->target_system, {}, loinc->target_code, loinc->target_display, {}});
-      if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(r.value("MA_DICH_VU"));
-      std::string_view nhom;
-      for (const auto& x3 : rec_.rows(table_id::xml3))
-        if (x3.value("MA_DICH_VU") == r.value("MA_DICH_VU")) nhom = x3.value("MA_NHOM");
+      if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(service);
+      const service_row* x3 = service_of(service);
+      const std::string_view nhom = x3 != nullptr ? x3->group : std::string_view{};
       if (nhom == "1") o.category.push_back(category(obs_category, "laboratory", "Laboratory"));
       if (nhom == "2") o.category.push_back(category(obs_category, "imaging", "Imaging"));
       o.subject = patient_ref();
       o.encounter = encounter_ref();
-      if (auto t = when(r, "NGAY_KQ")) o.effective = fhir::DateTime{t->value};
-      if (r.has("MA_BS_DOC_KQ")) o.performer.push_back(practitioner(r.value("MA_BS_DOC_KQ")));
+      if (auto t = when(r, "NGAY_KQ")) o.effective = fhir::DateTime{std::move(t->value)};
+      const std::string_view reader = r.value("MA_BS_DOC_KQ");
+      if (!reader.empty()) o.performer.push_back(practitioner(reader));
+      const std::string_view mo_ta = r.value("MO_TA");
+      const std::string_view ket_luan = r.value("KET_LUAN");
       const std::string_view value = r.value("GIA_TRI");
       const std::string_view unit = r.value("DON_VI_DO");
       bool pending = false;
@@ -770,30 +912,29 @@ class mapper {
         } else {
           o.value = detail::nfc(value);
         }
-      } else if (r.has("MO_TA")) {
-        o.value = detail::nfc(r.value("MO_TA"));
-      } else if (!r.has("KET_LUAN")) {
+      } else if (!mo_ta.empty()) {
+        o.value = detail::nfc(mo_ta);
+      } else if (ket_luan.empty()) {
         pending = true;  // result not ready at discharge: filled by a later file
       }
-      if (r.has("MO_TA") && !value.empty()) {
+      if (!mo_ta.empty() && !value.empty()) {
         fhir::Annotation a;
-        a.text = detail::nfc(r.value("MO_TA"));
+        a.text = detail::nfc(mo_ta);
         o.note.push_back(std::move(a));
       }
       o.status = pending ? "registered" : "final";
-      const std::string service(r.value("MA_DICH_VU"));
       auto it = std::find_if(reports.begin(), reports.end(), [&](const report& x) { return x.service == service; });
       if (it == reports.end()) {
-        reports.push_back(report{service, {}, {}, {}, 0, 0, {}});
+        reports.push_back(report{std::string(service), {}, {}, {}, 0, 0, {}});
         it = reports.end() - 1;
       }
       it->results.push_back(ref("Observation", o.id));
-      if (r.has("KET_LUAN")) it->conclusions.push_back(detail::nfc(r.value("KET_LUAN")));
+      if (!ket_luan.empty()) it->conclusions.push_back(detail::nfc(ket_luan));
       if (o.effective) {
         const auto& t = std::get<fhir::DateTime>(*o.effective).value;
         if (t > it->effective) it->effective = t;
       }
-      if (it->performer.empty()) it->performer = std::string(r.value("MA_BS_DOC_KQ"));
+      if (it->performer.empty()) it->performer = std::string(reader);
       (pending ? it->pending : it->final)++;
       add(std::move(o));
     }
@@ -802,18 +943,15 @@ class mapper {
       fhir::DiagnosticReport d;
       d.id = fhir::stable_id("DiagnosticReport", encounter_id_, "XML4", rp.service);
       d.status = rp.pending == 0 ? "final" : rp.final == 0 ? "registered" : "partial";
-      std::string display;
-      std::string_view nhom;
-      for (const auto& x3 : rec_.rows(table_id::xml3))
-        if (x3.value("MA_DICH_VU") == rp.service) {
-          display = detail::nfc(x3.value("TEN_DICH_VU"));
-          nhom = x3.value("MA_NHOM");
-        }
+      const service_row* x3 = service_of(rp.service);
+      std::string display = x3 != nullptr ? detail::nfc(x3->r->value("TEN_DICH_VU")) : std::string{};
+      const std::string_view nhom = x3 != nullptr ? x3->group : std::string_view{};
       if (nhom == "1")
         d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
       if (nhom == "2")
         d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
-      d.code = concept_of(s_.codes.service, rp.service, display, display);
+      std::string text = display;
+      d.code = concept_of(s_.codes.service, rp.service, std::move(display), std::move(text));
       d.subject = patient_ref();
       d.encounter = encounter_ref();
       if (!rp.effective.empty()) d.effective = fhir::DateTime{rp.effective};
@@ -821,19 +959,22 @@ class mapper {
         if (svc == rp.service) d.based_on.push_back(ref("ServiceRequest", id));
       if (!rp.performer.empty()) d.results_interpreter.push_back(practitioner(rp.performer));
       d.result = std::move(rp.results);
-      for (std::size_t i = 0; i < rp.conclusions.size(); ++i) d.conclusion += (i == 0 ? "" : "\n") + rp.conclusions[i];
+      for (std::size_t i = 0; i < rp.conclusions.size(); ++i) {
+        if (i > 0) d.conclusion += '\n';
+        d.conclusion += rp.conclusions[i];
+      }
       add(std::move(d));
     }
   }
 
   fhir::DocumentReference document(std::string_view id_part, std::string_view loinc, std::string_view display,
-                                   std::string text, const std::string& date) {
+                                   std::string_view text, std::string date) {
     fhir::DocumentReference d;
     d.id = fhir::stable_id("DocumentReference", encounter_id_, id_part);
     d.status = "current";
     d.type = concept_of(s_.codes.loinc, loinc, std::string(display), std::string(display));
     d.subject = patient_ref();
-    d.date = date;
+    d.date = std::move(date);
     fhir::DocumentReference::Content c;
     c.attachment.content_type = "text/plain; charset=utf-8";
     c.attachment.language = "vi";
@@ -841,7 +982,7 @@ class mapper {
     d.content.push_back(std::move(c));
     d.context = fhir::DocumentReference::Context{};
     d.context->encounter.push_back(encounter_ref());
-    d.custodian = ref("Organization", org_id_);
+    d.custodian = org_ref_;
     return d;
   }
 
@@ -857,16 +998,18 @@ class mapper {
     const std::string_view note_field = is4210() ? "DIEN_BIEN" : "DIEN_BIEN_LS";
     const std::string_view time_field = is4210() ? "NGAY_YL" : "THOI_DIEM_DBLS";
     for (const auto& r : rec_.rows(table_id::xml5)) {
-      std::string text = detail::nfc(r.value(note_field));
+      const std::string_view note = r.value(note_field);
+      std::string text = detail::nfc(note);
       append(text, "Giai đoạn bệnh", r.value("GIAI_DOAN_BENH"));
       append(text, "Hội chẩn", r.value("HOI_CHAN"));
       append(text, "Phẫu thuật", r.value("PHAU_THUAT"));
       if (!text.empty()) {
         auto d = document("XML5|" + key_of(r), "11506-3", "Progress note", text, date_time(r, time_field));
-        if (r.has("NGUOI_THUC_HIEN")) d.author.push_back(practitioner(r.value("NGUOI_THUC_HIEN")));
+        if (const std::string_view v = r.value("NGUOI_THUC_HIEN"); !v.empty()) d.author.push_back(practitioner(v));
         add(std::move(d));
       }
-      const auto v = parse_vital_signs(r.value(note_field), r.location(note_field), out_.issues);
+      const auto v = parse_vitals(
+          note, [&] { return r.location(note_field); }, out_.issues);
       if (!v.found) continue;
       if (!v.pulse.empty()) add(vital(pulse, v.pulse, "pulse", r, time_field));
       if (!v.temperature.empty()) add(vital(temperature, v.temperature, "temperature", r, time_field));
@@ -959,7 +1102,12 @@ class mapper {
     fhir::time_settings ts = s_.time;
     ts.zero_time_is_unknown = false;
     fhir::issue_list scratch;
-    const auto t = fhir::from_qd130(when_text, scratch, r.location(field), ts);
+    // As in when(): the location text is built (and the pure conversion repeated) only for issues.
+    auto t = fhir::from_qd130(when_text, scratch, {}, ts);
+    if (!scratch.empty()) {
+      scratch.clear();
+      t = fhir::from_qd130(when_text, scratch, r.location(field), ts);
+    }
     if (!t) {
       out_.issues.insert(out_.issues.end(), scratch.begin(), scratch.end());
       return;
@@ -978,7 +1126,7 @@ class mapper {
     p.status = "accepted";
     a.participant.push_back(std::move(p));
     fhir::Appointment::Participant org;
-    org.actor = ref("Organization", org_id_);
+    org.actor = org_ref_;
     org.status = "accepted";
     a.participant.push_back(std::move(org));
     a.created = date_time(*x1_, "NGAY_RA");
@@ -998,6 +1146,14 @@ class mapper {
       appointment("NGAY_TAI_KHAM|" + std::string(d), d, *x1_, "NGAY_TAI_KHAM", "Hẹn tái khám");
   }
 };
+
+/// About how many entries a record gives (Organization, Patient, Encounter, Conditions, ... plus the
+/// rows); only sizes a reservation.
+std::size_t expected_entries(const record& rec) {
+  auto n = [&](table_id t) { return rec.rows(t).size(); };
+  return 16 + 2 * n(table_id::xml2) + n(table_id::xml3) + 2 * n(table_id::xml4) + 7 * n(table_id::xml5) +
+         n(table_id::xml7) + n(table_id::xml8) + n(table_id::xml13) + n(table_id::xml14);
+}
 
 bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::issue_list& issues) {
   if (ctx.authenticated_facility.empty()) return false;
@@ -1019,22 +1175,33 @@ bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::
 
 }  // namespace
 
-translation translate(const decode_result& decoded, const settings& s, const context& ctx) {
+namespace {
+/// translate() of a decoded envelope whose issues (`issues`, copied or moved from it) were
+/// checked already: `usable` is decoded.usable().
+translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_list issues, const settings& s,
+                        const context& ctx) {
   translation out;
-  out.issues = decoded.issues;
+  out.issues = std::move(issues);
   out.version = decoded.env.version == schema_version::unknown ? schema_version::qd130 : decoded.env.version;
   out.kind = decoded.env.kind;
   out.bundle.type = "transaction";
-  if (!decoded.usable()) return out;
+  if (!usable) return out;
   if (facility_forbidden(decoded, ctx, out.issues)) return out;
-  std::unordered_set<std::string> seen;
+  // Entries are large and moved on every growth of the vector: reserve about what the rows give.
+  std::size_t expected = 1;
+  for (const auto& rec : decoded.env.records) expected += expected_entries(rec);
+  out.bundle.entry.reserve(expected);
   std::vector<Reference> targets;
-  std::string facility;
+  targets.reserve(expected);
+  entry_set seen(targets, expected);
+  std::string facility, facility_org;
   for (const auto& rec : decoded.env.records) {
-    mapper m(s, ctx, out, decoded.env, rec, seen);
+    mapper m(s, ctx, out, decoded.env, rec, targets, seen);
     m.run();
-    targets.insert(targets.end(), m.targets().begin(), m.targets().end());
-    if (facility.empty()) facility = m.facility();
+    if (facility.empty()) {
+      facility = m.facility();
+      facility_org = m.organization_id();
+    }
   }
   if (targets.empty()) return out;
   fhir::Provenance p;
@@ -1044,7 +1211,7 @@ translation translate(const decode_result& decoded, const settings& s, const con
   p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
   fhir::Provenance::Agent agent;
   agent.type = category("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author");
-  agent.who = ref("Organization", fhir::organization_id(facility));
+  agent.who = ref("Organization", facility_org.empty() ? fhir::organization_id(facility) : facility_org);
   p.agent.push_back(std::move(agent));
   if (!ctx.sha256_hex.empty()) {
     fhir::Provenance::Entity e;
@@ -1064,8 +1231,16 @@ translation translate(const decode_result& decoded, const settings& s, const con
   return out;
 }
 
+}  // namespace
+
+translation translate(const decode_result& decoded, const settings& s, const context& ctx) {
+  return map_decoded(decoded, decoded.usable(), decoded.issues, s, ctx);
+}
+
 translation translate(std::string_view bytes, const settings& s, const context& ctx) {
-  return translate(decode(bytes, s.limits), s, ctx);
+  decode_result decoded = decode(bytes, s.limits);
+  const bool usable = decoded.usable();
+  return map_decoded(decoded, usable, std::move(decoded.issues), s, ctx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1131,16 +1306,28 @@ bool parse_dose(std::string_view text, dose_pattern& out) {
 }
 
 vital_signs parse_vital_signs(std::string_view text, std::string_view location, fhir::issue_list& issues) {
+  return parse_vitals(
+      text, [&] { return std::string(location); }, issues);
+}
+
+namespace {
+template <class Location>
+vital_signs parse_vitals(std::string_view text, const Location& location, fhir::issue_list& issues) {
   vital_signs v;
   const auto b = text.find("CSST<");
   if (b == std::string_view::npos) return v;
   const auto e = text.find('>', b);
   if (e == std::string_view::npos) {
-    issues.push_back(issue{severity::warning, issue_code::value, std::string(location), "CSST<...> is not closed"});
+    issues.push_back(issue{severity::warning, issue_code::value, location(), "CSST<...> is not closed"});
     return v;
   }
   v.found = true;
-  for (auto part : detail::split_list(text.substr(b + 5, e - b - 5), '_')) {
+  // The parts of split_list(inner, '_'), without building the list (empty parts are skipped).
+  std::string_view rest = detail::trim(text.substr(b + 5, e - b - 5));
+  while (!rest.empty()) {
+    const auto sep = rest.find('_');
+    const std::string_view part = detail::trim(rest.substr(0, sep));
+    rest = sep == std::string_view::npos ? std::string_view{} : rest.substr(sep + 1);
     if (part.empty()) continue;
     std::string_view key;
     for (std::string_view k : {"HA", "HL", "NT", "SP", "M", "T"})
@@ -1153,7 +1340,7 @@ vital_signs parse_vital_signs(std::string_view text, std::string_view location, 
       if (detail::is_decimal(n))
         dst = std::string(n);
       else
-        issues.push_back(issue{severity::warning, issue_code::value, std::string(location),
+        issues.push_back(issue{severity::warning, issue_code::value, location(),
                                "CSST " + std::string(key) + " value is not a number"});
     };
     if (key == "M")
@@ -1169,18 +1356,19 @@ vital_signs parse_vital_signs(std::string_view text, std::string_view location, 
     else if (key == "HA") {
       const auto slash = value.find('/');
       if (slash == std::string_view::npos) {
-        issues.push_back(
-            issue{severity::warning, issue_code::value, std::string(location), "CSST HA is not systolic/diastolic"});
+        issues.push_back(issue{severity::warning, issue_code::value, location(), "CSST HA is not systolic/diastolic"});
       } else {
         number(value.substr(0, slash), v.systolic);
         number(value.substr(slash + 1), v.diastolic);
       }
     } else {
-      issues.push_back(issue{severity::information, issue_code::informational, std::string(location),
-                             "CSST part not recognised; ignored"});
+      issues.push_back(
+          issue{severity::information, issue_code::informational, location(), "CSST part not recognised; ignored"});
     }
   }
   return v;
 }
+
+}  // namespace
 
 }  // namespace gw::qd130

@@ -1,5 +1,9 @@
 #include "adapters/qd130/detail/unicode.hpp"
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include "adapters/qd130/detail/text.hpp"
 #include "fhir/text.hpp"
 
@@ -23,10 +27,48 @@ std::string collapse(std::string_view s) {
   }
   return out;
 }
+
+/// True when collapse() would return `s` unchanged: no white space at either end, no white space
+/// but single spaces inside. Eight bytes at a time: most text has no control byte and no double
+/// space in a word, so the byte loop runs only over the tail.
+bool collapsed(std::string_view s) {
+  static_assert(std::endian::native == std::endian::little, "the word test reads the first byte lowest");
+  if (s.empty()) return true;
+  if (s.front() == ' ' || s.back() == ' ') return false;
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  constexpr std::uint64_t lows = 0x7F7F7F7F7F7F7F7Full;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  bool space = false;  ///< the byte before p[i] is a space
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    // A byte below 0x20 (tab, CR, LF, other controls): let the byte loop decide from here.
+    if (((w - ones * 0x20) & ~w & highs) != 0) break;
+    const std::uint64_t t = w ^ (ones * 0x20);
+    const std::uint64_t spaces = ~(((t & lows) + lows) | t | lows);  // high bit of each space byte
+    if ((spaces & (spaces << 8)) != 0 || (space && (spaces & 0x80) != 0)) return false;
+    space = (spaces >> 63) != 0;
+  }
+  for (; i < n; ++i) {
+    const char c = p[i];
+    if (c == ' ') {
+      if (space) return false;
+      space = true;
+    } else {
+      if (c == '\t' || c == '\r' || c == '\n') return false;
+      space = false;
+    }
+  }
+  return true;
+}
 }  // namespace
 
 std::string nfc(std::string_view text) {
-  if (fhir::is_plainly_nfc(text)) return collapse(text);
+  // Most values arrive trimmed, single-spaced and in NFC: copied once, as they are.
+  if (fhir::is_plainly_nfc(text)) return collapsed(text) ? std::string(text) : collapse(text);
   if (auto n = fhir::to_nfc(text)) return collapse(*n);
   return collapse(text);
 }
