@@ -10,7 +10,6 @@
 
 namespace gw::fhir {
 
-/// `Type/id` reference to a resource (empty reference when it has no id).
 /// `Type/id` built at its final size (one allocation).
 inline std::string type_slash_id(std::string_view type, std::string_view id) {
   std::string s;

@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -28,13 +29,14 @@ std::optional<std::string> map(std::string_view s, int options) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-/// The index of the first non-ASCII byte of `p[i..n)` at or after `i`, or of a byte within 8 of
-/// the end (the callers go on byte by byte there): 16 bytes at a time (SSE2), else 8.
+/// Skips ASCII from `i`: 16 bytes at a time (SSE2) up to the first non-ASCII byte, then 8 at a
+/// time. The result is a position at or before the first non-ASCII byte (the start of the 8-byte
+/// word that holds it, or within 8 of the end); the callers go on byte by byte from there.
 std::size_t skip_ascii(const unsigned char* p, std::size_t i, std::size_t n) {
 #if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
     const int high = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
-    if (high != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(high)));
+    if (high != 0) return i + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(high)));
   }
 #endif
   for (; i + 8 <= n; i += 8) {

@@ -1,7 +1,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -9,11 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <thread>
-#include <vector>
 
 #include "gateway/app/commands.hpp"
 #include "gateway/common/graceful_stop.hpp"
@@ -165,7 +161,7 @@ int cmd_serve(const args& a) {
 
   // SIGTERM / SIGINT: stop accepting everywhere, let every connection answer its message in
   // flight, then stop. A second signal, or the grace period running out, stops at once.
-  const common::graceful_stop stop(ioc, drain_grace(cfg), [&] {
+  common::graceful_stop stop(ioc, drain_grace(cfg), [&] {
     admin.stop();
     auto listeners = std::make_shared<std::atomic<int>>(int(mllp.has_value()) + int(ingest_http.has_value()) +
                                                         int(forwarder.has_value()));

@@ -24,6 +24,9 @@ class graceful_stop {
       : ioc_(ioc), signals_(ioc, SIGINT, SIGTERM), timer_(ioc), grace_(grace), drain_(std::move(drain)) {
     wait();
   }
+  // The handlers hold `this`: neither copied nor moved.
+  graceful_stop(const graceful_stop&) = delete;
+  graceful_stop& operator=(const graceful_stop&) = delete;
 
  private:
   void wait() {

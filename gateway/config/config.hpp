@@ -138,8 +138,7 @@ struct gateway_config {
   const facility* find_facility(std::string_view code) const;
 };
 
-/// One configuration mistake, located.
-
+/// The configuration, or every mistake found in it (config_error: file, line, key, message).
 struct load_result {
   std::optional<gateway_config> config;  ///< set only when there were no errors
   std::vector<config_error> errors;

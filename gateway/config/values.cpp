@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <system_error>
 
@@ -62,27 +63,46 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
   if (std::from_chars(s.data(), s.data() + n, v).ec != std::errc()) return std::nullopt;
   std::string_view unit = s.substr(n);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(v);
-  if (unit == "s") return std::chrono::seconds(v);
-  if (unit == "m" || unit == "min") return std::chrono::minutes(v);
-  if (unit == "h") return std::chrono::hours(v);
-  if (unit == "d") return std::chrono::hours(24 * v);
-  return std::nullopt;
+  long long unit_ms = 0;
+  if (unit.empty() || unit == "ms")
+    unit_ms = 1;
+  else if (unit == "s")
+    unit_ms = 1'000;
+  else if (unit == "m" || unit == "min")
+    unit_ms = 60'000;
+  else if (unit == "h")
+    unit_ms = 3'600'000;
+  else if (unit == "d")
+    unit_ms = 86'400'000;
+  else
+    return std::nullopt;
+  // A value whose milliseconds do not fit is refused (no overflow).
+  if (v > std::numeric_limits<std::chrono::milliseconds::rep>::max() / unit_ms) return std::nullopt;
+  return std::chrono::milliseconds(v * unit_ms);
 }
 
 std::optional<std::size_t> parse_bytes(std::string_view s) {
   std::size_t n = 0;
   while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
   if (n == 0) return std::nullopt;
-  unsigned long long v = 0;
+  std::size_t v = 0;
   if (std::from_chars(s.data(), s.data() + n, v).ec != std::errc()) return std::nullopt;
   std::string_view unit = s.substr(n);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (unit.empty() || unit == "B") return v;
-  if (unit == "KiB" || unit == "KB" || unit == "K") return v * 1024ull;
-  if (unit == "MiB" || unit == "MB" || unit == "M") return v * 1024ull * 1024ull;
-  if (unit == "GiB" || unit == "GB" || unit == "G") return v * 1024ull * 1024ull * 1024ull;
-  return std::nullopt;
+  std::size_t scale = 0;
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "KiB" || unit == "KB" || unit == "K")
+    scale = std::size_t{1} << 10;
+  else if (unit == "MiB" || unit == "MB" || unit == "M")
+    scale = std::size_t{1} << 20;
+  else if (unit == "GiB" || unit == "GB" || unit == "G")
+    scale = std::size_t{1} << 30;
+  else
+    return std::nullopt;
+  // A size that does not fit is refused instead of wrapping around.
+  if (v > std::numeric_limits<std::size_t>::max() / scale) return std::nullopt;
+  return v * scale;
 }
 
 }  // namespace gw::config

@@ -15,10 +15,12 @@ struct admin_server::impl {
   config::listener settings;
   store::database& db;
   std::function<asio::awaitable<std::string>()> metrics;
-  plain_http_listener http;
+  plain_http_listener listener;
 
   impl(asio::io_context& c, const config::listener& s, store::database& d)
-      : settings(s), db(d), http(c, settings, [this](const plain_http_listener::request& r) { return handle(r); }) {}
+      : settings(s),
+        db(d),
+        listener(c, settings, [this](const plain_http_listener::request& r) { return handle(r); }) {}
 
   asio::awaitable<http::response<http::string_body>> handle(const http::request<http::string_body>& req) {
     http::response<http::string_body> res;
@@ -70,7 +72,7 @@ admin_server::admin_server(asio::io_context& ioc, const config::listener& settin
 admin_server::~admin_server() = default;
 
 void admin_server::start() {
-  impl_->http.start("admin");
+  impl_->listener.start("admin");
 }
 
 void admin_server::set_metrics(std::function<asio::awaitable<std::string>()> source) {
@@ -78,11 +80,11 @@ void admin_server::set_metrics(std::function<asio::awaitable<std::string>()> sou
 }
 
 void admin_server::stop() {
-  impl_->http.stop();
+  impl_->listener.stop();
 }
 
 std::uint16_t admin_server::port() const {
-  return impl_->http.port();
+  return impl_->listener.port();
 }
 
 }  // namespace gw::net

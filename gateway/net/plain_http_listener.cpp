@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace gw::net {
@@ -31,7 +33,8 @@ struct plain_http_listener::impl {
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(settings.limits.max_header_bytes));
+      parser.header_limit(
+          static_cast<std::uint32_t>(std::min<std::size_t>(settings.limits.max_header_bytes, UINT32_MAX)));
       parser.body_limit(64 * 1024);
       stream.expires_after(settings.limits.read_timeout);
       auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));

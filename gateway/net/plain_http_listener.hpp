@@ -31,7 +31,8 @@ class plain_http_listener {
   /// Binds, listens and starts accepting; `name` goes into the log line. Throws std::system_error
   /// when the address cannot be bound.
   void start(std::string_view name);
-  /// Stops accepting; open connections finish their current request.
+  /// Stops accepting. Open connections are still served until the client closes them or a
+  /// read deadline (the listener's read_timeout) passes.
   void stop();
   /// The bound port (useful when configured as 0).
   std::uint16_t port() const;

@@ -38,11 +38,11 @@ std::string error_body(std::string_view message) {
 
 struct admin_server::impl {
   stub_context& ctx;
-  net::plain_http_listener http;
+  net::plain_http_listener listener;
 
   impl(asio::io_context& ioc, stub_context& c)
       : ctx(c),
-        http(ioc, ctx.settings.admin, [this](const net::plain_http_listener::request& r) { return handle(r); }) {}
+        listener(ioc, ctx.settings.admin, [this](const net::plain_http_listener::request& r) { return handle(r); }) {}
 
   asio::awaitable<http::response<http::string_body>> handle(const http::request<http::string_body>& req) {
     http::response<http::string_body> res;
@@ -109,15 +109,15 @@ admin_server::admin_server(asio::io_context& ioc, stub_context& ctx) : impl_(std
 admin_server::~admin_server() = default;
 
 void admin_server::start() {
-  impl_->http.start("national_admin");
+  impl_->listener.start("national_admin");
 }
 
 void admin_server::stop() {
-  impl_->http.stop();
+  impl_->listener.stop();
 }
 
 std::uint16_t admin_server::port() const {
-  return impl_->http.port();
+  return impl_->listener.port();
 }
 
 }  // namespace gw::stub

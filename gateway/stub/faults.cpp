@@ -6,9 +6,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <cctype>
-#include <charconv>
-
 namespace gw::stub {
 
 namespace {

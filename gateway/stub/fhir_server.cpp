@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <span>
 #include <string_view>
 
 #include "fhir/bindings.hpp"
@@ -186,13 +185,13 @@ constexpr const char* k_capability = R"({"resourceType":"CapabilityStatement","s
                                      R"("rest":[{"mode":"server","resource":[)";
 
 std::string capability_statement() {
-  // The clinical resource types of the model (fhir::vs::resource_types up to Provenance): the
-  // ones the gateway forwards; the stub keeps no audit, outcome or capability resources.
-  std::span<const std::string_view> types = fhir::vs::resource_types.codes;
-  types = types.first(static_cast<std::size_t>(std::find(types.begin(), types.end(), "AuditEvent") - types.begin()));
+  // Every resource type of the model except those the stub never stores (the gateway forwards
+  // clinical resources only): a type added to the model is advertised without another list.
+  static constexpr std::string_view not_stored[] = {"AuditEvent", "OperationOutcome", "CapabilityStatement", "Bundle"};
   std::string out = k_capability;
   bool first = true;
-  for (const std::string_view t : types) {
+  for (const std::string_view t : fhir::vs::resource_types.codes) {
+    if (std::find(std::begin(not_stored), std::end(not_stored), t) != std::end(not_stored)) continue;
     if (!first) out += ',';
     first = false;
     out += R"({"type":")";

@@ -5,16 +5,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <cstdio>
-#include <functional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "gateway/common/graceful_stop.hpp"
 #include "gateway/stub/service.hpp"
@@ -111,14 +107,13 @@ int serve(const stub::stub_settings& s) {
     return 1;
   }
 
-  const common::graceful_stop stop(ioc, 2 * s.fhir.limits.read_timeout + s.statement_timeout + std::chrono::seconds(5),
-                                   [&] {
-                                     admin.stop();
-                                     fhir->stop([&ioc] {
-                                       spdlog::info("event=drained");
-                                       ioc.stop();
-                                     });
-                                   });
+  common::graceful_stop stop(ioc, 2 * s.fhir.limits.read_timeout + s.statement_timeout + std::chrono::seconds(5), [&] {
+    admin.stop();
+    fhir->stop([&ioc] {
+      spdlog::info("event=drained");
+      ioc.stop();
+    });
+  });
   common::run_io_threads(ioc, s.io_threads);
   db.stop();
   spdlog::info("event=stopped");

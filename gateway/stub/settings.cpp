@@ -1,7 +1,6 @@
 #include "gateway/stub/settings.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include "gateway/stub/yaml_reader.hpp"
 

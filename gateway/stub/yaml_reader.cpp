@@ -1,6 +1,5 @@
 #include "gateway/stub/yaml_reader.hpp"
 
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -126,7 +125,7 @@ bool yaml_map::duration(const std::string& k, std::chrono::milliseconds& out) {
   if (!v) return false;
   auto d = config::parse_duration(*v);
   if (!d) {
-    c_.error(n, key(k), "expected a duration such as 500ms, 30s, 5m or 1h, got '" + *v + "'");
+    c_.error(n, key(k), "expected a duration such as 500ms, 30s, 5m, 1h or 7d, got '" + *v + "'");
     return false;
   }
   out = *d;

@@ -142,6 +142,11 @@ TEST_F(national_stub, read_search_and_metadata) {
   auto meta = call("GET", "/fhir/metadata");
   ASSERT_EQ(meta.status, 200);
   EXPECT_NE(meta.body.find(R"("resourceType":"CapabilityStatement")"), std::string::npos);
+  // The clinical types are advertised, the ones the stub never stores are not.
+  for (const char* type : {"Patient", "Encounter", "Observation", "Coverage", "Provenance"})
+    EXPECT_NE(meta.body.find(std::string(R"({"type":")") + type + "\""), std::string::npos) << type;
+  for (const char* type : {"AuditEvent", "OperationOutcome", "Bundle"})
+    EXPECT_EQ(meta.body.find(std::string(R"({"type":")") + type + "\""), std::string::npos) << type;
   EXPECT_NE(meta.body.find(R"("fhirVersion":"4.0.0")"), std::string::npos);
 }
 

@@ -176,11 +176,12 @@ TEST(json, writer_bytes_match_rapidjson_writer) {
   }
   // Every length around the steps of the writer (short strings are checked in overlapping 4- and
   // 8-byte words, from 16 bytes on in 16-byte blocks, long ones in pieces), with a byte to escape
-  // at every position, the bytes just outside the escaped ranges (' ', DEL), and none.
+  // at every position, bytes that are not escaped (' ', DEL, 0xFF: the vector compare is
+  // unsigned), and none.
   for (std::size_t len : {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,  13,   15,   16,  17,
                           18, 20, 23, 24, 25, 31, 32, 33, 35, 47, 48, 49, 300, 4095, 4096, 4097}) {
     for (std::size_t pos = 0; pos <= len; ++pos) {
-      for (char special : {'"', '\\', '\x1F', '\0', ' ', '\x7F', 'k'}) {
+      for (char special : {'"', '\\', '\x1F', '\0', ' ', '\x7F', '\xFF', 'k'}) {
         std::string text;
         for (std::size_t i = 0; i < len; ++i) text += static_cast<char>('a' + i % 26);
         if (pos < len) text[pos] = special;
@@ -189,7 +190,10 @@ TEST(json, writer_bytes_match_rapidjson_writer) {
         q.id = "x";
         q.name.push_back({.text = text});
         const std::string one = to_json(q);
-        ASSERT_EQ(first_difference(rapidjson_rewrite(one), one), "") << len << " " << pos;
+        // (A lone 0xFF is not UTF-8, which RapidJSON's reader refuses: only the exact text below.)
+        if (special != '\xFF') {
+          ASSERT_EQ(first_difference(rapidjson_rewrite(one), one), "") << len << " " << pos;
+        }
         std::string escaped;
         for (const char c : text) {
           if (c == '"')

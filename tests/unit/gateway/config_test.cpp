@@ -74,6 +74,47 @@ std::string all(const load_result& r) {
   return s;
 }
 
+TEST(config_values, durations_in_every_unit_and_too_large_ones_refused) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(parse_duration("250"), milliseconds(250));
+  EXPECT_EQ(parse_duration("250ms"), milliseconds(250));
+  EXPECT_EQ(parse_duration("30 s"), milliseconds(30'000));
+  EXPECT_EQ(parse_duration("5m"), milliseconds(300'000));
+  EXPECT_EQ(parse_duration("5min"), milliseconds(300'000));
+  EXPECT_EQ(parse_duration("2h"), milliseconds(7'200'000));
+  EXPECT_EQ(parse_duration("7d"), milliseconds(604'800'000));
+  EXPECT_EQ(parse_duration("106751991167d"), milliseconds(106'751'991'167LL * 86'400'000));  // the largest
+  EXPECT_FALSE(parse_duration("106751991168d"));                                             // would overflow
+  EXPECT_FALSE(parse_duration("400000000000000000d"));
+  EXPECT_FALSE(parse_duration("400000000000000h"));
+  EXPECT_FALSE(parse_duration("99999999999999999999"));  // beyond long long
+  EXPECT_FALSE(parse_duration("5 weeks"));
+  EXPECT_FALSE(parse_duration("s"));
+  EXPECT_FALSE(parse_duration(""));
+}
+TEST(config_values, sizes_in_every_unit_and_too_large_ones_refused) {
+  EXPECT_EQ(parse_bytes("65536"), 65536u);
+  EXPECT_EQ(parse_bytes("64KiB"), 65536u);
+  EXPECT_EQ(parse_bytes("64 KB"), 65536u);
+  EXPECT_EQ(parse_bytes("16M"), 16u << 20);
+  EXPECT_EQ(parse_bytes("1GiB"), std::size_t{1} << 30);
+  EXPECT_EQ(parse_bytes("17179869183GiB"), std::size_t{17'179'869'183} << 30);  // the largest
+  EXPECT_FALSE(parse_bytes("17179869184GiB"));                                  // would wrap
+  EXPECT_FALSE(parse_bytes("64TiB"));
+  EXPECT_FALSE(parse_bytes("KiB"));
+}
+TEST(config_values, environment_expansion) {
+  ::setenv("GW_VALUES_TEST", "x1", 1);
+  ::unsetenv("GW_VALUES_UNSET");
+  std::string problem;
+  EXPECT_EQ(expand_env("a${GW_VALUES_TEST}b", problem), "ax1b");
+  EXPECT_EQ(expand_env("${GW_VALUES_UNSET:-dflt}", problem), "dflt");
+  EXPECT_FALSE(expand_env("${GW_VALUES_UNSET}", problem));
+  EXPECT_EQ(problem, "environment variable GW_VALUES_UNSET is not set");
+  EXPECT_FALSE(expand_env("${GW_VALUES_TEST", problem));
+  EXPECT_EQ(problem, "unterminated ${...}");
+}
+
 TEST_F(config_fixture, valid_config_loads_into_typed_values) {
   auto r = load();
   ASSERT_TRUE(r.config) << all(r);
