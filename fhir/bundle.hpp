@@ -30,7 +30,7 @@ requires resource_type<T> Reference reference_to(const T& r) {
 inline Bundle::Entry put_entry(any_resource r) {
   Bundle::Entry e;
   e.full_url = urn_uuid(r.id());
-  auto& request = e.request.emplace();
+  auto& request = e.request.emplace(Bundle::Request{});  // (clang: not emplace() of a nested struct with initialisers)
   request.method = "PUT";
   request.url = type_slash_id(r.type_name(), r.id());
   e.resource = std::move(r);

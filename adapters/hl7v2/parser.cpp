@@ -47,6 +47,14 @@ std::uint64_t equal_bytes(std::uint64_t w, std::uint64_t m) {
   return ~(((x & ~highs) + ~highs) | x) & highs;
 }
 
+/// The sum of the eight byte lanes of `c` (each 0..255): pairs of lanes first, so that no partial
+/// sum passes its field (a multiply of the bytes alone wraps once the total passes 255).
+std::size_t lane_sum(std::uint64_t c) {
+  constexpr std::uint64_t even = 0x00FF00FF00FF00FFULL;
+  const std::uint64_t pairs = (c & even) + ((c >> 8) & even);              // four 16-bit lanes, each <= 510
+  return static_cast<std::size_t>((pairs * 0x0001000100010001ULL) >> 48);  // total <= 2,040
+}
+
 /// How many bytes of `s` are `a` and how many are `b`, eight bytes at a time.
 std::pair<std::size_t, std::size_t> count_two(std::string_view s, char a, char b) {
   std::size_t na = 0, nb = 0, i = 0;
@@ -61,8 +69,8 @@ std::pair<std::size_t, std::size_t> count_two(std::string_view s, char a, char b
         ca += equal_bytes(w, ma) >> 7;
         cb += equal_bytes(w, mb) >> 7;
       }
-      na += (ca * ones) >> 56;
-      nb += (cb * ones) >> 56;
+      na += lane_sum(ca);
+      nb += lane_sum(cb);
     }
   }
   for (; i < s.size(); ++i) {

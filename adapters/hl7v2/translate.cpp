@@ -535,7 +535,7 @@ class mapper {
     if (!inserted) return out_.bundle.entry[it->second].resource.template get_if<T>();
     fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
     e.full_url = fhir::urn_uuid(r.id);
-    e.request.emplace();
+    e.request.emplace(fhir::Bundle::Request{});  // (clang: not emplace() of a nested struct with initialisers)
     e.request->method = "PUT";
     e.request->url = std::move(key);
     e.resource = std::forward<R>(r);

@@ -264,7 +264,7 @@ class mapper {
     const Reference& target = targets_.back();
     fhir::Bundle::Entry& e = out_.bundle.entry.emplace_back();
     e.full_url = fhir::urn_uuid(r.id);
-    e.request.emplace();
+    e.request.emplace(fhir::Bundle::Request{});  // (clang: not emplace() of a nested struct with initialisers)
     e.request->method = "PUT";
     e.request->url = target.reference;
     e.resource = std::forward<R>(r);
@@ -777,7 +777,7 @@ class mapper {
         a->context = encounter_ref();
         a->effective = fhir::DateTime{std::move(given->value)};
         a->request = ref("MedicationRequest", m.id);
-        a->dosage.emplace();
+        a->dosage.emplace(fhir::MedicationAdministration::Dosage{});
         a->dosage->text = d.text;
         a->dosage->route = d.route;
       }

@@ -63,7 +63,10 @@ inline const field_rule* rule_of(table_id t, const field& f) {
 /// The rule of a field of `r`: its index as it stands when the decoder vouches for the row's
 /// indices (row::rules_exact), else as rule_of(table, field) finds it.
 inline const field_rule* rule_of(const row& r, const field& f) {
-  if (r.rules_exact && f.rule < rule_table_size) return &rule_table[f.rule];
+  // The table is still compared: a row copied into another table keeps its flag, and the
+  // checks index fixed per-table arrays by the rule.
+  if (r.rules_exact && f.rule < rule_table_size && rule_table[f.rule].table == static_cast<int>(r.table))
+    return &rule_table[f.rule];
   return rule_of(r.table, f);
 }
 /// [first, end) indices of a table's rules.

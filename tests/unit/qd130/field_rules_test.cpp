@@ -65,6 +65,13 @@ TEST(Qd130FieldRules, MissingFieldsInRuleOrderWhateverTheFieldOrder) {
   row stale = backward;
   for (auto& f : stale.fields) f.rule = detail::rule_index(*detail::find_rule(table_id::xml0, "MA_BN"));
   EXPECT_EQ(checked(stale), expected);
+  // A vouched-for row moved into another table: its indices belong to XML0's rules, so they are
+  // not taken for XML1's (the checks index per-table arrays by the rule); found by name instead.
+  row moved = forward;
+  moved.rules_exact = true;
+  moved.table = table_id::xml1;
+  row by_name = make_row(table_id::xml1, {{"MA_LK", "LK1"}, {"STT", "1"}, {"MA_THUOC", "40.17"}}, false);
+  EXPECT_EQ(checked(moved), checked(by_name));
   // An empty value is a missing one.
   const row empty_name = make_row(table_id::xml0, {{"MA_LK", "LK1"}, {"STT", "1"}, {"MA_THUOC", ""}});
   const auto s = checked(empty_name);
