@@ -18,11 +18,18 @@ inline std::string type_slash_id(std::string_view type, std::string_view id) {
   return s;
 }
 
+/// A Reference to `Type/id`.
+inline Reference reference(std::string_view type, std::string_view id) {
+  Reference r;
+  r.reference = type_slash_id(type, id);
+  return r;
+}
+
 /// `Type/id` reference to a resource (empty reference when it has no id).
 template <class T>
 requires resource_type<T> Reference reference_to(const T& r) {
   if (r.id.empty()) return {};
-  return {.reference = type_slash_id(T::resource_type, r.id)};
+  return reference(T::resource_type, r.id);
 }
 
 /// A transaction entry that PUTs `r` under its (stable) id: fullUrl `urn:uuid:<id>`, request

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adapters/hl7v2/detail/text.hpp"
+#include "fhir/bundle.hpp"
 #include "fhir/ids.hpp"
 #include "fhir/text.hpp"
 
@@ -23,6 +24,7 @@ using fhir::Identifier;
 using fhir::issue_code;
 using fhir::Reference;
 using fhir::severity;
+using fhir::type_slash_id;
 
 namespace {
 
@@ -102,20 +104,6 @@ CodeableConcept concept_of(std::string system, std::string_view code, std::strin
   }
   c.text = std::move(text);
   return c;
-}
-
-/// "<type>/<id>" in one allocation.
-std::string type_slash_id(std::string_view type, std::string_view id) {
-  std::string s;
-  s.reserve(type.size() + 1 + id.size());
-  s.append(type).append(1, '/').append(id);
-  return s;
-}
-
-Reference ref(std::string_view type, std::string_view id) {
-  Reference r;
-  r.reference = type_slash_id(type, id);
-  return r;
 }
 
 struct code_display {
@@ -516,8 +504,8 @@ class mapper {
   }
   static bool empty(const Reference& r) { return r.reference.empty() && !r.identifier && r.display.empty(); }
 
-  Reference patient_ref() const { return ref("Patient", patient_id_); }
-  Reference encounter_ref() const { return ref("Encounter", encounter_id_); }
+  Reference patient_ref() const { return fhir::reference("Patient", patient_id_); }
+  Reference encounter_ref() const { return fhir::reference("Encounter", encounter_id_); }
   std::optional<Reference> encounter_opt() const {
     if (encounter_id_.empty()) return std::nullopt;
     return encounter_ref();
@@ -708,7 +696,7 @@ class mapper {
     } else if (pid.field(30).text() == "N") {
       p.deceased = false;
     }
-    p.managing_organization = ref("Organization", org_id_);
+    p.managing_organization = fhir::reference("Organization", org_id_);
     patient_ = add(std::move(p));
     coverages_from_cards();
   }
@@ -845,7 +833,7 @@ class mapper {
       fix_table(*h.discharge_disposition, "0112");
     }
     if (h.admit_source || h.discharge_disposition) e.hospitalization = std::move(h);
-    e.service_provider = ref("Organization", org_id_);
+    e.service_provider = fhir::reference("Organization", org_id_);
     const std::size_t pv2_index = m_.find_index("PV2");
     if (pv2_index < m_.segment_count()) {
       value reason = m_.at(pv2_index).field(3);
@@ -1086,12 +1074,12 @@ class mapper {
     to_survivor.other = patient_ref();
     to_survivor.type = "replaced-by";
     old.link.push_back(std::move(to_survivor));
-    old.managing_organization = ref("Organization", org_id_);
+    old.managing_organization = fhir::reference("Organization", org_id_);
     if (patient_ != nullptr) {
       // Nothing lost: the survivor keeps the merged record's identifiers as old ones.
       for (const auto& i : old.identifier) patient_->identifier.push_back(i);
       fhir::Patient::Link replaces;
-      replaces.other = ref("Patient", old_id);
+      replaces.other = fhir::reference("Patient", old_id);
       replaces.type = "replaces";
       patient_->link.push_back(std::move(replaces));
       patient_->active = true;
@@ -1198,7 +1186,7 @@ class mapper {
     fhir::DiagnosticReport dr;
     dr.id = fhir::stable_id("DiagnosticReport", facility_, order_.key);
     if (!filler.empty()) add_order_identifier(dr.identifier, "FILL", s_.codes.filler_order, filler);
-    dr.based_on.push_back(ref("ServiceRequest", sr_id));
+    dr.based_on.push_back(fhir::reference("ServiceRequest", sr_id));
     dr.status = report_status(obr.field(25).text());
     dr.category.push_back(concept_of(v2_table("0074"), order_.category));
     dr.code = concept_of_cwe(obr.field(4));
@@ -1350,7 +1338,8 @@ class mapper {
     Reference performer = practitioner(obx.field(16));
     if (!empty(performer)) o.performer.push_back(std::move(performer));
     last_observation_ = add(std::move(o));
-    if (order_.report != nullptr) order_.report->result.push_back(ref("Observation", last_observation_->id));
+    if (order_.report != nullptr)
+      order_.report->result.push_back(fhir::reference("Observation", last_observation_->id));
   }
 
   void observation_value(segment obx, fhir::Observation& o) {
@@ -1628,7 +1617,7 @@ class mapper {
       Reference r = practitioner(authors.repetition(i));
       if (!empty(r)) d.author.push_back(std::move(r));
     }
-    d.custodian = ref("Organization", org_id_);
+    d.custodian = fhir::reference("Organization", org_id_);
     if (!encounter_id_.empty()) {
       d.context = fhir::DocumentReference::Context{};
       d.context->encounter.push_back(encounter_ref());

@@ -121,26 +121,6 @@ bool declares_dtd(std::string_view text) {
   return false;
 }
 
-/// fhir::first_invalid_utf8 with runs of ASCII skipped (claims files are mostly ASCII: markup and
-/// base64). From each other byte, 16 bytes go to fhir::first_invalid_utf8 in windows that start
-/// and end where a character starts, so its answer is the same as for the whole text.
-std::size_t first_invalid_utf8(std::string_view s) {
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (true) {
-    i = detail::skip_ascii(s, i);
-    if (i == n) return std::string_view::npos;
-    std::size_t j = i + 16;
-    for (int k = 0; k < 3 && j < n && (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u; ++k) ++j;
-    if (j >= n || (static_cast<unsigned char>(s[j]) & 0xC0u) == 0x80u) {
-      const auto r = fhir::first_invalid_utf8(s.substr(i));
-      return r == std::string_view::npos ? r : i + r;
-    }
-    if (const auto r = fhir::first_invalid_utf8(s.substr(i, j - i)); r != std::string_view::npos) return i + r;
-    i = j;
-  }
-}
-
 template <class Node>
 bool has_element_child(Node n) {
   for (auto c = n.first_child(); c; c = c.next_sibling())
@@ -296,7 +276,7 @@ class decoder {
       add(fail, issue_code::security, loc, "document declares a DOCTYPE or ENTITY; not accepted");
       return false;
     }
-    if (const auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+    if (const auto bad = fhir::first_invalid_utf8(text); bad != std::string_view::npos) {
       add(fail, issue_code::value, loc, "document is not UTF-8 (byte " + std::to_string(bad) + ")");
       return false;
     }

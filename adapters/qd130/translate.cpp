@@ -13,6 +13,7 @@
 #include "adapters/qd130/codes.hpp"
 #include "adapters/qd130/detail/text.hpp"
 #include "adapters/qd130/detail/unicode.hpp"
+#include "fhir/bundle.hpp"
 #include "fhir/ids.hpp"
 #include "fhir/text.hpp"
 
@@ -38,14 +39,6 @@ std::string code_list_system(std::string_view base, std::string_view field) {
   s.append(base);
   for (char c : field) s += c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return s;
-}
-
-/// `type/id`, built at its final size (one allocation; the bundle has one per reference).
-Reference ref(std::string_view type, std::string_view id) {
-  Reference r;
-  r.reference.reserve(type.size() + 1 + id.size());
-  r.reference.append(type).append(1, '/').append(id);
-  return r;
 }
 
 // The builders below write each string straight into its place in the result (no temporary
@@ -193,7 +186,7 @@ class mapper {
     patient();
     if (patient_id_.empty()) return;
     encounter_id_ = fhir::encounter_id(facility_, ma_lk_);
-    encounter_ref_ = ref("Encounter", encounter_id_);
+    encounter_ref_ = fhir::reference("Encounter", encounter_id_);
     conditions();
     encounter();
     coverages();
@@ -256,7 +249,7 @@ class mapper {
 
   template <class R>
   void add(R&& r) {
-    targets_.push_back(ref(std::remove_cvref_t<R>::resource_type, r.id));
+    targets_.push_back(fhir::reference(std::remove_cvref_t<R>::resource_type, r.id));
     if (!seen_.insert_last()) {
       targets_.pop_back();
       return;
@@ -334,7 +327,7 @@ class mapper {
   void organization() {
     fhir::Organization o;
     org_id_ = fhir::organization_id(facility_);
-    org_ref_ = ref("Organization", org_id_);
+    org_ref_ = fhir::reference("Organization", org_id_);
     o.id = org_id_;
     o.identifier.push_back(Identifier{});
     o.identifier.back().system = s_.systems.facility;
@@ -361,7 +354,7 @@ class mapper {
       return;
     }
     patient_id_ = p.id;
-    patient_ref_ = ref("Patient", patient_id_);
+    patient_ref_ = fhir::reference("Patient", patient_id_);
     auto typed = [&](std::string_view type, std::string system, std::string_view value, std::string use) {
       Identifier i;
       i.use = std::move(use);
@@ -598,7 +591,7 @@ class mapper {
     std::int32_t rank = 1;
     for (const auto& [cid, role] : conditions_) {
       fhir::Encounter::Diagnosis d;
-      d.condition = ref("Condition", cid);
+      d.condition = fhir::reference("Condition", cid);
       d.use = category("http://terminology.hl7.org/CodeSystem/diagnosis-role", "DD", "Discharge diagnosis");
       if (role != "traditional") d.rank = rank++;
       e.diagnosis.push_back(std::move(d));
@@ -776,7 +769,7 @@ class mapper {
         a->subject = patient_ref();
         a->context = encounter_ref();
         a->effective = fhir::DateTime{std::move(given->value)};
-        a->request = ref("MedicationRequest", m.id);
+        a->request = fhir::reference("MedicationRequest", m.id);
         a->dosage.emplace(fhir::MedicationAdministration::Dosage{});
         a->dosage->text = d.text;
         a->dosage->route = d.route;
@@ -928,7 +921,7 @@ class mapper {
         reports.push_back(report{std::string(service), {}, {}, {}, 0, 0, {}});
         it = reports.end() - 1;
       }
-      it->results.push_back(ref("Observation", o.id));
+      it->results.push_back(fhir::reference("Observation", o.id));
       if (!ket_luan.empty()) it->conclusions.push_back(detail::nfc(ket_luan));
       if (o.effective) {
         const auto& t = std::get<fhir::DateTime>(*o.effective).value;
@@ -956,7 +949,7 @@ class mapper {
       d.encounter = encounter_ref();
       if (!rp.effective.empty()) d.effective = fhir::DateTime{rp.effective};
       for (const auto& [svc, id] : service_requests_)
-        if (svc == rp.service) d.based_on.push_back(ref("ServiceRequest", id));
+        if (svc == rp.service) d.based_on.push_back(fhir::reference("ServiceRequest", id));
       if (!rp.performer.empty()) d.results_interpreter.push_back(practitioner(rp.performer));
       d.result = std::move(rp.results);
       for (std::size_t i = 0; i < rp.conclusions.size(); ++i) {
@@ -1211,7 +1204,7 @@ translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_l
   p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
   fhir::Provenance::Agent agent;
   agent.type = category("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author");
-  agent.who = ref("Organization", facility_org.empty() ? fhir::organization_id(facility) : facility_org);
+  agent.who = fhir::reference("Organization", facility_org.empty() ? fhir::organization_id(facility) : facility_org);
   p.agent.push_back(std::move(agent));
   if (!ctx.sha256_hex.empty()) {
     fhir::Provenance::Entity e;

@@ -68,8 +68,8 @@ class flat_xml {
     std::uint32_t size;
   };
   std::vector<node> nodes_;
-  std::vector<std::uint32_t> with_cr_;
-  std::uint32_t max_level_ = 0;  // text nodes to normalise once the parse has succeeded
+  std::vector<std::uint32_t> with_cr_;  // text nodes to normalise once the parse has succeeded
+  std::uint32_t max_level_ = 0;
   bool parse(char* data, std::size_t size, bool may_write);
   std::uint32_t append(pugi::xml_node_type type, std::uint32_t parent, const char* text, std::size_t size);
 };

@@ -139,17 +139,6 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* s, std::s
   return i;
 }
 
-/// From `i`: the first byte >= 0x80 when one is before n − 31, else the first position the vector
-/// loop did not look at.
-__attribute__((target("avx2"))) std::size_t skip_ascii_avx2(const char* s, std::size_t n, std::size_t i) {
-  for (; i + 32 <= n; i += 32) {
-    const auto m =
-        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
-    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
-  }
-  return i;
-}
-
 const bool has_avx2 = __builtin_cpu_supports("avx2");
 #endif
 
@@ -179,16 +168,6 @@ std::size_t find_pair(std::string_view s, char a, char b, std::size_t from) {
   for (; i + 1 < n; ++i)
     if (s[i] == a && s[i + 1] == b) return i;
   return std::string_view::npos;
-}
-
-std::size_t skip_ascii(std::string_view s, std::size_t from) {
-  std::size_t i = from;
-  const std::size_t n = s.size();
-#if defined(GW_QD130_BASE64_AVX2)
-  if (has_avx2) i = skip_ascii_avx2(s.data(), n, i);
-#endif
-  while (i < n && static_cast<unsigned char>(s[i]) < 0x80u) ++i;
-  return i;
 }
 
 base64_result base64_decode(std::string_view in, std::size_t max_out) {

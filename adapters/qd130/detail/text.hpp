@@ -78,8 +78,6 @@ std::size_t utf8_length(std::string_view s);
 
 /// The first position at or after `from` where the bytes `a` `b` stand in a row; npos when none.
 std::size_t find_pair(std::string_view s, char a, char b, std::size_t from = 0);
-/// The first position at or after `from` of a byte >= 0x80; s.size() when none.
-std::size_t skip_ascii(std::string_view s, std::size_t from = 0);
 
 enum class base64_status : std::uint8_t { ok, invalid_character, truncated, too_large, empty };
 
