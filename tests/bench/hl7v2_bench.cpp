@@ -112,6 +112,28 @@ void BM_translate_json_oru_r01_20obx(benchmark::State& state) {
   full(state, oru_r01_20());
 }
 
+// The two halves of BM_translate_json_adt_a01, to see where its time goes: translation alone
+// (parsed message to Bundle, including the Bundle's destruction) and the JSON writing alone.
+void BM_translate_only_adt_a01(benchmark::State& state) {
+  const gw::hl7v2::settings s;
+  const auto ctx = bench_context();
+  const auto parsed = gw::hl7v2::parse(adt_a01());
+  for (auto _ : state) {
+    auto t = gw::hl7v2::translate(parsed, s, ctx);
+    benchmark::DoNotOptimize(t);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_json_only_adt_a01(benchmark::State& state) {
+  const gw::hl7v2::settings s;
+  const auto t = gw::hl7v2::translate(adt_a01(), s, bench_context());
+  for (auto _ : state) {
+    std::string json = gw::fhir::to_json(t.bundle);
+    benchmark::DoNotOptimize(json);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_parse_and_ack_adt_a01(benchmark::State& state) {
   gw::hl7v2::ack_params p{std::chrono::sys_seconds{std::chrono::seconds{1'795'000'000}}, ""};
   for (auto _ : state) {
@@ -148,6 +170,8 @@ BENCHMARK(BM_parse_adt_a01);
 BENCHMARK(BM_parse_oru_r01_20obx);
 BENCHMARK(BM_translate_json_adt_a01);
 BENCHMARK(BM_translate_json_oru_r01_20obx);
+BENCHMARK(BM_translate_only_adt_a01);
+BENCHMARK(BM_json_only_adt_a01);
 BENCHMARK(BM_parse_and_ack_adt_a01);
 BENCHMARK(BM_encode_other_delimiters_adt_a01);
 BENCHMARK(BM_mllp_decode_adt_a01);
