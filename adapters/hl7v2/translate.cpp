@@ -19,6 +19,7 @@ namespace gw::hl7v2 {
 using fhir::Annotation;
 using fhir::CodeableConcept;
 using fhir::Coding;
+using fhir::concept_of;
 using fhir::hl7_error;
 using fhir::Identifier;
 using fhir::issue_code;
@@ -29,8 +30,6 @@ using fhir::type_slash_id;
 namespace {
 
 constexpr std::string_view v2_system = "http://terminology.hl7.org/CodeSystem/v2-";
-constexpr std::string_view act_code = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem/observation-category";
 constexpr std::string_view interpretation_system = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 constexpr std::string_view participation_type = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 
@@ -92,18 +91,6 @@ std::optional<fhir::decimal> to_decimal(std::string_view s) {
   if (!t.empty() && t.back() == '.') t.pop_back();
   if (t.empty() || t == "-") return std::nullopt;
   return fhir::decimal::parse(t);
-}
-
-CodeableConcept concept_of(std::string system, std::string_view code, std::string display = {}, std::string text = {}) {
-  CodeableConcept c;
-  if (!code.empty()) {
-    Coding& cd = c.coding.emplace_back();
-    cd.system = std::move(system);
-    cd.code = std::string(code);
-    cd.display = std::move(display);
-  }
-  c.text = std::move(text);
-  return c;
 }
 
 struct code_display {
@@ -539,7 +526,7 @@ class mapper {
                                    std::string value, std::string use) const {
     Identifier& i = out.emplace_back();
     i.use = std::move(use);
-    i.type = concept_of(std::string(fhir::v2_0203), type);
+    i.type = concept_of(fhir::v2_0203, type);
     i.system = std::move(system);
     i.value = std::move(value);
     return i;
@@ -703,30 +690,10 @@ class mapper {
 
   void coverages_from_cards() {
     for (const auto& [card, period] : cards_) {
-      fhir::Coverage c = bhyt_coverage(card);
+      fhir::Coverage c = fhir::bhyt_coverage(card, s_.systems, patient_ref());
       c.period = period;
       add(std::move(c));
     }
-  }
-
-  fhir::Coverage bhyt_coverage(const std::string& card) const {
-    fhir::Coverage c;
-    c.id = fhir::stable_id("Coverage", "bhyt", card);
-    Identifier id;
-    id.system = s_.systems.insurance;
-    id.value = card;
-    c.identifier.push_back(std::move(id));
-    c.status = "active";
-    c.type = concept_of(std::string(act_code), "PUBLICPOL", "public healthcare", "BHYT");
-    c.subscriber_id = card;
-    c.beneficiary = patient_ref();
-    Reference payor;
-    payor.identifier = Identifier{};
-    payor.identifier->system = s_.systems.facility;
-    payor.identifier->value = "BHXH";
-    payor.display = "Bảo hiểm xã hội Việt Nam";
-    c.payor.push_back(std::move(payor));
-    return c;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -765,7 +732,7 @@ class mapper {
     e.identifier.push_back(std::move(vn));
     e.status = encounter_status(pv1);
     std::string cls = pv1.field(2).text();
-    e.class_.system = std::string(act_code);
+    e.class_.system = std::string(fhir::cs::act_code);
     if (cls == "I" || cls == "B") {
       e.class_.code = "IMP";
       e.class_.display = "inpatient encounter";
@@ -803,7 +770,7 @@ class mapper {
         Reference r = practitioner(list.repetition(i));
         if (empty(r)) continue;
         fhir::Encounter::Participant& p = e.participant.emplace_back();
-        p.type.push_back(concept_of(std::string(participation_type), code, std::string(display)));
+        p.type.push_back(concept_of(participation_type, code, std::string(display)));
         p.individual = std::move(r);
       }
     };
@@ -936,12 +903,10 @@ class mapper {
     fhir::Condition c;
     c.id = encounter_id_.empty() ? fhir::stable_id("Condition", patient_id_, key, role)
                                  : fhir::condition_id(encounter_id_, key, role);
-    c.category.push_back(concept_of("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis",
-                                    "Encounter Diagnosis"));
+    c.category.push_back(concept_of(fhir::cs::condition_category, "encounter-diagnosis", "Encounter Diagnosis"));
     const std::string type = dg1.field(6).text();
-    c.verification_status =
-        concept_of("http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                   type == "F" ? "confirmed" : "provisional", type == "F" ? "Confirmed" : "Provisional");
+    c.verification_status = concept_of(fhir::cs::condition_ver_status, type == "F" ? "confirmed" : "provisional",
+                                       type == "F" ? "Confirmed" : "Provisional");
     c.code = std::move(cc);
     c.subject = patient_ref();
     c.encounter = encounter_opt();
@@ -954,7 +919,7 @@ class mapper {
       fhir::Encounter::Diagnosis d;
       d.condition.reference = std::move(reference);
       if (type == "A" || type == "F")
-        d.use = concept_of("http://terminology.hl7.org/CodeSystem/diagnosis-role", type == "A" ? "AD" : "DD",
+        d.use = concept_of(fhir::cs::diagnosis_role, type == "A" ? "AD" : "DD",
                            type == "A" ? "Admission diagnosis" : "Discharge diagnosis");
       if (all_digits(priority) && priority.size() < 6)
         d.rank = std::stoi(priority);
@@ -1015,7 +980,7 @@ class mapper {
               hl7_error::required_field_missing);
       return;
     }
-    fhir::Coverage c = bhyt_coverage(policy);
+    fhir::Coverage c = fhir::bhyt_coverage(policy, s_.systems, patient_ref());
     if (policy.size() != 15) {
       c.id = fhir::stable_id("Coverage", facility_, text(in1.get(2, 1)), policy);
       c.type.reset();
@@ -1306,13 +1271,13 @@ class mapper {
     o.status = observation_status(obx.field(11).text());
     if (in_report) {
       o.category.push_back(order_.category == "RAD"
-                               ? concept_of(std::string(obs_category), "imaging", "Imaging")
-                               : concept_of(std::string(obs_category), "laboratory", "Laboratory"));
+                               ? concept_of(fhir::cs::observation_category, "imaging", "Imaging")
+                               : concept_of(fhir::cs::observation_category, "laboratory", "Laboratory"));
     } else {
       for (const auto& c : o.code.coding)
         if (c.system == s_.codes.loinc &&
             std::find(vital_signs_loinc.begin(), vital_signs_loinc.end(), c.code) != vital_signs_loinc.end()) {
-          o.category.push_back(concept_of(std::string(obs_category), "vital-signs", "Vital Signs"));
+          o.category.push_back(concept_of(fhir::cs::observation_category, "vital-signs", "Vital Signs"));
           break;
         }
     }

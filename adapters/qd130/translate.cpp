@@ -23,14 +23,12 @@ namespace {
 
 using fhir::CodeableConcept;
 using fhir::Coding;
+using fhir::concept_of;
 using fhir::Identifier;
 using fhir::issue;
 using fhir::issue_code;
 using fhir::Reference;
 using fhir::severity;
-
-constexpr std::string_view v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
-constexpr std::string_view obs_category = "http://terminology.hl7.org/CodeSystem/observation-category";
 
 /// `base` + the field name in lower case with '-' for '_' ("MA_LOAI_KCB" → "ma-loai-kcb").
 std::string code_list_system(std::string_view base, std::string_view field) {
@@ -43,32 +41,6 @@ std::string code_list_system(std::string_view base, std::string_view field) {
 
 // The builders below write each string straight into its place in the result (no temporary
 // Coding or Identifier moved in afterwards): ~90 concepts and ~20 references per envelope.
-
-Reference logical(std::string_view system, std::string_view value, std::string_view display = {}) {
-  Reference r;
-  Identifier& i = r.identifier.emplace();
-  i.system.assign(system);
-  i.value.assign(value);
-  r.display.assign(display);
-  return r;
-}
-
-CodeableConcept concept_of(std::string_view system, std::string_view code, std::string display = {},
-                           std::string text = {}) {
-  CodeableConcept c;
-  if (!code.empty()) {
-    Coding& k = c.coding.emplace_back();
-    k.system.assign(system);
-    k.code.assign(code);
-    k.display = std::move(display);
-  }
-  c.text = std::move(text);
-  return c;
-}
-
-CodeableConcept category(std::string_view system, std::string_view code, std::string_view display) {
-  return concept_of(system, code, std::string(display));
-}
 
 // MA_LOAI_KCB → v3 ActCode encounter class (mapping is the gateway's; see report).
 struct class_map {
@@ -308,7 +280,8 @@ class mapper {
   Reference practitioner(std::string_view cchn_list) {
     cchn_list = detail::trim(cchn_list);
     if (cchn_list.empty()) return {};
-    return logical(s_.systems.practitioner_licence, detail::trim(cchn_list.substr(0, cchn_list.find(';'))));
+    return fhir::logical_reference(s_.systems.practitioner_licence,
+                                   detail::trim(cchn_list.substr(0, cchn_list.find(';'))));
   }
 
   /// The LOINC entry a code map gives for a result item (facility map first), or nullptr.
@@ -358,7 +331,7 @@ class mapper {
     auto typed = [&](std::string_view type, std::string system, std::string_view value, std::string use) {
       Identifier i;
       i.use = std::move(use);
-      i.type = concept_of(v2_0203, type);
+      i.type = concept_of(fhir::v2_0203, type);
       i.system = std::move(system);
       i.value = std::string(value);
       return i;
@@ -488,10 +461,8 @@ class mapper {
     if (code.empty()) return;
     fhir::Condition c;
     c.id = fhir::condition_id(encounter_id_, code, role);
-    c.category.push_back(category("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis",
-                                  "Encounter Diagnosis"));
-    c.verification_status =
-        category("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed");
+    c.category.push_back(concept_of(fhir::cs::condition_category, "encounter-diagnosis", "Encounter Diagnosis"));
+    c.verification_status = concept_of(fhir::cs::condition_ver_status, "confirmed", "Confirmed");
     std::string display;
     if (s_.terminology != nullptr && system == s_.codes.icd10)
       if (const auto* e = s_.terminology->lookup("icd10", code)) display = e->display;
@@ -521,7 +492,7 @@ class mapper {
     }
     e.status = x.has("NGAY_RA") ? "finished" : "in-progress";
     const std::string_view loai = x.value("MA_LOAI_KCB");
-    e.class_.system = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+    e.class_.system = fhir::cs::act_code;
     e.class_.code = "AMB";
     e.class_.display = "ambulatory";
     bool class_found = false;
@@ -542,7 +513,7 @@ class mapper {
     }
     const std::string_view doituong = x.value(is4210() ? "MA_LYDO_VVIEN" : "MA_DOITUONG_KCB");
     if (doituong == "2")
-      e.priority = category("http://terminology.hl7.org/CodeSystem/v3-ActPriority", "EM", "emergency");
+      e.priority = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActPriority", "EM", "emergency");
     if (!doituong.empty()) {
       fhir::Extension ext;
       ext.url = s_.codes.ext_visit_category;
@@ -592,7 +563,7 @@ class mapper {
     for (const auto& [cid, role] : conditions_) {
       fhir::Encounter::Diagnosis d;
       d.condition = fhir::reference("Condition", cid);
-      d.use = category("http://terminology.hl7.org/CodeSystem/diagnosis-role", "DD", "Discharge diagnosis");
+      d.use = concept_of(fhir::cs::diagnosis_role, "DD", "Discharge diagnosis");
       if (role != "traditional") d.rank = rank++;
       e.diagnosis.push_back(std::move(d));
     }
@@ -600,11 +571,11 @@ class mapper {
     bool any = false;
     const std::string_view from = x.value(is4210() ? "MA_NOI_CHUYEN" : "MA_NOI_DI");
     if (!from.empty()) {
-      h.origin = logical(s_.systems.facility, from);
+      h.origin = fhir::logical_reference(s_.systems.facility, from);
       any = true;
     }
     if (const std::string_view to = x.value("MA_NOI_DEN"); !to.empty()) {
-      h.destination = logical(s_.systems.facility, to);
+      h.destination = fhir::logical_reference(s_.systems.facility, to);
       any = true;
     }
     if (const std::string_view referral = x.value("GIAY_CHUYEN_TUYEN"); !referral.empty()) {
@@ -628,7 +599,7 @@ class mapper {
     if (any) e.hospitalization = std::move(h);
     for (auto k : detail::split_list(x.value("MA_KHOA"))) {
       fhir::Encounter::Location l;
-      l.location = logical(s_.codes.department, k);
+      l.location = fhir::logical_reference(s_.codes.department, k);
       e.location.push_back(std::move(l));
     }
     e.service_provider = org_ref_;
@@ -640,30 +611,10 @@ class mapper {
     const auto& cards = cards_;
     const auto dkbd = detail::split_list(x.value("MA_DKBD"));
     for (std::size_t i = 0; i < cards.size(); ++i) {
-      fhir::Coverage c;
-      c.id = fhir::stable_id("Coverage", "bhyt", cards[i]);
-      Identifier id;
-      id.system = s_.systems.insurance;
-      id.value = std::string(cards[i]);
-      c.identifier.push_back(std::move(id));
-      c.status = "active";
-      c.type = concept_of("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PUBLICPOL", "public healthcare", "BHYT");
-      c.subscriber_id = std::string(cards[i]);
-      c.beneficiary = patient_ref();
+      fhir::Coverage c = fhir::bhyt_coverage(cards[i], s_.systems, patient_ref());
       c.period = card_periods_[i];
-      c.payor.push_back(logical(s_.systems.facility, "BHXH", "Bảo hiểm xã hội Việt Nam"));
       const std::string_view reg = i < dkbd.size() ? dkbd[i] : dkbd.empty() ? std::string_view{} : dkbd.front();
       if (!reg.empty()) c.network = std::string(reg);
-      if (cards[i].size() == 15) {
-        fhir::Coverage::Class group;
-        group.type = category("http://terminology.hl7.org/CodeSystem/coverage-class", "group", "Group");
-        group.value = std::string(cards[i].substr(0, 2));
-        c.class_.push_back(std::move(group));
-        fhir::Coverage::Class plan;
-        plan.type = category("http://terminology.hl7.org/CodeSystem/coverage-class", "plan", "Plan");
-        plan.value = std::string(cards[i].substr(2, 1));
-        c.class_.push_back(std::move(plan));
-      }
       add(std::move(c));
     }
   }
@@ -673,7 +624,7 @@ class mapper {
     fhir::Observation o;
     o.id = fhir::stable_id("Observation", encounter_id_, table_name(r.table), r.stt(), id_part);
     o.status = "final";
-    o.category.push_back(category(obs_category, "vital-signs", "Vital Signs"));
+    o.category.push_back(concept_of(fhir::cs::observation_category, "vital-signs", "Vital Signs"));
     o.code = concept_of(s_.codes.loinc, v.code, std::string(v.display), std::string(v.display));
     o.subject = patient_ref();
     o.encounter = encounter_ref();
@@ -807,8 +758,9 @@ class mapper {
         sr.id = fhir::stable_id("ServiceRequest", encounter_id_, "XML3", key_of(r));
         sr.status = "completed";
         sr.intent = "order";
-        if (nhom == "1") sr.category.push_back(category("http://snomed.info/sct", "108252007", "Laboratory procedure"));
-        if (nhom == "2") sr.category.push_back(category("http://snomed.info/sct", "363679005", "Imaging"));
+        if (nhom == "1")
+          sr.category.push_back(concept_of("http://snomed.info/sct", "108252007", "Laboratory procedure"));
+        if (nhom == "2") sr.category.push_back(concept_of("http://snomed.info/sct", "363679005", "Imaging"));
         sr.code = std::move(code);
         sr.subject = patient_ref();
         sr.encounter = encounter_ref();
@@ -883,8 +835,8 @@ class mapper {
       if (o.code.text.empty() && o.code.coding.empty()) o.code.text = std::string(service);
       const service_row* x3 = service_of(service);
       const std::string_view nhom = x3 != nullptr ? x3->group : std::string_view{};
-      if (nhom == "1") o.category.push_back(category(obs_category, "laboratory", "Laboratory"));
-      if (nhom == "2") o.category.push_back(category(obs_category, "imaging", "Imaging"));
+      if (nhom == "1") o.category.push_back(concept_of(fhir::cs::observation_category, "laboratory", "Laboratory"));
+      if (nhom == "2") o.category.push_back(concept_of(fhir::cs::observation_category, "imaging", "Imaging"));
       o.subject = patient_ref();
       o.encounter = encounter_ref();
       if (auto t = when(r, "NGAY_KQ")) o.effective = fhir::DateTime{std::move(t->value)};
@@ -940,9 +892,9 @@ class mapper {
       std::string display = x3 != nullptr ? detail::nfc(x3->r->value("TEN_DICH_VU")) : std::string{};
       const std::string_view nhom = x3 != nullptr ? x3->group : std::string_view{};
       if (nhom == "1")
-        d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
+        d.category.push_back(concept_of("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory"));
       if (nhom == "2")
-        d.category.push_back(category("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
+        d.category.push_back(concept_of("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology"));
       std::string text = display;
       d.code = concept_of(s_.codes.service, rp.service, std::move(display), std::move(text));
       d.subject = patient_ref();
@@ -1201,16 +1153,16 @@ translation map_decoded(const decode_result& decoded, bool usable, fhir::issue_l
   p.id = fhir::stable_id("Provenance", "qd130", ctx.sha256_hex.empty() ? targets.front().reference : ctx.sha256_hex);
   p.target = std::move(targets);
   p.recorded = fhir::format_instant(ctx.received, s.time.default_offset);
-  p.activity = category("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
+  p.activity = concept_of("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create");
   fhir::Provenance::Agent agent;
-  agent.type = category("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author");
+  agent.type = concept_of("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author");
   agent.who = fhir::reference("Organization", facility_org.empty() ? fhir::organization_id(facility) : facility_org);
   p.agent.push_back(std::move(agent));
   if (!ctx.sha256_hex.empty()) {
     fhir::Provenance::Entity e;
     e.role = "source";
-    e.what = logical(s.codes.message_hash, ctx.sha256_hex,
-                     out.version == schema_version::qd4210 ? "QĐ 4210 XML" : "QĐ 130 XML");
+    e.what = fhir::logical_reference(s.codes.message_hash, ctx.sha256_hex,
+                                     out.version == schema_version::qd4210 ? "QĐ 4210 XML" : "QĐ 130 XML");
     p.entity.push_back(std::move(e));
   }
   const std::string pid = p.id;
