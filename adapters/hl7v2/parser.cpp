@@ -262,9 +262,21 @@ class parser_impl {
     return i;
   }
 
-  [[gnu::noinline, gnu::cold]] void too_many_fields(std::size_t seg_no, fhir::issue_list& issues) const {
+  /// HL7 location (segment^sequence^field) of field `field_no` of the segment being split, whose
+  /// name is the field at index `first` (empty before the name is read). For issues only: it
+  /// counts the earlier segments of that name.
+  [[gnu::noinline, gnu::cold]] std::string location_in_segment(std::uint32_t first, std::size_t field_no) const {
+    if (m_->fields_.size() <= first) return {};
+    const std::string_view name = m_->fields_[first];
+    std::size_t sequence = 1;
+    for (const auto& seg : m_->segs_) sequence += m_->fields_[seg.first_field] == name ? 1 : 0;
+    return hl7_location(name, sequence, field_no);
+  }
+
+  [[gnu::noinline, gnu::cold]] void too_many_fields(std::size_t seg_no, std::uint32_t first,
+                                                    fhir::issue_list& issues) const {
     issues.push_back(make_issue(
-        severity::fatal, issue_code::too_costly, "",
+        severity::fatal, issue_code::too_costly, location_in_segment(first, 0),
         "segment " + std::to_string(seg_no) + " has more than " + std::to_string(s_.max_fields) + " fields"));
   }
 
@@ -282,7 +294,7 @@ class parser_impl {
     // Called for every field: the issue is built out of line so that this stays small and inlined.
     auto push_field = [&](std::size_t from, std::size_t to) -> bool {
       if (field_no > s_.max_fields) [[unlikely]] {
-        too_many_fields(seg_no, issues);
+        too_many_fields(seg_no, first, issues);
         return false;
       }
       m_->fields_.emplace_back(p + from, to - from);
@@ -290,7 +302,7 @@ class parser_impl {
       return true;
     };
     auto limit_hit = [&](const char* what) {
-      issues.push_back(make_issue(severity::fatal, issue_code::too_costly, "",
+      issues.push_back(make_issue(severity::fatal, issue_code::too_costly, location_in_segment(first, field_no),
                                   "segment " + std::to_string(seg_no) + " field " + std::to_string(field_no) +
                                       " has more than the allowed " + what));
       return false;

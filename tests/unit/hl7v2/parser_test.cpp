@@ -297,6 +297,10 @@ TEST(Hl7Parser, HundredMegabytesHitsTheLimit) {
   ASSERT_FALSE(r.issues.empty());
   EXPECT_EQ(r.issues[0].code, issue_code::too_long);
   EXPECT_EQ(r.issues[0].severity, severity::fatal);
+  // What is wrong, with the size and the limit.
+  EXPECT_EQ(r.issues[0].message, "message of " + std::to_string(s.size()) + " bytes exceeds the limit of " +
+                                     std::to_string(parse_settings{}.max_message_bytes) +
+                                     " bytes; only the MSH segment was read");
 }
 
 TEST(Hl7Parser, HugeHeaderLineGivesNoMessage) {
@@ -319,6 +323,9 @@ TEST(Hl7Parser, TenThousandRepetitions) {
   EXPECT_FALSE(r.complete);
   ASSERT_FALSE(r.issues.empty());
   EXPECT_EQ(r.issues.back().code, issue_code::too_costly);
+  // Where: PID-3 (the first PID), in the location and in the text.
+  EXPECT_EQ(r.issues.back().location, "PID^1^3");
+  EXPECT_EQ(r.issues.back().message, "segment 2 field 3 has more than the allowed repetitions");
 
   parse_settings st;
   st.max_repetitions = 20'000;
@@ -330,13 +337,21 @@ TEST(Hl7Parser, TenThousandRepetitions) {
 TEST(Hl7Parser, DeepSeparatorsAndSegmentLimits) {
   std::string deep;
   for (int i = 0; i < 5'000; ++i) deep += "^&~&^";
-  parse_result r = parse(minimal("PID|1||" + deep + "\r"));
+  // The second OBX: its sequence is in the location.
+  parse_result r = parse(minimal("OBX|1\rOBX|2||" + deep + "\r"));
   ASSERT_TRUE(r.msg.has_value());
   EXPECT_FALSE(r.ok());
+  ASSERT_FALSE(r.issues.empty());
+  EXPECT_EQ(r.issues.back().location, "OBX^2^3");
+  EXPECT_EQ(r.issues.back().message, "segment 3 field 3 has more than the allowed subcomponents");
 
   std::string many_fields(2'000, '|');
   r = parse(minimal("PID" + many_fields + "\r"));
   EXPECT_FALSE(r.complete);
+  ASSERT_FALSE(r.issues.empty());
+  EXPECT_EQ(r.issues.back().location, "PID^1");
+  EXPECT_EQ(r.issues.back().message,
+            "segment 2 has more than " + std::to_string(parse_settings{}.max_fields) + " fields");
 
   std::string many_segments;
   for (int i = 0; i < 20'000; ++i) many_segments += "NTE|1\r";
