@@ -108,5 +108,85 @@ TEST(crash, acknowledged_messages_survive_kill_9_exactly_once) {
               resends.load(), gw.db("SELECT count(*) FROM inbound_message").c_str());
 }
 
+// The answer waits for the commit. Another session holds the facility's counter row, which the
+// ingest transaction updates last: the message is written but not committed, and the sender must
+// get nothing yet. Released, the AA follows. Killed in that window, the gateway has acknowledged
+// nothing and stored nothing; the same message sent again after the restart is stored once.
+TEST(crash, no_answer_before_the_commit_and_kill_9_before_it_loses_nothing_acknowledged) {
+  using namespace std::chrono_literals;
+  gateway_process gw;
+  ASSERT_TRUE(gw.start()) << gw.log();
+  const auto opts = gw.as_facility("42001");
+  const auto stored = [&] { return gw.db("SELECT count(*) FROM inbound_message"); };
+  const auto waiting_for_the_lock = [&] {
+    return gw.db("SELECT count(*) FROM pg_stat_activity WHERE datname = 'emr_gateway' AND wait_event_type = 'Lock'") ==
+           "1";
+  };
+  {
+    tls_client c(gw.mllp_port(), opts);
+    ASSERT_TRUE(c.send(mllp_frame(admission("42001", 9, 0))));
+    const auto a = c.read_mllp(30s);
+    ASSERT_TRUE(a.has_value());
+    ASSERT_EQ(msa_code(*a), "AA") << *a;  // today's counter row exists from here on
+  }
+  const auto hold_counter = [&](pqxx::work& tx) {
+    tx.exec("SELECT 1 FROM facility_counter WHERE facility = '42001' FOR UPDATE");
+  };
+
+  // 1. Held: written, not committed, not answered. Released: committed, then answered.
+  {
+    pqxx::connection holder(gw.pg().dsn("emr_gateway"));
+    auto lock = std::make_unique<pqxx::work>(holder);
+    hold_counter(*lock);
+    tls_client c(gw.mllp_port(), opts);
+    ASSERT_TRUE(c.send(mllp_frame(admission("42001", 9, 1))));
+    ASSERT_TRUE(eventually(waiting_for_the_lock, 60s)) << gw.log();
+    const auto early = c.read_mllp(2s);
+    EXPECT_FALSE(early.has_value()) << "answered before the commit: " << *early;
+    EXPECT_EQ(stored(), "1");
+    lock->abort();
+    lock.reset();
+    const auto a = c.read_mllp(30s);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(msa_code(*a), "AA") << *a;
+    EXPECT_EQ(stored(), "2");
+  }
+
+  // 2. kill -9 while the commit waits: no AA was sent, and nothing of the message stays.
+  {
+    auto holder = std::make_unique<pqxx::connection>(gw.pg().dsn("emr_gateway"));
+    auto lock = std::make_unique<pqxx::work>(*holder);
+    hold_counter(*lock);
+    tls_client c(gw.mllp_port(), opts);
+    ASSERT_TRUE(c.send(mllp_frame(admission("42001", 9, 2))));
+    ASSERT_TRUE(eventually(waiting_for_the_lock, 60s)) << gw.log();
+    gw.kill_hard();
+    const auto after_kill = c.read_mllp(5s);
+    EXPECT_FALSE(after_kill.has_value() && msa_code(*after_kill) == "AA") << *after_kill;
+    lock->abort();
+    lock.reset();
+    holder.reset();
+    // The killed gateway's session ends without a COMMIT: its transaction is rolled back.
+    EXPECT_TRUE(eventually(
+        [&] {
+          return gw.db(
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = 'emr_gateway' "
+                     "AND pid <> pg_backend_pid()") == "0";
+        },
+        60s));
+    EXPECT_EQ(stored(), "2");
+  }
+  ASSERT_TRUE(gw.start()) << gw.log();
+  {
+    tls_client c(gw.mllp_port(), opts);
+    ASSERT_TRUE(c.send(mllp_frame(admission("42001", 9, 2))));
+    const auto a = c.read_mllp(30s);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(msa_code(*a), "AA") << *a;
+  }
+  EXPECT_EQ(stored(), "3");
+  EXPECT_EQ(gw.db("SELECT count(*) FROM message_key"), "3");
+}
+
 }  // namespace
 }  // namespace gw::test
