@@ -105,6 +105,22 @@ TEST_F(pipeline_test, same_control_id_with_different_content_is_refused_with_205
   EXPECT_EQ(msa_code(r.body), "AE") << r.body;
   EXPECT_NE(r.body.find("|205^"), std::string::npos) << r.body;
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'rejected'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT answer_status FROM inbound_message WHERE outcome = 'rejected'"), "409");
+  EXPECT_EQ(pg.scalar("SELECT max(version) FROM resource WHERE type = 'Patient'"), "1");
+}
+
+TEST_F(pipeline_test, same_control_id_with_different_content_over_https_is_409) {
+  // 42001 also posting HL7 v2 over HTTPS (the shipped configuration has it on MLLP only).
+  for (auto& f : cfg.facilities)
+    if (f.code == "42001") f.feeds.push_back({config::feed_format::hl7v2, config::transport::https});
+  auto body = sample("hl7v2/adt-a01-admit-42001.hl7");
+  auto first = send("42001", config::transport::https, body, "x-application/hl7-v2+er7");
+  ASSERT_EQ(first.http_status, 200) << first.body;
+  auto changed = body;
+  changed.replace(changed.find("Nguyễn"), std::string("Nguyễn").size(), "Trần");
+  auto r = send("42001", config::transport::https, changed, "x-application/hl7-v2+er7");
+  EXPECT_EQ(r.http_status, 409) << r.body;
+  EXPECT_NE(r.body.find("\"resourceType\":\"OperationOutcome\""), std::string::npos) << r.body;
   EXPECT_EQ(pg.scalar("SELECT max(version) FROM resource WHERE type = 'Patient'"), "1");
 }
 
@@ -140,6 +156,18 @@ TEST_F(pipeline_test, facility_in_message_must_be_the_authenticated_one) {
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
 }
 
+TEST_F(pipeline_test, qd130_envelope_naming_another_facility_is_refused_with_403_and_kept) {
+  auto body = sample("vn-xml130/giamdinhhs-inpatient-pneumonia.xml");
+  const std::string own = "<MACSKCB>42001</MACSKCB>";
+  ASSERT_NE(body.find(own), std::string::npos);
+  body.replace(body.find(own), own.size(), "<MACSKCB>42002</MACSKCB>");
+  auto r = send("42001", config::transport::https, body, "application/xml");
+  EXPECT_EQ(r.http_status, 403) << r.body;
+  EXPECT_NE(r.body.find("not the authenticated facility"), std::string::npos) << r.body;
+  EXPECT_EQ(pg.scalar("SELECT outcome || ' ' || answer_status FROM inbound_message"), "rejected 403");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
+}
+
 TEST_F(pipeline_test, qd130_envelope_over_https_is_accepted_with_an_operation_outcome) {
   auto r = send("42001", config::transport::https, sample("vn-xml130/giamdinhhs-inpatient-pneumonia.xml"),
                 "application/xml");
@@ -151,7 +179,9 @@ TEST_F(pipeline_test, qd130_envelope_over_https_is_accepted_with_an_operation_ou
 }
 
 TEST_F(pipeline_test, the_same_episode_as_hl7_and_qd130_converges_on_one_patient_encounter_and_condition) {
-  mllp("42001", sample("hl7v2/adt-a01-admit-42001.hl7"));
+  auto h = mllp("42001", sample("hl7v2/adt-a01-admit-42001.hl7"));
+  ASSERT_EQ(msa_code(h.body), "AA") << h.body;
+  ASSERT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Patient'"), "1");
   auto r = send("42001", config::transport::https, sample("vn-xml130/giamdinhhs-inpatient-pneumonia.xml"), "text/xml");
   ASSERT_EQ(r.http_status, 200) << r.body;
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'Patient'"), "1");

@@ -115,7 +115,7 @@ TEST_F(ingest_store_test, stores_message_resources_history_and_outbox_in_order) 
   EXPECT_EQ(pg.scalar("SELECT string_agg(resource_type, ',' ORDER BY seq) FROM outbox"), "Patient,Encounter");
   EXPECT_EQ(pg.scalar("SELECT count(DISTINCT patient_key) FROM outbox"), "1");
   EXPECT_EQ(pg.scalar("SELECT local_patient_id FROM patient_link WHERE record_number = 'BN0001'"), k_patient);
-  EXPECT_EQ(pg.scalar("SELECT accepted FROM facility_counter WHERE facility = '42001'"), "1");
+  EXPECT_EQ(pg.scalar("SELECT sum(accepted) FROM facility_counter WHERE facility = '42001'"), "1");
   // The row landed in its month's partition, not the default one.
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message_default"), "0");
 }
@@ -130,7 +130,7 @@ TEST_F(ingest_store_test, duplicate_returns_stored_answer_and_writes_nothing) {
   EXPECT_EQ(again.message_id, first.message_id);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "1");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "2");
-  EXPECT_EQ(pg.scalar("SELECT duplicates FROM facility_counter"), "1");
+  EXPECT_EQ(pg.scalar("SELECT sum(duplicates) FROM facility_counter"), "1");
   EXPECT_EQ(pg.scalar("SELECT encode(sha256, 'hex') FROM message_key WHERE facility = '42001' AND message_key = 'k1'"),
             to_hex(sha256_of("body-1")));
 }
@@ -221,7 +221,7 @@ TEST_F(ingest_store_test, control_id_reused_for_different_content_is_kept_as_rej
   EXPECT_EQ(pg.scalar("SELECT convert_from(raw, 'UTF8') FROM inbound_message WHERE outcome = 'rejected'"),
             "body-other");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM outbox"), "2");  // nothing of the refused message
-  EXPECT_EQ(pg.scalar("SELECT rejected FROM facility_counter"), "1");
+  EXPECT_EQ(pg.scalar("SELECT sum(rejected) FROM facility_counter"), "1");
 }
 
 TEST_F(ingest_store_test, rejected_message_keeps_raw_and_issues_but_no_resources) {
@@ -282,7 +282,7 @@ TEST_F(ingest_store_test, concurrent_commits_are_grouped_and_each_is_stored_once
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), std::to_string(n));
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM message_key"), std::to_string(n));
-  EXPECT_EQ(pg.scalar("SELECT accepted FROM facility_counter"), std::to_string(n));
+  EXPECT_EQ(pg.scalar("SELECT sum(accepted) FROM facility_counter"), std::to_string(n));
   // Group commit: fewer transactions than messages.
   auto st = store->stats();
   EXPECT_EQ(st.records, static_cast<std::uint64_t>(n));
@@ -336,7 +336,7 @@ TEST_F(ingest_store_test, one_batch_stores_as_messages_one_after_another_would) 
   // The person named by one message of the batch stays named.
   EXPECT_EQ(pg.scalar("SELECT person_id FROM patient_link WHERE record_number = 'BN0001'"), k_patient);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "8");  // 6 + the conflict + the one before
-  EXPECT_EQ(pg.scalar("SELECT accepted || '/' || rejected || '/' || duplicates FROM facility_counter"), "7/1/1");
+  EXPECT_EQ(pg.scalar("SELECT sum(accepted) || '/' || sum(rejected) || '/' || sum(duplicates) FROM facility_counter"), "7/1/1");
 }
 
 TEST_F(ingest_store_test, a_batch_writes_each_shared_resource_once_and_links_as_in_order) {
@@ -367,7 +367,7 @@ TEST_F(ingest_store_test, a_batch_writes_each_shared_resource_once_and_links_as_
             "Patient,Encounter,Organization,Patient,Patient,Patient,Patient");
   EXPECT_EQ(pg.scalar("SELECT local_patient_id || ' ' || person_id FROM patient_link"), patients[0] + " " + k_patient);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM message_key"), "5");
-  EXPECT_EQ(pg.scalar("SELECT accepted || '/' || duplicates FROM facility_counter"), "5/1");
+  EXPECT_EQ(pg.scalar("SELECT sum(accepted) || '/' || sum(duplicates) FROM facility_counter"), "5/1");
 }
 
 TEST_F(ingest_store_test, a_resource_updated_three_times_keeps_versions_one_and_two_in_history) {

@@ -73,9 +73,13 @@ TEST_F(mapped_pipeline_test, facility_42022_text_export_is_accepted_and_replay_i
   EXPECT_EQ(r.http_status, 200) << r.body;
   EXPECT_EQ(count("type = 'Patient'"), "2");
   EXPECT_EQ(count("type = 'Observation'"), "2");
-  const auto before = pg.scalar("SELECT count(*) FROM resource");
-  send("42022", body, "text/plain");
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), before);
+  const auto before = pg.scalar("SELECT count(*) FROM resource_version");
+  auto again = send("42022", body, "text/plain");
+  // The stored answer again, and no new resource or version.
+  EXPECT_EQ(again.http_status, 200) << again.body;
+  EXPECT_EQ(again.body, r.body);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), before);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "1");
 }
 
 TEST_F(mapped_pipeline_test, a_broken_export_is_rejected_with_located_issues_and_kept) {
