@@ -23,6 +23,15 @@
 namespace gw::test {
 namespace {
 
+/// The value of the Prometheus sample `name` (labels included) in the exposition `text`; -1 when
+/// there is no such sample.
+double metric_value(const std::string& text, const std::string& name) {
+  for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1))
+    if ((at == 0 || text[at - 1] == '\n') && text.compare(at + name.size(), 1, " ") == 0)
+      return std::stod(text.substr(at + name.size() + 1));
+  return -1;
+}
+
 std::string sample(const std::string& rel) {
   return read_file(std::string(GW_SHARED_DIR) + "/samples/" + rel);
 }
@@ -205,9 +214,8 @@ TEST(forward_e2e, through_errors_lost_answers_and_an_outage_the_stub_ends_equal_
   // The faults really happened.
   auto stats = stub.stats();
   EXPECT_NE(pg.scalar("SELECT count(*) FROM outbox"), "0");
-  EXPECT_NE(gw.metrics().find("gw_outbox_backlog 0"), std::string::npos) << gw.metrics();
-  EXPECT_EQ(gw.metrics().find("gw_forward_failures_total{kind=\"transient\"} 0\n"), std::string::npos)
-      << gw.metrics() << stats;
+  EXPECT_EQ(metric_value(gw.metrics(), "gw_outbox_backlog"), 0.0) << gw.metrics();
+  EXPECT_GT(metric_value(gw.metrics(), "gw_forward_failures_total{kind=\"transient\"}"), 0.0) << gw.metrics() << stats;
   EXPECT_NE(stub.db("SELECT count(*) FROM receive_log WHERE result = 'unchanged'"), "0") << stats;
   expect_stub_equals_gateway(pg.dsn(), stub);
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace gw::test {
@@ -60,18 +62,25 @@ inline http_answer http_get(std::uint16_t port, const std::string& path) {
   return http_call(port, "GET", path);
 }
 
-/// A loopback TCP port nothing listens on right now.
+/// A loopback TCP port nothing listens on right now, never the same one twice in a test program
+/// (a gateway and a stub take several in a row: the kernel may hand a just-closed port out again).
 inline std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static std::mutex m;
+  static std::set<std::uint16_t> given;
+  std::lock_guard lock(m);
+  for (;;) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    const std::uint16_t port = ntohs(addr.sin_port);
+    if (port != 0 && given.insert(port).second) return port;
+  }
 }
 
 }  // namespace gw::test

@@ -106,7 +106,8 @@ inline bool has_issue_at(const fhir::issue_list& issues, std::string_view locati
 }
 
 /// Validates the Bundle, writes it for the schema check and compares it with the golden file
-/// (tests/unit/<dir>/golden/<name>.json). GW_UPDATE_GOLDEN=1 rewrites the golden file.
+/// (tests/unit/<dir>/golden/<name>.json). GW_UPDATE_GOLDEN=1 rewrites the golden file and skips
+/// the comparison (a skip fails scripts/test.sh).
 inline void check_golden(const std::string& dir, const std::string& name, const fhir::Bundle& bundle) {
   fhir::issue_list invalid;
   EXPECT_TRUE(fhir::validate(bundle, invalid)) << describe(invalid);
@@ -122,6 +123,8 @@ inline void check_golden(const std::string& dir, const std::string& name, const 
     w.SetIndent(' ', 1);
     got.Accept(w);
     gw::test::write_file(golden, std::string(sb.GetString()) + "\n");
+    // A rewritten golden file compared with itself proves nothing: not counted as a pass.
+    GTEST_SKIP() << "GW_UPDATE_GOLDEN: golden file rewritten: " << golden;
   }
   rapidjson::Document want;
   want.Parse(gw::test::read_file(golden).c_str());

@@ -122,7 +122,7 @@ TEST(mllp_hl7v2_ack, enhanced_mode_commit_then_application_acknowledgement_on_on
 
   std::promise<void> stopped;
   server.stop([&] { stopped.set_value(); });
-  stopped.get_future().wait_for(10s);
+  EXPECT_EQ(stopped.get_future().wait_for(10s), std::future_status::ready) << "the server did not stop";
   work.reset();
   ioc.stop();
   io.join();
