@@ -1,5 +1,6 @@
 #include "fhir/json.hpp"
 
+#include "fhir/swar.hpp"
 #include "fhir/detail/walk.hpp"
 
 #include <rapidjson/error/en.h>
@@ -49,10 +50,8 @@ constexpr std::array<char, 256> escape_table = [] {
 
 /// True when one of the eight bytes of `w` needs escaping: '"', '\\' or below 0x20.
 constexpr bool needs_escape(std::uint64_t w) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-  const std::uint64_t control = (w - ones * 0x20) & ~w;
-  return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | control) & highs;
+  using namespace swar;
+  return (zero_bytes(w ^ broadcast('"')) | zero_bytes(w ^ broadcast('\\')) | bytes_below(w, 0x20)) != 0;
 }
 
 class json_out {

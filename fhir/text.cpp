@@ -1,5 +1,7 @@
 #include "fhir/text.hpp"
 
+#include "fhir/swar.hpp"
+
 #include <utf8proc.h>
 
 #include <bit>
@@ -65,7 +67,7 @@ std::size_t skip_ascii(const unsigned char* p, std::size_t i, std::size_t n) {
   for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, 8);
-    if ((w & 0x8080808080808080ULL) != 0) return i;
+    if ((w & swar::highs) != 0) return i;
   }
   return i;
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "adapters/hl7v2/escape.hpp"
+#include "fhir/swar.hpp"
 
 namespace gw::hl7v2 {
 namespace {
@@ -11,19 +12,14 @@ namespace {
 /// The first byte in [p, end) equal to `a` or `b` (`end` when none). Component scans are most of
 /// what reading a value costs: eight bytes are tested at a time.
 const char* find_either(const char* p, const char* const end, char a, char b) {
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    const std::uint64_t ma = ones * static_cast<unsigned char>(a), mb = ones * static_cast<unsigned char>(b);
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      const std::uint64_t xa = w ^ ma, xb = w ^ mb;
-      // A byte's high bit is set where that byte of xa or xb is zero; a false hit can only lie
-      // above a true one (a borrow), so the lowest set bit is the first match.
-      const std::uint64_t hit = (((xa - ones) & ~xa) | ((xb - ones) & ~xb)) & highs;
-      if (hit != 0) return p + (std::countr_zero(hit) >> 3);
-      p += 8;
-    }
+  namespace swar = fhir::swar;
+  const std::uint64_t ma = swar::broadcast(a), mb = swar::broadcast(b);
+  while (end - p >= 8) {
+    const std::uint64_t w = swar::load(p);
+    // A false hit can only lie above a true one (swar::zero_bytes): the lowest is the first match.
+    const std::uint64_t hit = swar::zero_bytes(w ^ ma) | swar::zero_bytes(w ^ mb);
+    if (hit != 0) return p + swar::first_byte(hit);
+    p += 8;
   }
   while (p != end && *p != a && *p != b) ++p;
   return p;
@@ -163,16 +159,12 @@ bool value::is_plain_ascii() const {
   const char esc = d_ != nullptr ? d_->escape : '\\';
   const char* p = raw_.data();
   const char* const end = p + raw_.size();
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    const std::uint64_t me = ones * static_cast<unsigned char>(esc);
-    for (; end - p >= 8; p += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      const std::uint64_t x = w ^ me;
-      // High bits: a byte >= 0x80, or (exactly, as a yes/no) a byte equal to the escape.
-      if ((((x - ones) & ~x) | w) & highs) return false;
-    }
+  namespace swar = fhir::swar;
+  const std::uint64_t me = swar::broadcast(esc);
+  for (; end - p >= 8; p += 8) {
+    const std::uint64_t w = swar::load(p);
+    // A byte >= 0x80, or (as a yes/no) a byte equal to the escape.
+    if ((swar::zero_bytes(w ^ me) | (w & swar::highs)) != 0) return false;
   }
   for (; p != end; ++p)
     if (static_cast<unsigned char>(*p) >= 0x80 || *p == esc) return false;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "adapters/qd130/detail/text.hpp"
+#include "fhir/swar.hpp"
 #include "fhir/text.hpp"
 
 namespace gw::qd130::detail {
@@ -32,23 +33,18 @@ std::string collapse(std::string_view s) {
 /// but single spaces inside. Eight bytes at a time: most text has no control byte and no double
 /// space in a word, so the byte loop runs only over the tail.
 bool collapsed(std::string_view s) {
-  static_assert(std::endian::native == std::endian::little, "the word test reads the first byte lowest");
+  namespace swar = fhir::swar;
   if (s.empty()) return true;
   if (s.front() == ' ' || s.back() == ' ') return false;
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
-  constexpr std::uint64_t lows = 0x7F7F7F7F7F7F7F7Full;
   const char* p = s.data();
   const std::size_t n = s.size();
   std::size_t i = 0;
   bool space = false;  ///< the byte before p[i] is a space
   for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
+    const std::uint64_t w = swar::load(p + i);
     // A byte below 0x20 (tab, CR, LF, other controls): let the byte loop decide from here.
-    if (((w - ones * 0x20) & ~w & highs) != 0) break;
-    const std::uint64_t t = w ^ (ones * 0x20);
-    const std::uint64_t spaces = ~(((t & lows) + lows) | t | lows);  // high bit of each space byte
+    if (swar::bytes_below(w, 0x20) != 0) break;
+    const std::uint64_t spaces = swar::zero_bytes_exact(w ^ swar::broadcast(' '));  // high bit of each space byte
     if ((spaces & (spaces << 8)) != 0 || (space && (spaces & 0x80) != 0)) return false;
     space = (spaces >> 63) != 0;
   }
