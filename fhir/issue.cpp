@@ -1,5 +1,7 @@
 #include "fhir/issue.hpp"
 
+#include <algorithm>
+
 namespace gw::fhir {
 
 std::string_view to_string(severity s) {
@@ -38,13 +40,26 @@ std::string_view to_string(issue_code c) {
   return "invalid";
 }
 
+std::string facility_mismatch_text(std::string_view field, std::string_view named, std::string_view authenticated) {
+  const bool code_like = !named.empty() && named.size() <= 20 && std::all_of(named.begin(), named.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_';
+  });
+  std::string s(field);
+  s += code_like ? " names facility " + std::string(named) : std::string(" names another facility");
+  s += ", but the sender's certificate is facility ";
+  s += authenticated;
+  s += "'s; nothing mapped";
+  return s;
+}
+
 std::uint16_t hl7_code_of(const issue& i) {
   if (i.hl7 != hl7_error::none) return static_cast<std::uint16_t>(i.hl7);
   switch (i.code) {
     case issue_code::required: return 101;
     case issue_code::value:
     case issue_code::structure:
-    case issue_code::too_long: return 102;
+    case issue_code::too_long:
+    case issue_code::too_costly: return 102;  // the sender's data passes a limit: theirs to change, not ours
     case issue_code::code_invalid: return 103;
     case issue_code::not_supported: return 200;
     case issue_code::duplicate:

@@ -80,4 +80,10 @@ std::string_view to_string(issue_code c);
 /// HL7 table 0357 code for an issue: its explicit code, else one derived from its issue code.
 std::uint16_t hl7_code_of(const issue& i);
 
+/// The text of the refusal of a message whose `field` names facility `named` while the sender's
+/// certificate is `authenticated`'s, with both codes so the sender sees which is wrong. Facility
+/// codes are not patient data; `named` comes from the message, so it is quoted only when it looks
+/// like a code (up to 20 letters, digits, '-' or '_').
+std::string facility_mismatch_text(std::string_view field, std::string_view named, std::string_view authenticated);
+
 }  // namespace gw::fhir

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "fhir/swar.hpp"
 #include "fhir/text.hpp"
 
 namespace gw::hl7v2 {
@@ -38,14 +39,7 @@ bool is_terminator(char c) {
   return c == '\r' || c == '\n';
 }
 
-constexpr bool little_endian = std::endian::native == std::endian::little;
-constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-
-/// High bit of each byte of `w` that equals the byte in every lane of `m`, exactly.
-std::uint64_t equal_bytes(std::uint64_t w, std::uint64_t m) {
-  const std::uint64_t x = w ^ m;
-  return ~(((x & ~highs) + ~highs) | x) & highs;
-}
+namespace swar = fhir::swar;
 
 /// The sum of the eight byte lanes of `c` (each 0..255): pairs of lanes first, so that no partial
 /// sum passes its field (a multiply of the bytes alone wraps once the total passes 255).
@@ -58,20 +52,17 @@ std::size_t lane_sum(std::uint64_t c) {
 /// How many bytes of `s` are `a` and how many are `b`, eight bytes at a time.
 std::pair<std::size_t, std::size_t> count_two(std::string_view s, char a, char b) {
   std::size_t na = 0, nb = 0, i = 0;
-  if constexpr (little_endian) {
-    const std::uint64_t ma = ones * static_cast<unsigned char>(a), mb = ones * static_cast<unsigned char>(b);
-    while (s.size() - i >= 8) {
-      // Per-byte counters (0..255 in each lane) summed every 255 words.
-      std::uint64_t ca = 0, cb = 0;
-      for (int k = 0; k < 255 && s.size() - i >= 8; ++k, i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        ca += equal_bytes(w, ma) >> 7;
-        cb += equal_bytes(w, mb) >> 7;
-      }
-      na += lane_sum(ca);
-      nb += lane_sum(cb);
+  const std::uint64_t ma = swar::broadcast(a), mb = swar::broadcast(b);
+  while (s.size() - i >= 8) {
+    // Per-byte counters (0..255 in each lane) summed every 255 words.
+    std::uint64_t ca = 0, cb = 0;
+    for (int k = 0; k < 255 && s.size() - i >= 8; ++k, i += 8) {
+      const std::uint64_t w = swar::load(s.data() + i);
+      ca += swar::zero_bytes_exact(w ^ ma) >> 7;
+      cb += swar::zero_bytes_exact(w ^ mb) >> 7;
     }
+    na += lane_sum(ca);
+    nb += lane_sum(cb);
   }
   for (; i < s.size(); ++i) {
     na += s[i] == a ? 1u : 0u;
@@ -247,16 +238,12 @@ class parser_impl {
   /// The first byte at or after `i` that ends a field, the field separator or a segment
   /// terminator; `n` when none. Eight bytes at a time.
   std::size_t field_end(const char* p, std::size_t i, std::size_t n) const {
-    if constexpr (little_endian) {
-      const std::uint64_t mf = ones * static_cast<unsigned char>(d_.field), mr = ones * '\r', ml = ones * '\n';
-      for (; n - i >= 8; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        const std::uint64_t xf = w ^ mf, xr = w ^ mr, xl = w ^ ml;
-        // As in message.cpp: a false hit lies only above a true one, so the lowest is exact.
-        const std::uint64_t hit = (((xf - ones) & ~xf) | ((xr - ones) & ~xr) | ((xl - ones) & ~xl)) & highs;
-        if (hit != 0) return i + (static_cast<std::size_t>(std::countr_zero(hit)) >> 3);
-      }
+    const std::uint64_t mf = swar::broadcast(d_.field), mr = swar::broadcast('\r'), ml = swar::broadcast('\n');
+    for (; n - i >= 8; i += 8) {
+      const std::uint64_t w = swar::load(p + i);
+      // A false hit lies only above a true one (swar::zero_bytes), so the lowest is exact.
+      const std::uint64_t hit = swar::zero_bytes(w ^ mf) | swar::zero_bytes(w ^ mr) | swar::zero_bytes(w ^ ml);
+      if (hit != 0) return i + swar::first_byte(hit);
     }
     while (i < n && p[i] != d_.field && !is_terminator(p[i])) ++i;
     return i;
@@ -329,14 +316,17 @@ class parser_impl {
     // A field of fewer bytes than the smallest limit cannot hold too many separators: only longer
     // ones are counted, the others are skipped to their end.
     const std::size_t long_field = std::min(s_.max_repetitions, s_.max_components);
+    // Repetitions per field, components per repetition, subcomponents per component.
     auto within_limits = [&](std::size_t from, std::size_t to) {
       std::size_t reps = 1, comps = 1, subs = 1;
       for (std::size_t k = from; k < to; ++k) {
         const std::uint8_t c = class_[static_cast<unsigned char>(p[k])];
         if (c == repetition_sep) {
           if (++reps > s_.max_repetitions) return limit_hit("repetitions");
+          comps = subs = 1;
         } else if (c == component_sep) {
           if (++comps > s_.max_components) return limit_hit("components");
+          subs = 1;
         } else if (c == subcomponent_sep && ++subs > s_.max_components) {
           return limit_hit("subcomponents");
         }
@@ -402,6 +392,14 @@ class parser_impl {
     // Only what was parsed: a message cut short by a limit is not scanned to its end.
     const auto& last = m_->segs_.back().raw;
     std::string_view text = bytes_.substr(0, static_cast<std::size_t>(last.data() + last.size() - bytes_.data()));
+    // NUL is no character of any text (valid UTF-8 and ASCII though): refused here, where its place
+    // is known, rather than by the database when the resources are stored.
+    if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+      issues.push_back(make_issue(severity::error, issue_code::value, location_of(nul),
+                                  "NUL byte (0x00) at byte " + std::to_string(nul) + ": not allowed in text",
+                                  hl7_error::data_type_error));
+      return;
+    }
     if (ascii) {
       for (std::size_t i = 0; i < text.size(); ++i) {
         if (static_cast<unsigned char>(text[i]) >= 0x80) {

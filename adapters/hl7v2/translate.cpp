@@ -162,7 +162,7 @@ class mapper {
     }
     if (!ctx_.authenticated_facility.empty() && facility_ != ctx_.authenticated_facility) {
       error(issue_code::forbidden, "MSH^1^4",
-            "MSH-4 names another facility than the authenticated sender; nothing mapped");
+            fhir::facility_mismatch_text("MSH-4", facility_, ctx_.authenticated_facility));
       return;
     }
     const supported_event* ev = nullptr;

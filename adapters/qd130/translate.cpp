@@ -1104,15 +1104,17 @@ bool facility_forbidden(const decode_result& decoded, const context& ctx, fhir::
   if (ctx.authenticated_facility.empty()) return false;
   bool forbidden = false;
   if (!decoded.env.facility_code.empty() && decoded.env.facility_code != ctx.authenticated_facility) {
-    issues.push_back(issue{severity::error, issue_code::forbidden, "GIAMDINHHS.MACSKCB",
-                           "MACSKCB is not the authenticated facility"});
+    issues.push_back(
+        issue{severity::error, issue_code::forbidden, "GIAMDINHHS.MACSKCB",
+              fhir::facility_mismatch_text("MACSKCB", decoded.env.facility_code, ctx.authenticated_facility)});
     forbidden = true;
   }
   for (const auto& rec : decoded.env.records)
     if (const row* x1 = rec.first(table_id::xml1);
         x1 != nullptr && x1->has("MA_CSKCB") && x1->value("MA_CSKCB") != ctx.authenticated_facility) {
-      issues.push_back(issue{severity::error, issue_code::forbidden, x1->location("MA_CSKCB"),
-                             "MA_CSKCB is not the authenticated facility"});
+      issues.push_back(
+          issue{severity::error, issue_code::forbidden, x1->location("MA_CSKCB"),
+                fhir::facility_mismatch_text("MA_CSKCB", x1->value("MA_CSKCB"), ctx.authenticated_facility)});
       forbidden = true;
     }
   return forbidden;

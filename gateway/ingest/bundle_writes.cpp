@@ -89,7 +89,9 @@ void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, con
     if (e.resource) types.emplace(e.resource.id(), e.resource.type_name());
 
   const auto record_system = fhir::facility_record_system(systems, facility);
-  for (const auto& e : bundle.entry) {
+  bool has_nul = false;
+  for (std::size_t i = 0; i < bundle.entry.size(); ++i) {
+    const auto& e = bundle.entry[i];
     if (!e.resource) continue;
     store::resource_write w;
     w.type = std::string(e.resource.type_name());
@@ -97,6 +99,15 @@ void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, con
     w.patient_id = std::visit([](const auto& r) { return patient_of(r); }, e.resource.get());
     if (!w.patient_id.empty() && !fhir::is_uuid(w.patient_id)) w.patient_id.clear();
     w.json = resolve_references(fhir::to_json(e.resource), types);
+    // PostgreSQL cannot store U+0000 in jsonb: a clear content error for the sender instead of a
+    // failed write (the adapters that know the source field refuse it there first).
+    if (w.json.find("\\u0000") != std::string::npos) {
+      out.issues.push_back({fhir::severity::error, fhir::issue_code::value,
+                            "Bundle.entry[" + std::to_string(i) + "] (" + w.type + ")",
+                            "text with the NUL character (U+0000), which cannot be stored; remove it from the message",
+                            fhir::hl7_error::data_type_error});
+      has_nul = true;
+    }
 
     // Facility record numbers on a Patient: link them to the person when the Patient is the
     // CCCD-keyed one, or record them facility-scoped until a CCCD arrives.
@@ -115,6 +126,10 @@ void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, con
       }
     }
     out.resources.push_back(std::move(w));
+  }
+  if (has_nul) {
+    out.resources.clear();
+    out.links.clear();
   }
 }
 

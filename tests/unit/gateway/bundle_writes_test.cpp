@@ -67,5 +67,18 @@ TEST(bundle_writes, urn_references_to_entries_become_type_and_id) {
   EXPECT_NE(obs.find(std::string(R"("valueString":"Encounter/)") + k_encounter + "\""), std::string::npos) << obs;
 }
 
+TEST(bundle_writes, text_with_nul_is_a_content_error_and_nothing_is_written) {
+  fhir::Bundle b = sample_bundle();
+  std::get<fhir::Observation>(b.entry[2].resource.get()).note.front().text = std::string("a\0b", 3);
+  translation out;
+  bundle_to_writes(b, "42001", fhir::identifier_systems{}, out);
+  EXPECT_TRUE(out.resources.empty());
+  EXPECT_TRUE(out.links.empty());
+  ASSERT_EQ(out.issues.size(), 1u);
+  EXPECT_TRUE(fhir::has_errors(out.issues));
+  EXPECT_EQ(out.issues[0].location, "Bundle.entry[2] (Observation)");
+  EXPECT_NE(out.issues[0].message.find("NUL"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gw::ingest

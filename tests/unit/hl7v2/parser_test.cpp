@@ -343,7 +343,7 @@ TEST(Hl7Parser, DeepSeparatorsAndSegmentLimits) {
   EXPECT_FALSE(r.ok());
   ASSERT_FALSE(r.issues.empty());
   EXPECT_EQ(r.issues.back().location, "OBX^2^3");
-  EXPECT_EQ(r.issues.back().message, "segment 3 field 3 has more than the allowed subcomponents");
+  EXPECT_EQ(r.issues.back().message, "segment 3 field 3 has more than the allowed repetitions");
 
   std::string many_fields(2'000, '|');
   r = parse(minimal("PID" + many_fields + "\r"));
@@ -396,6 +396,33 @@ TEST(Hl7Parser, FieldEndsAtEveryPlaceOfAWord) {
       }
     }
   }
+}
+
+TEST(Hl7Parser, ComponentLimitsArePerRepetitionAndSubcomponentLimitsPerComponent) {
+  // 300 identifiers of 5 components each in PID-3: 1,200 component separators in the field, but
+  // never more than 5 components in a repetition (the limits are 1,000 each).
+  std::string cx;
+  for (int i = 0; i < 300; ++i) cx += (i ? "~" : "") + std::string("04207800") + std::to_string(1000 + i) + "^^^BCA^NI";
+  EXPECT_TRUE(parse(minimal("PID|1||" + cx + "\r")).ok());
+  parse_settings st;
+  st.max_components = 3;
+  EXPECT_TRUE(parse(minimal("ZZZ|a&b&c^d&e&f^g&h&i~j^k^l\r"), st).ok());
+  EXPECT_FALSE(parse(minimal("ZZZ|a^b^c~d^e^f^g\r"), st).ok());
+  EXPECT_FALSE(parse(minimal("ZZZ|a^b&c&d&e\r"), st).ok());
+}
+
+TEST(Hl7Parser, NulByteIsRefusedAtItsPlace) {
+  std::string s = minimal("PID|1||042078000123^^^BCA^NI||Thu");
+  s += '\0';
+  s += "^Nghiem\r";
+  const parse_result r = parse(s);
+  ASSERT_TRUE(r.msg.has_value());
+  EXPECT_FALSE(r.ok());
+  ASSERT_FALSE(r.issues.empty());
+  EXPECT_EQ(r.issues.back().location, "PID^1^5");
+  EXPECT_EQ(r.issues.back().message,
+            "NUL byte (0x00) at byte " + std::to_string(s.find('\0')) + ": not allowed in text");
+  EXPECT_EQ(fhir::hl7_code_of(r.issues.back()), 102);
 }
 
 TEST(Hl7Parser, SeparatorLimitsAtTheirEdge) {
