@@ -11,6 +11,7 @@
 #include "adapters/hl7v2/ack.hpp"
 #include "adapters/hl7v2/parser.hpp"
 #include "gateway/store/database.hpp"
+#include "gateway/store/errors.hpp"
 
 namespace gw::ingest {
 
@@ -166,10 +167,20 @@ asio::awaitable<response> pipeline::handle(request req) {
   else
     format = format_of(req.content_type, facility);
   const bool hl7 = format == config::feed_format::hl7v2;
+  // The body has passed its listener's size limit: that limit, not an adapter default, is the one.
+  const std::size_t max_bytes = (mllp ? cfg_.listeners.mllp : cfg_.listeners.ingest).limits.max_message_bytes;
   hl7v2::parse_result parsed;
   std::string key = sha_hex;
+  if (!format) {
+    // Refused for its Content-Type, not its content: kept under a key of its own (body and type),
+    // so that the same bytes sent again with the right type are a new message, not a duplicate of
+    // the refusal.
+    key += "#content-type:" + store::to_hex(store::sha256_of(req.content_type));
+  }
   if (hl7) {
-    parsed = hl7v2::parse(req.body);
+    hl7v2::parse_settings ps;
+    ps.max_message_bytes = std::max(ps.max_message_bytes, max_bytes);
+    parsed = hl7v2::parse(req.body, ps);
     if (parsed.msg) {
       auto msh = parsed.msg->header();
       auto control_id = msh.field(10).text();
@@ -242,8 +253,8 @@ asio::awaitable<response> pipeline::handle(request req) {
     status = 422;
     summary = "rejected: format not supported yet";
   } else {
-    translation t =
-        (*tr)({req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone, hl7 ? &parsed : nullptr});
+    translation t = (*tr)(
+        {req.body, &facility, req.received_at, sha_hex, cfg_.default_timezone, hl7 ? &parsed : nullptr, max_bytes});
     issues = std::move(t.issues);
     if (!fhir::has_errors(issues)) {
       rec.outcome = store::outcome::accepted;
@@ -292,10 +303,16 @@ asio::awaitable<response> pipeline::handle(request req) {
                  result.answer.status, result.resources_changed);
     co_return to_response(result.answer);
   } catch (const store::unavailable&) {
+    // Logged like every other answer, so an operator sees who was told to come back.
+    spdlog::warn(
+        "event=ingest facility={} transport={} message={} result=not_stored status=503 "
+        "reason=\"database unavailable\"",
+        facility.code, config::to_string(req.transport), msg_id);
     co_return transient("the gateway's database is unavailable; nothing was stored, send again later");
   } catch (const std::exception& e) {
     // Not e.what(): a database error's detail can quote key values (record numbers).
-    spdlog::error("event=ingest_failed facility={} message={} error_type={}", facility.code, msg_id, typeid(e).name());
+    spdlog::error("event=ingest_failed facility={} message={} error=\"{}\"", facility.code, msg_id,
+                  store::describe_error(e));
     co_return transient("the gateway could not store the message; nothing was stored, send again later");
   }
 }

@@ -1,5 +1,7 @@
 #include "gateway/ingest/translators.hpp"
 
+#include <algorithm>
+
 #include "adapters/cv365/translate.hpp"
 #include "adapters/hl7v2/translate.hpp"
 #include "adapters/mapped/translate.hpp"
@@ -30,6 +32,7 @@ bundle_translation from_hl7v2(const translate_input& in) {
   hl7v2::settings s;
   s.systems = systems_for(*in.facility);
   s.time = time_for(*in.facility, in.default_timezone);
+  s.parse.max_message_bytes = std::max(s.parse.max_message_bytes, in.max_message_bytes);
   hl7v2::context ctx{in.facility->code, in.received_at};
   auto t = in.hl7_parsed ? hl7v2::translate(*in.hl7_parsed, s, ctx) : hl7v2::translate(in.body, s, ctx);
   return {std::move(t.bundle), std::move(t.issues), std::nullopt, s.systems};
@@ -39,6 +42,10 @@ bundle_translation from_qd130(const translate_input& in) {
   qd130::settings s;
   s.systems = systems_for(*in.facility);
   s.time = time_for(*in.facility, in.default_timezone);
+  // Decoded base64 is 3/4 of its text: a body within the limit decodes within it too.
+  s.limits.max_input_bytes = std::max(s.limits.max_input_bytes, in.max_message_bytes);
+  s.limits.max_document_bytes = std::max(s.limits.max_document_bytes, in.max_message_bytes);
+  s.limits.max_total_decoded_bytes = std::max(s.limits.max_total_decoded_bytes, in.max_message_bytes);
   s.facility_name = in.facility->name;
   qd130::context ctx{in.facility->code, in.received_at, in.sha256_hex};
   auto t = qd130::translate(in.body, s, ctx);

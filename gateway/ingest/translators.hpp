@@ -31,6 +31,9 @@ struct translate_input {
   std::string default_timezone;  ///< "+07:00"
   /// HL7 v2 only: the pipeline's parse of `body` (it parses once, for the key and the answer).
   const hl7v2::parse_result* hl7_parsed = nullptr;
+  /// The listener's `max_message_bytes`, which the body has passed: the adapters' own size
+  /// limits are raised to it (0: their defaults), so the configured limit is the one that holds.
+  std::size_t max_message_bytes = 0;
 };
 
 struct translation {

@@ -152,6 +152,10 @@ TEST_F(pipeline_test, facility_in_message_must_be_the_authenticated_one) {
   // 42001's message arriving on 42005's authenticated connection.
   auto r = mllp("42005", sample("hl7v2/adt-a01-admit-42001.hl7"));
   EXPECT_EQ(msa_code(r.body), "AE") << r.body;
+  EXPECT_NE(r.body.find("ERR||MSH^1^4|"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("MSH-4 names facility 42001, but the sender's certificate is facility 42005's"),
+            std::string::npos)
+      << r.body;
   EXPECT_EQ(pg.scalar("SELECT answer_status FROM inbound_message"), "403");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
 }
@@ -164,6 +168,10 @@ TEST_F(pipeline_test, qd130_envelope_naming_another_facility_is_refused_with_403
   auto r = send("42001", config::transport::https, body, "application/xml");
   EXPECT_EQ(r.http_status, 403) << r.body;
   EXPECT_NE(r.body.find("not the authenticated facility"), std::string::npos) << r.body;
+  // Both codes, so the sender sees which is wrong.
+  EXPECT_NE(r.body.find("MACSKCB names facility 42002, but the sender's certificate is facility 42001's"),
+            std::string::npos)
+      << r.body;
   EXPECT_EQ(pg.scalar("SELECT outcome || ' ' || answer_status FROM inbound_message"), "rejected 403");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource"), "0");
 }
@@ -195,6 +203,20 @@ TEST_F(pipeline_test, unsupported_content_type_is_refused_clearly_and_kept) {
   EXPECT_EQ(r.http_status, 415) << r.body;
   EXPECT_NE(r.body.find("application/pdf"), std::string::npos);
   EXPECT_EQ(pg.scalar("SELECT outcome FROM inbound_message"), "rejected");
+}
+
+TEST_F(pipeline_test, a_file_refused_for_its_content_type_can_be_sent_again_with_the_right_one) {
+  const auto body = sample("vn-xml130/giamdinhhs-inpatient-pneumonia.xml");
+  auto wrong = send("42001", config::transport::https, body, "text/plain");
+  EXPECT_EQ(wrong.http_status, 415) << wrong.body;
+  auto again = send("42001", config::transport::https, body, "text/plain");  // the same mistake: the same answer
+  EXPECT_EQ(again.http_status, 415) << again.body;
+  EXPECT_EQ(again.body, wrong.body);
+  auto right = send("42001", config::transport::https, body, "application/xml");
+  EXPECT_EQ(right.http_status, 200) << right.body;
+  EXPECT_EQ(pg.scalar("SELECT string_agg(outcome, ',' ORDER BY received_at) FROM inbound_message"),
+            "rejected,accepted");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource WHERE type = 'MedicationRequest'"), "2");
 }
 
 TEST_F(pipeline_test, bad_xml_gets_422_naming_the_problem) {

@@ -336,7 +336,8 @@ TEST_F(ingest_store_test, one_batch_stores_as_messages_one_after_another_would) 
   // The person named by one message of the batch stays named.
   EXPECT_EQ(pg.scalar("SELECT person_id FROM patient_link WHERE record_number = 'BN0001'"), k_patient);
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "8");  // 6 + the conflict + the one before
-  EXPECT_EQ(pg.scalar("SELECT sum(accepted) || '/' || sum(rejected) || '/' || sum(duplicates) FROM facility_counter"), "7/1/1");
+  EXPECT_EQ(pg.scalar("SELECT sum(accepted) || '/' || sum(rejected) || '/' || sum(duplicates) FROM facility_counter"),
+            "7/1/1");
 }
 
 TEST_F(ingest_store_test, a_batch_writes_each_shared_resource_once_and_links_as_in_order) {
