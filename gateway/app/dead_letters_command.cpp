@@ -8,6 +8,7 @@
 #include "gateway/app/commands.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/store/database.hpp"
+#include "gateway/store/errors.hpp"
 #include "gateway/store/outbox_store.hpp"
 
 namespace gw::app {
@@ -92,7 +93,8 @@ int cmd_dead_letters(const args& a) {
     std::printf(" (audited as %s)\n", actor.c_str());
     return !all && done.size() < seqs.size() ? 1 : 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dead-letters: database error: %s\n", e.what());
+    // Not e.what(): the server's message can quote the row (patient data).
+    std::fprintf(stderr, "dead-letters: database error: %s\n", store::describe_error(e).c_str());
     return 1;
   }
 }

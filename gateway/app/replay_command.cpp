@@ -2,6 +2,7 @@
 // a mapping or data fix) and record their new outcome. Idempotent; every run is audited.
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 
 #include "gateway/app/commands.hpp"
@@ -9,6 +10,7 @@
 #include "gateway/ingest/pipeline.hpp"
 #include "gateway/ingest/translators.hpp"
 #include "gateway/store/database.hpp"
+#include "gateway/store/errors.hpp"
 #include "gateway/store/replay_store.hpp"
 
 namespace gw::app {
@@ -64,7 +66,7 @@ int cmd_replay(const args& a) {
   store::database db({cfg.database.dsn, 1, cfg.database.connect_timeout, cfg.database.statement_timeout});
   store::replay_store rs(db);
   auto translators = ingest::default_translators(cfg);
-  std::size_t seen = 0, accepted = 0, newly_accepted = 0, rejected = 0, skipped = 0;
+  std::size_t seen = 0, accepted = 0, newly_accepted = 0, rejected = 0, skipped = 0, failed = 0;
   long long changed = 0;
   try {
     db.migrate_sync();
@@ -82,8 +84,10 @@ int cmd_replay(const args& a) {
       auto received =
           std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
               std::chrono::duration<double>(m.received_epoch)));
+      // The larger listener limit: the message passed one of them when it arrived.
       auto t =
-          (*tr)({m.raw, facility, received, store::to_hex(store::sha256_of(m.raw)), cfg.default_timezone, nullptr});
+          (*tr)({m.raw, facility, received, store::to_hex(store::sha256_of(m.raw)), cfg.default_timezone, nullptr,
+                 std::max(cfg.listeners.mllp.limits.max_message_bytes, cfg.listeners.ingest.limits.max_message_bytes)});
       store::replay_change c;
       c.issues_json = ingest::issues_json(t.issues);
       if (fhir::has_errors(t.issues)) {
@@ -102,24 +106,34 @@ int cmd_replay(const args& a) {
         ++accepted;
         if (m.outcome != "accepted") ++newly_accepted;
       }
-      changed += rs.apply(m, c);
+      try {
+        changed += rs.apply(m, c);
+      } catch (const store::unavailable&) {
+        throw;  // the database is gone: the rest would fail too
+      } catch (const std::exception& e) {
+        // One message the database refuses does not stop the others.
+        ++failed;
+        std::printf("  message %lld not replayed: %s\n", static_cast<long long>(m.id),
+                    store::describe_error(e).c_str());
+      }
     }
     char detail[512];
     std::snprintf(detail, sizeof detail,
                   R"({"since":"%s","outcome":"%s","messages":%zu,"accepted":%zu,"newly_accepted":%zu,)"
-                  R"("rejected":%zu,"skipped":%zu,"resources_changed":%lld})",
+                  R"("rejected":%zu,"skipped":%zu,"failed":%zu,"resources_changed":%lld})",
                   filter.since.c_str(), filter.outcome.c_str(), seen, accepted, newly_accepted, rejected, skipped,
-                  changed);
+                  failed, changed);
     rs.audit(actor, facility->code, detail);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "replay: database error: %s\n", e.what());
+    // Not e.what(): the server's message can quote the row (patient data).
+    std::fprintf(stderr, "replay: database error: %s\n", store::describe_error(e).c_str());
     return 1;
   }
   std::printf(
-      "replay: facility %s: %zu messages, %zu accepted (%zu newly), %zu still rejected, %zu skipped; "
+      "replay: facility %s: %zu messages, %zu accepted (%zu newly), %zu still rejected, %zu skipped, %zu failed; "
       "%lld resources changed\n",
-      facility->code.c_str(), seen, accepted, newly_accepted, rejected, skipped, changed);
-  return 0;
+      facility->code.c_str(), seen, accepted, newly_accepted, rejected, skipped, failed, changed);
+  return failed == 0 ? 0 : 1;
 }
 
 }  // namespace gw::app

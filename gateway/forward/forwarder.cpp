@@ -22,6 +22,7 @@
 #include "gateway/forward/circuit_breaker.hpp"
 #include "gateway/forward/national_client.hpp"
 #include "gateway/forward/transaction.hpp"
+#include "gateway/store/errors.hpp"
 
 namespace gw::forward {
 
@@ -228,7 +229,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
         // The gateway's own database: rows stay leased and come back when the lease ends.
         if (probe) breaker.abandon_probe(clock_type::now());
         // Not e.what(): a database error's detail can quote key values.
-        spdlog::warn("event=forward_store_failed error_type={}", typeid(e).name());
+        spdlog::warn("event=forward_store_failed error=\"{}\"", store::describe_error(e));
         store_failed = true;
       }
       if (store_failed) {
@@ -258,7 +259,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
             counters.purged += static_cast<long long>(n);
           } while (n == 10'000 && !stopping);
         } catch (const std::exception& e) {
-          spdlog::debug("event=forward_purge_failed error_type={}", typeid(e).name());
+          spdlog::debug("event=forward_purge_failed error=\"{}\"", store::describe_error(e));
         }
         next_purge = clock_type::now() + std::chrono::minutes(1);
       }
@@ -269,7 +270,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
           spdlog::warn("event=forward_lease_expired rows={}", n);
         }
       } catch (const std::exception& e) {
-        spdlog::debug("event=forward_reclaim_failed error_type={}", typeid(e).name());
+        spdlog::debug("event=forward_reclaim_failed error=\"{}\"", store::describe_error(e));
       }
       co_await pause(slot.timer, every);
     }
@@ -292,7 +293,7 @@ struct forwarder::impl : std::enable_shared_from_this<impl> {
         try {
           std::rethrow_exception(failure);
         } catch (const std::exception& e) {
-          spdlog::error("event=forward_worker_failed worker={} error_type={}", index, typeid(e).name());
+          spdlog::error("event=forward_worker_failed worker={} error=\"{}\"", index, store::describe_error(e));
         }
       }
       self->finished();
