@@ -1,11 +1,14 @@
 // emr-gateway translate: one file through an adapter, printed as a FHIR transaction Bundle plus
 // its issues. No database, no network: for integration engineers testing a hospital's export.
 // The adapter settings come from the same function the ingest pipeline uses (translate_bundle).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "fhir/json.hpp"
 #include "fhir/validate.hpp"
@@ -66,6 +69,26 @@ void print_report(const ingest::bundle_translation& t, const config::facility& f
   std::fprintf(stderr, "\n");
 }
 
+/// The facility's feed format that fits the file's first bytes (an HL7 message starts with MSH,
+/// XML with '<', JSON with '{' or '['), else its first feed's. A facility with several feeds (an
+/// HL7 v2 system and QĐ 130 exports, say) then needs no --format.
+std::string format_for(const config::facility& f, std::string_view body) {
+  if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
+  while (!body.empty() && (body.front() == ' ' || body.front() == '\r' || body.front() == '\n' || body.front() == '\t'))
+    body.remove_prefix(1);
+  auto has = [&](config::feed_format want) {
+    return std::any_of(f.feeds.begin(), f.feeds.end(), [&](const config::feed& fd) { return fd.format == want; });
+  };
+  std::vector<config::feed_format> fits;
+  if (body.starts_with("MSH")) fits = {config::feed_format::hl7v2};
+  if (body.starts_with("<"))
+    fits = {config::feed_format::qd130, config::feed_format::cv365, config::feed_format::mapped};
+  if (body.starts_with("{") || body.starts_with("[")) fits = {config::feed_format::cv365, config::feed_format::mapped};
+  for (auto want : fits)
+    if (has(want)) return std::string(config::to_string(want));
+  return f.feeds.empty() ? std::string() : std::string(config::to_string(f.feeds.front().format));
+}
+
 }  // namespace
 
 int cmd_translate(const args& a) {
@@ -110,8 +133,17 @@ int cmd_translate(const args& a) {
       std::fprintf(stderr, "translate: facility %s is not configured\n", facility_code.c_str());
       return 2;
     }
-    if (format.empty() && !facility->feeds.empty())
-      format = std::string(config::to_string(facility->feeds.front().format));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "translate: cannot read %s\n", file.c_str());
+    return 2;
+  }
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (format.empty()) {
+    format = format_for(*facility, body);
+    std::fprintf(stderr, "translate: format %s (facility %s's feed that fits the file; --format to choose)\n",
+                 format.c_str(), facility_code.c_str());
   }
   std::optional<config::feed_format> fmt;
   for (auto f : {config::feed_format::hl7v2, config::feed_format::qd130, config::feed_format::cv365,
@@ -127,12 +159,6 @@ int cmd_translate(const args& a) {
     return 2;
   }
 
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "translate: cannot read %s\n", file.c_str());
-    return 2;
-  }
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ingest::translate_input input;
   input.body = body;
   input.facility = facility;

@@ -221,6 +221,23 @@ TEST_F(national_stub, with_error_rate_one_every_request_fails_and_nothing_is_sto
   EXPECT_EQ(post(bundle({patient("p1")})).status, 200);
 }
 
+TEST_F(national_stub, the_same_seed_replays_the_same_faults) {
+  // Over real TLS requests: the n-th request's fate depends only on (seed, n), so setting the same
+  // faults again replays the run; another seed gives another run.
+  const auto run = [&](int seed) {
+    EXPECT_TRUE(stub_.set_faults(R"({"seed":)" + std::to_string(seed) + R"(,"error_rate":0.5})"));
+    std::string statuses;
+    for (int i = 0; i < 24; ++i)
+      statuses += post(bundle({patient(std::string("p").append(std::to_string(i)))})).status == 200 ? 'o' : 'x';
+    return statuses;
+  };
+  const std::string first = run(7);
+  EXPECT_NE(first.find('o'), std::string::npos) << first;
+  EXPECT_NE(first.find('x'), std::string::npos) << first;
+  EXPECT_EQ(run(7), first);
+  EXPECT_NE(run(8), first);  // 24 coin flips: the same sequence by chance has a chance of 2^-24
+}
+
 TEST_F(national_stub, a_lost_response_stores_then_drops_the_connection) {
   ASSERT_TRUE(stub_.set_faults(R"({"seed":5,"drop_after_write_rate":1})"));
   tls_client c(stub_.port(), stub_.client_options());
