@@ -68,9 +68,7 @@ void read_tls(yaml_map& parent, const std::string& key, std::optional<tls_settin
   m.file("certificate", t.certificate, true);
   m.file("private_key", t.private_key, true);
   m.file("ca", t.ca, client_ca_required);
-  if (m.text("min_version", t.min_version) && t.min_version != "1.2" && t.min_version != "1.3")
-    m.ctx().error(m.child("min_version"), m.key("min_version"),
-                  "unknown TLS version '" + t.min_version + "' (allowed 1.2, 1.3)");
+  m.choice("min_version", t.min_version, {"1.2", "1.3"}, "TLS version");
   out = std::move(t);
 }
 
@@ -281,14 +279,8 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
     return std::nullopt;
   }
   std::string fmt;
-  if (m.text("format", fmt, true)) {
-    if (fmt == "json")
-      mp.format = mapped::source_format::json;
-    else if (fmt == "delimited")
-      mp.format = mapped::source_format::delimited;
-    else
-      c.error(m.child("format"), "format", "unknown source format '" + fmt + "' (allowed json, delimited)");
-  }
+  if (m.choice("format", fmt, {"json", "delimited"}, "source format", true))
+    mp.format = fmt == "json" ? mapped::source_format::json : mapped::source_format::delimited;
   if (std::string enc; m.text("encoding", enc)) {
     if (auto e = mapped::parse_encoding(enc))
       mp.encoding = *e;
@@ -563,8 +555,7 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
       c.error(m.child("code"), "code", "facility code must be 5 digits (MA_CSKCB), got '" + f.code + "'");
   }
   m.text("name", f.name, true);
-  if (m.text("ownership", f.ownership, true) && f.ownership != "public" && f.ownership != "private")
-    c.error(m.child("ownership"), "ownership", "unknown ownership '" + f.ownership + "' (allowed public, private)");
+  m.choice("ownership", f.ownership, {"public", "private"}, "ownership", true);
   m.integer("beds", f.beds, 0, 100'000);
 
   auto feeds = m.child("feeds");
@@ -580,29 +571,14 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
       feed fd;
       std::string fmt, tr;
       bool good = true;
-      if (fm.text("format", fmt, true)) {
-        if (auto p = parse_format(fmt))
-          fd.format = *p;
-        else {
-          c.error(fm.child("format"), key + ".format",
-                  "unknown format '" + fmt + "' (allowed qd130, hl7v2, cv365, mapped)");
-          good = false;
-        }
-      } else {
+      if (fm.choice("format", fmt, {"qd130", "hl7v2", "cv365", "mapped"}, "format", true))
+        fd.format = parse_format(fmt).value();
+      else
         good = false;
-      }
-      if (fm.text("transport", tr, true)) {
-        if (tr == "https")
-          fd.transport = transport::https;
-        else if (tr == "mllp")
-          fd.transport = transport::mllp;
-        else {
-          c.error(fm.child("transport"), key + ".transport", "unknown transport '" + tr + "' (allowed https, mllp)");
-          good = false;
-        }
-      } else {
+      if (fm.choice("transport", tr, {"https", "mllp"}, "transport", true))
+        fd.transport = tr == "https" ? transport::https : transport::mllp;
+      else
         good = false;
-      }
       if (good && fd.transport == transport::mllp && fd.format != feed_format::hl7v2)
         c.error(feeds[i], key, "format " + fmt + " cannot be sent over mllp (only hl7v2)");
       if (good) f.feeds.push_back(fd);
@@ -681,18 +657,14 @@ load_result load_config(const fs::path& gateway_yaml) {
       c.error(*root, "", "wrong type: gateway.yaml must be a mapping");
       return r;
     }
-    if (m.text("log_level", cfg.log_level)) {
-      static const std::set<std::string, std::less<>> levels{"trace", "debug",    "info", "warn",
-                                                             "error", "critical", "off"};
-      if (!levels.count(cfg.log_level))
-        c.error(m.child("log_level"), "log_level", "unknown log level '" + cfg.log_level + "'");
-    }
+    m.choice("log_level", cfg.log_level, log_levels, "log level");
     if (m.text("default_timezone", cfg.default_timezone)) {
       const auto& z = cfg.default_timezone;
       bool ok = z.size() == 6 && (z[0] == '+' || z[0] == '-') && z[3] == ':' &&
                 std::isdigit(static_cast<unsigned char>(z[1])) && std::isdigit(static_cast<unsigned char>(z[2])) &&
                 std::isdigit(static_cast<unsigned char>(z[4])) && std::isdigit(static_cast<unsigned char>(z[5]));
-      if (!ok) c.error(m.child("default_timezone"), "default_timezone", "expected an offset such as +07:00");
+      if (!ok)
+        c.error(m.child("default_timezone"), "default_timezone", "expected an offset such as +07:00, got '" + z + "'");
     }
     m.integer("io_threads", cfg.io_threads, 1, 256);
     std::string fdir;

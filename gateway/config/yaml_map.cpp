@@ -1,5 +1,6 @@
 #include "gateway/config/yaml_map.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <sstream>
@@ -150,6 +151,21 @@ bool yaml_map::number(const std::string& k, double& out, double lo, double hi, b
     return false;
   }
   out = v;
+  return true;
+}
+
+bool yaml_map::choice(const std::string& k, std::string& out, std::span<const std::string_view> allowed,
+                      std::string_view what, bool required) {
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  YAML::Node n;
+  auto s = scalar(k, n, required, "one of " + list);
+  if (!s) return false;
+  if (std::find(allowed.begin(), allowed.end(), *s) == allowed.end()) {
+    c_.error(n, key(k), "unknown " + std::string(what) + " '" + *s + "' (allowed " + list + ")");
+    return false;
+  }
+  out = std::move(*s);
   return true;
 }
 

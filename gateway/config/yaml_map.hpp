@@ -10,9 +10,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/config/values.hpp"
@@ -70,6 +73,13 @@ class yaml_map {
   bool port(const std::string& k, std::uint16_t& out, bool required = false);
   /// A number (decimals allowed) in [lo, hi].
   bool number(const std::string& k, double& out, double lo, double hi, bool required = false);
+  /// One of `allowed`; another value is reported as "unknown <what> '<value>' (allowed a, b, ...)".
+  bool choice(const std::string& k, std::string& out, std::span<const std::string_view> allowed, std::string_view what,
+              bool required = false);
+  bool choice(const std::string& k, std::string& out, std::initializer_list<std::string_view> allowed,
+              std::string_view what, bool required = false) {
+    return choice(k, out, std::span<const std::string_view>(allowed.begin(), allowed.size()), what, required);
+  }
   /// true/yes/on or false/no/off.
   bool boolean(const std::string& k, bool& out, bool required = false);
   /// "500ms", "30s", "5m", "1h", "7d" (see parse_duration).

@@ -48,8 +48,7 @@ void read_fhir_listener(yaml_map& root, stub_settings& s) {
       t.path("ca", tls.ca, true);
     else
       m.ctx().error(tn, t.key("ca"), "required key is missing (clients are verified)");
-    if (t.text("min_version", tls.min_version) && tls.min_version != "1.2" && tls.min_version != "1.3")
-      m.ctx().error(t.child("min_version"), t.key("min_version"), "allowed values: \"1.2\", \"1.3\"");
+    t.choice("min_version", tls.min_version, {"1.2", "1.3"}, "TLS version");
   }
   s.fhir.tls = tls;
   s.fhir.limits.max_connections = 256;
@@ -115,11 +114,7 @@ settings_result load_settings(const fs::path& file) {
       out.errors.push_back({file.string(), 1, "", "expected a mapping of settings"});
       return out;
     }
-    if (root.text("log_level", s.log_level)) {
-      static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-      if (std::none_of(std::begin(levels), std::end(levels), [&](const char* l) { return s.log_level == l; }))
-        ctx.error(root.child("log_level"), "log_level", "allowed: trace, debug, info, warn, error, critical, off");
-    }
+    root.choice("log_level", s.log_level, config::log_levels, "log level");
     root.integer("io_threads", s.io_threads, 1, 64);
     read_fhir_listener(root, s);
     {

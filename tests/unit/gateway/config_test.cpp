@@ -264,6 +264,23 @@ TEST_F(config_fixture, unset_environment_variable_without_default_is_an_error) {
   EXPECT_NE(e->message.find("GW_TEST_CFG_UNSET_VAR"), std::string::npos);
 }
 
+TEST_F(config_fixture, environment_values_in_list_items) {
+  std::string f(k_facility);
+  f.replace(f.find("\"CN=facility-42001\""), 19, "\"CN=${GW_TEST_CFG_CN:-facility-42001}\", \"CN=${GW_TEST_CFG_CN}\"");
+  write_file(dir / "facilities/42001.yaml", f);
+  ::setenv("GW_TEST_CFG_CN", "from-env", 1);
+  auto r = load();
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->facilities.at(0).certificates.subjects, (std::vector<std::string>{"CN=from-env", "CN=from-env"}));
+  ::unsetenv("GW_TEST_CFG_CN");
+  r = load();
+  EXPECT_FALSE(r.config);
+  auto* e = only_error_for(r, "certificates.subjects[1]");
+  ASSERT_NE(e, nullptr) << all(r);
+  EXPECT_EQ(e->line, 8);
+  EXPECT_NE(e->message.find("GW_TEST_CFG_CN"), std::string::npos);
+}
+
 TEST_F(config_fixture, secret_from_file) {
   write_file(dir / "secret-dsn", "host=secret-host\n");
   std::string g(k_gateway);

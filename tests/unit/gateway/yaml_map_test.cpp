@@ -260,6 +260,30 @@ TEST_F(yaml_map_fixture, booleans_durations_sizes_and_texts_say_what_they_expect
                      }));
 }
 
+TEST_F(yaml_map_fixture, choices_name_what_is_allowed) {
+  load(
+      "log_level: loud\n"
+      "min_version: [\"1.2\"]\n"
+      "transport: mllp\n");
+  std::string level = "info", version, transport;
+  {
+    yaml_map m(ctx, doc, "");
+    EXPECT_FALSE(m.choice("log_level", level, log_levels, "log level"));
+    EXPECT_FALSE(m.choice("min_version", version, {"1.2", "1.3"}, "TLS version"));
+    EXPECT_TRUE(m.choice("transport", transport, {"https", "mllp"}, "transport"));
+    EXPECT_FALSE(m.choice("format", version, {"json"}, "format", true));
+  }
+  EXPECT_EQ(level, "info");
+  EXPECT_EQ(transport, "mllp");
+  EXPECT_EQ(lines(),
+            (strings{
+                "settings.yaml:1: log_level: unknown log level 'loud' (allowed trace, debug, info, warn, error, "
+                "critical, off)",
+                "settings.yaml:2: min_version: wrong type: expected one of 1.2, 1.3, got a list",
+                "settings.yaml:1: format: required key is missing",
+            }));
+}
+
 TEST_F(yaml_map_fixture, environment_references_are_expanded_in_scalars) {
   ::setenv("GW_YAML_MAP_PORT", "8443", 1);
   ::setenv("GW_YAML_MAP_RATE", "0.2", 1);
