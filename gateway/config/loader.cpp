@@ -590,15 +590,18 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
     yaml_map cm(c, m.child("certificates"), "certificates");
     cm.text_list("subjects", f.certificates.subjects);
     std::vector<std::string> fps;
-    cm.text_list("sha256_fingerprints", fps);
+    // With a bad item left out, the good ones no longer sit at their list positions: name the list.
+    const bool all_read = cm.text_list("sha256_fingerprints", fps);
     for (std::size_t i = 0; i < fps.size(); ++i) {
       std::string fp;
       for (char ch : fps[i])
         if (ch != ':') fp.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-      if (fp.size() != 64 || !is_hex(fp))
-        c.error(cm.child("sha256_fingerprints")[i], "certificates.sha256_fingerprints[" + std::to_string(i) + "]",
-                "a SHA-256 fingerprint is 64 hexadecimal digits");
-      else
+      if (fp.size() != 64 || !is_hex(fp)) {
+        auto list = cm.child("sha256_fingerprints");
+        c.error(all_read ? list[i] : list,
+                "certificates.sha256_fingerprints" + (all_read ? "[" + std::to_string(i) + "]" : std::string()),
+                "a SHA-256 fingerprint is 64 hexadecimal digits, got '" + fps[i] + "'");
+      } else
         f.certificates.sha256_fingerprints.push_back(fp);
     }
     if (f.certificates.subjects.empty() && f.certificates.sha256_fingerprints.empty())

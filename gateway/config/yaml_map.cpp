@@ -270,9 +270,8 @@ bool yaml_map::text_list(const std::string& k, std::vector<std::string>& out, bo
     }
     items.push_back(std::move(*v));
   }
-  if (!good) return false;
   out = std::move(items);
-  return true;
+  return good;
 }
 
 }  // namespace gw::config

@@ -91,8 +91,9 @@ class yaml_map {
   bool file(const std::string& k, std::filesystem::path& out, bool required = false);
   /// A path like `file`, which need not exist yet (checked, if at all, by whoever opens it).
   bool path(const std::string& k, std::filesystem::path& out, bool required = false);
-  /// A list of text values, each with environment references expanded. Every bad item is
-  /// reported; `out` is replaced only when all of them are good.
+  /// A list of text values, each with environment references expanded. Every bad item is reported
+  /// and left out; `out` gets the good ones (so checks of the good ones still run), and the result
+  /// is true only when no item was bad. A wrong type (not a list) leaves `out` alone.
   bool text_list(const std::string& k, std::vector<std::string>& out, bool required = false);
 
  private:
