@@ -37,7 +37,7 @@ struct yaml_context {
 ///
 /// The value readers return true and set `out` only for a present, valid value; when the key is
 /// absent (or null) they leave `out` alone, which keeps the caller's default, and report it only
-/// when `required`. A wrong value is reported and leaves `out` alone too.
+/// when `required`. A wrong value is reported and leaves `out` alone too (text_list: see there).
 class yaml_map {
  public:
   /// `path` is the dotted key of `node` ("" at the top of the file); `c` must outlive the reader.
