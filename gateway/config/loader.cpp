@@ -14,6 +14,7 @@
 #include "fhir/terminology.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/config/values.hpp"
+#include "gateway/config/yaml_map.hpp"
 
 namespace gw::config {
 
@@ -45,203 +46,6 @@ const facility* gateway_config::find_facility(std::string_view code) const {
 
 namespace {
 
-/// Where we are reading, and where errors go.
-struct context {
-  std::string file;
-  fs::path dir;
-  std::vector<config_error>* errors;
-
-  void error(const YAML::Node& at, const std::string& key, std::string message) const {
-    int line = at.IsDefined() && !at.Mark().is_null() ? at.Mark().line + 1 : 0;
-    errors->push_back({file, line, key, std::move(message)});
-  }
-  void error(int line, const std::string& key, std::string message) const {
-    errors->push_back({file, line, key, std::move(message)});
-  }
-};
-
-std::string join_key(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-/// Reads one YAML mapping, remembering which keys were asked for; reports the rest as unknown.
-class map_reader {
- public:
-  map_reader(const context& c, const YAML::Node& node, std::string path) : c_(c), node_(node), path_(std::move(path)) {
-    ok_ = node_.IsMap();
-    if (!ok_ && node_.IsDefined() && !node_.IsNull())
-      c_.error(node_, path_, "wrong type: expected a mapping of keys to values");
-    if (ok_) {
-      std::set<std::string> seen;
-      for (auto it = node_.begin(); it != node_.end(); ++it) {
-        auto k = it->first.as<std::string>("");
-        if (!seen.insert(k).second) c_.error(it->first, join_key(path_, k), "duplicate key");
-      }
-    }
-  }
-  map_reader(const map_reader&) = delete;
-  map_reader& operator=(const map_reader&) = delete;
-
-  ~map_reader() {
-    if (!ok_) return;
-    for (auto it = node_.begin(); it != node_.end(); ++it) {
-      auto k = it->first.as<std::string>("");
-      if (!known_.count(k)) c_.error(it->first, join_key(path_, k), "unknown key");
-    }
-  }
-
-  bool ok() const { return ok_; }
-  const std::string& path() const { return path_; }
-  const context& ctx() const { return c_; }
-
-  /// The child node, or an undefined node. Marks the key as known.
-  YAML::Node child(const std::string& key) {
-    known_.insert(key);
-    if (!ok_) return YAML::Node(YAML::NodeType::Undefined);
-    YAML::Node n = node_[key];
-    return n;
-  }
-  bool has(const std::string& key) {
-    known_.insert(key);
-    return ok_ && node_[key].IsDefined() && !node_[key].IsNull();
-  }
-
-  void missing(const std::string& key) { c_.error(node_, join_key(path_, key), "required key is missing"); }
-
-  bool str(const std::string& key, std::string& out, bool required = false) {
-    auto n = child(key);
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) missing(key);
-      return false;
-    }
-    if (!n.IsScalar()) {
-      c_.error(n, join_key(path_, key), "wrong type: expected a text value");
-      return false;
-    }
-    std::string problem;
-    auto v = expand_env(n.Scalar(), problem);
-    if (!v) {
-      c_.error(n, join_key(path_, key), problem);
-      return false;
-    }
-    out = std::move(*v);
-    return true;
-  }
-
-  template <class Int>
-  bool integer(const std::string& key, Int& out, long long lo, long long hi, bool required = false,
-               const char* what = "value") {
-    std::string s;
-    auto n = child(key);
-    if (!str(key, s, required)) return false;
-    long long v = 0;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
-      c_.error(n, join_key(path_, key), "wrong type: expected a whole number, got '" + s + "'");
-      return false;
-    }
-    if (v < lo || v > hi) {
-      c_.error(n, join_key(path_, key),
-               std::string(what) + " out of range: " + s + " (allowed " + std::to_string(lo) + ".." +
-                   std::to_string(hi) + ")");
-      return false;
-    }
-    out = static_cast<Int>(v);
-    return true;
-  }
-
-  bool port(const std::string& key, std::uint16_t& out, bool required = false) {
-    return integer(key, out, 1, 65535, required, "port");
-  }
-
-  bool boolean(const std::string& key, bool& out) {
-    std::string s;
-    auto n = child(key);
-    if (!str(key, s)) return false;
-    if (s == "true" || s == "yes" || s == "on")
-      out = true;
-    else if (s == "false" || s == "no" || s == "off")
-      out = false;
-    else {
-      c_.error(n, join_key(path_, key), "wrong type: expected true or false, got '" + s + "'");
-      return false;
-    }
-    return true;
-  }
-
-  bool duration(const std::string& key, std::chrono::milliseconds& out) {
-    std::string s;
-    auto n = child(key);
-    if (!str(key, s)) return false;
-    auto d = parse_duration(s);
-    if (!d) {
-      c_.error(n, join_key(path_, key),
-               "wrong type: expected a duration such as 500ms, 30s, 5m, 1h or 7d, got '" + s + "'");
-      return false;
-    }
-    out = *d;
-    return true;
-  }
-
-  bool bytes(const std::string& key, std::size_t& out) {
-    std::string s;
-    auto n = child(key);
-    if (!str(key, s)) return false;
-    auto b = parse_bytes(s);
-    if (!b || *b == 0) {
-      c_.error(n, join_key(path_, key), "wrong type: expected a size such as 65536, 64KiB or 16MiB, got '" + s + "'");
-      return false;
-    }
-    out = *b;
-    return true;
-  }
-
-  /// A path relative to the file's folder; must name an existing file when `must_exist`.
-  bool file(const std::string& key, fs::path& out, bool required, bool must_exist = true) {
-    std::string s;
-    auto n = child(key);
-    if (!str(key, s, required)) return false;
-    if (s.empty()) {
-      if (required) missing(key);
-      return false;
-    }
-    fs::path p(s);
-    if (p.is_relative()) p = c_.dir / p;
-    p = p.lexically_normal();
-    if (must_exist && !fs::is_regular_file(p)) {
-      c_.error(n, join_key(path_, key), "missing file: " + p.string());
-      return false;
-    }
-    out = p;
-    return true;
-  }
-
-  std::vector<std::string> string_list(const std::string& key) {
-    std::vector<std::string> out;
-    auto n = child(key);
-    if (!n.IsDefined() || n.IsNull()) return out;
-    if (!n.IsSequence()) {
-      c_.error(n, join_key(path_, key), "wrong type: expected a list");
-      return out;
-    }
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      if (!n[i].IsScalar()) {
-        c_.error(n[i], join_key(path_, key) + "[" + std::to_string(i) + "]", "wrong type: expected a text value");
-        continue;
-      }
-      out.push_back(n[i].Scalar());
-    }
-    return out;
-  }
-
- private:
-  const context& c_;
-  YAML::Node node_;
-  std::string path_;
-  bool ok_ = false;
-  std::set<std::string, std::less<>> known_;
-};
-
 std::optional<YAML::Node> parse_file(const fs::path& p, std::vector<config_error>& errors) {
   std::ifstream in(p);
   if (!in) {
@@ -256,23 +60,21 @@ std::optional<YAML::Node> parse_file(const fs::path& p, std::vector<config_error
   }
 }
 
-void read_tls(map_reader& parent, const std::string& key, std::optional<tls_settings>& out, bool client_ca_required) {
+void read_tls(yaml_map& parent, const std::string& key, std::optional<tls_settings>& out, bool client_ca_required) {
   if (!parent.has(key)) return;
-  map_reader m(parent.ctx(), parent.child(key), join_key(parent.path(), key));
+  yaml_map m(parent.ctx(), parent.child(key), parent.key(key));
   if (!m.ok()) return;
   tls_settings t;
   m.file("certificate", t.certificate, true);
   m.file("private_key", t.private_key, true);
   m.file("ca", t.ca, client_ca_required);
-  if (m.str("min_version", t.min_version) && t.min_version != "1.2" && t.min_version != "1.3")
-    m.ctx().error(m.child("min_version"), join_key(m.path(), "min_version"),
-                  "unknown TLS version '" + t.min_version + "' (allowed 1.2, 1.3)");
+  m.choice("min_version", t.min_version, {"1.2", "1.3"}, "TLS version");
   out = std::move(t);
 }
 
-void read_limits(map_reader& parent, limits& l) {
+void read_limits(yaml_map& parent, limits& l) {
   if (!parent.has("limits")) return;
-  map_reader m(parent.ctx(), parent.child("limits"), join_key(parent.path(), "limits"));
+  yaml_map m(parent.ctx(), parent.child("limits"), parent.key("limits"));
   m.bytes("max_message_bytes", l.max_message_bytes);
   m.bytes("max_header_bytes", l.max_header_bytes);
   m.duration("handshake_timeout", l.handshake_timeout);
@@ -282,16 +84,15 @@ void read_limits(map_reader& parent, limits& l) {
   m.integer("max_connections_per_facility", l.max_connections_per_facility, 1, 1'000'000);
 }
 
-void read_listener(map_reader& parent, const std::string& key, listener& l, bool tls_required,
-                   bool client_ca_required) {
+void read_listener(yaml_map& parent, const std::string& key, listener& l, bool tls_required, bool client_ca_required) {
   if (!parent.has(key)) {
     if (tls_required) parent.missing(key);
     return;
   }
-  map_reader m(parent.ctx(), parent.child(key), join_key(parent.path(), key));
+  yaml_map m(parent.ctx(), parent.child(key), parent.key(key));
   if (!m.ok()) return;
   m.boolean("enabled", l.enabled);
-  m.str("address", l.address);
+  m.text("address", l.address);
   m.port("port", l.port, true);
   if (tls_required) {
     if (!m.has("tls") && l.enabled) m.missing("tls");
@@ -329,7 +130,7 @@ bool valid_hours(std::string_view s) {
 /// Reads a transform list entry: `trim`, `upper`, `lower`, `{date: PATTERN}`, `{map: NAME}` (a
 /// code map in <config>/codemaps/NAME.tsv) or `{map: {CODE: TARGET, ...}}`, `{split: SEP, take:
 /// first|last|rest|N}`, `{default: TEXT}`.
-std::optional<mapped::transform> read_transform(const context& c, const YAML::Node& n, const std::string& key,
+std::optional<mapped::transform> read_transform(const yaml_context& c, const YAML::Node& n, const std::string& key,
                                                 const fs::path& codemaps_dir) {
   mapped::transform t;
   if (n.IsScalar()) {
@@ -350,11 +151,11 @@ std::optional<mapped::transform> read_transform(const context& c, const YAML::No
     c.error(n, key, "wrong type: a transform is a name or a one-key mapping such as {date: dd/MM/yyyy}");
     return std::nullopt;
   }
-  map_reader m(c, n, key);
+  yaml_map m(c, n, key);
   const std::string name = n.begin()->first.as<std::string>("");
   if (name == "date") {
     t.kind = mapped::transform::op::date;
-    m.str("date", t.text, true);
+    m.text("date", t.text, true);
     for (std::size_t at = 0; at <= t.text.size();) {
       auto bar = t.text.find('|', at);
       auto one = t.text.substr(at, bar == std::string::npos ? std::string::npos : bar - at);
@@ -368,12 +169,12 @@ std::optional<mapped::transform> read_transform(const context& c, const YAML::No
     }
   } else if (name == "default") {
     t.kind = mapped::transform::op::default_value;
-    m.str("default", t.text, true);
+    m.text("default", t.text, true);
   } else if (name == "split") {
     t.kind = mapped::transform::op::split;
-    m.str("split", t.text, true);
+    m.text("split", t.text, true);
     std::string take = "first";
-    m.str("take", take);
+    m.text("take", take);
     if (take == "first")
       t.index = 0;
     else if (take == "last")
@@ -469,49 +270,43 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
   auto root = parse_file(file, errors);
   if (!root) return std::nullopt;
   const std::size_t before = errors.size();
-  context c{file.string(), file.parent_path(), &errors};
+  yaml_context c{file.string(), file.parent_path(), &errors};
   mapped::mapping mp;
   mp.source_file = file.string();
-  map_reader m(c, *root, "");
+  yaml_map m(c, *root, "");
   if (!m.ok()) {
     c.error(*root, "", "wrong type: a mapping file must be a mapping");
     return std::nullopt;
   }
   std::string fmt;
-  if (m.str("format", fmt, true)) {
-    if (fmt == "json")
-      mp.format = mapped::source_format::json;
-    else if (fmt == "delimited")
-      mp.format = mapped::source_format::delimited;
-    else
-      c.error(m.child("format"), "format", "unknown source format '" + fmt + "' (allowed json, delimited)");
-  }
-  if (std::string enc; m.str("encoding", enc)) {
+  if (m.choice("format", fmt, {"json", "delimited"}, "source format", true))
+    mp.format = fmt == "json" ? mapped::source_format::json : mapped::source_format::delimited;
+  if (std::string enc; m.text("encoding", enc)) {
     if (auto e = mapped::parse_encoding(enc))
       mp.encoding = *e;
     else
       c.error(m.child("encoding"), "encoding",
               "unknown encoding '" + enc + "' (known: " + std::string(mapped::known_encodings()) + ")");
   }
-  if (m.str("records", mp.json.records)) {
+  if (m.text("records", mp.json.records)) {
     if (auto why = mapped::check_pointer(mp.json.records); !why.empty()) c.error(m.child("records"), "records", why);
   }
   auto& d = mp.delimited;
   if (m.has("delimited")) {
-    map_reader dm(c, m.child("delimited"), "delimited");
+    yaml_map dm(c, m.child("delimited"), "delimited");
     std::string delim = "|", quote;
-    if (dm.str("delimiter", delim) && delim.size() != 1)
+    if (dm.text("delimiter", delim) && delim.size() != 1)
       c.error(dm.child("delimiter"), "delimited.delimiter", "the delimiter is one character");
     d.delimiter = delim.empty() ? '|' : delim[0];
-    if (dm.str("quote", quote) && quote.size() > 1)
+    if (dm.text("quote", quote) && quote.size() > 1)
       c.error(dm.child("quote"), "delimited.quote", "the quote is one character (or empty for none)");
     d.quote = quote.size() == 1 ? quote[0] : '\0';
     if (d.quote == d.delimiter && d.quote != '\0')
       c.error(dm.child("quote"), "delimited.quote", "the quote cannot be the delimiter");
     dm.boolean("header", d.header);
     dm.integer("type_column", d.type_column, 0, 1000);
-    dm.str("visit_type", d.visit_type);
-    dm.str("link_column", d.link_column);
+    dm.text("visit_type", d.visit_type);
+    dm.text("link_column", d.link_column);
     auto types = dm.child("record_types");
     if (!types.IsMap() || types.size() == 0) {
       c.error(types.IsDefined() ? types : dm.child("record_types"), "delimited.record_types",
@@ -521,14 +316,14 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
         mapped::delimited_format::record_type t;
         t.code = it->first.as<std::string>("");
         std::string tkey = "delimited.record_types." + t.code;
-        map_reader tm(c, it->second, tkey);
+        yaml_map tm(c, it->second, tkey);
         if (!tm.ok()) continue;
         // Columns may be named by header: the file's first line (header: true), the first line of
         // this type (header: true under the type), or a header line written here (header_line).
         if (tm.boolean("header", t.header_line_in_file) && !d.type_column)
           c.error(tm.child("header"), tkey + ".header", "with one record type, set delimited.header instead");
         std::string header_line;
-        const bool static_header = tm.str("header_line", header_line);
+        const bool static_header = tm.text("header_line", header_line);
         std::vector<std::string> static_names;
         if (static_header) {
           static_names = split_header_line(header_line, d.delimiter);
@@ -606,7 +401,9 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
   } else if (mp.format == mapped::source_format::delimited) {
     m.missing("delimited");
   }
-  for (auto& i : m.string_list("ignore")) {
+  std::vector<std::string> ignored;
+  m.text_list("ignore", ignored);
+  for (auto& i : ignored) {
     if (auto why = mapped::check_pointer(i); !why.empty()) c.error(m.child("ignore"), "ignore", why);
     mp.ignored.push_back(std::move(i));
   }
@@ -618,17 +415,17 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
   } else {
     for (std::size_t i = 0; i < resources.size(); ++i) {
       const std::string rkey = "resources[" + std::to_string(i) + "]";
-      map_reader rm(c, resources[i], rkey);
+      yaml_map rm(c, resources[i], rkey);
       if (!rm.ok()) continue;
       mapped::resource_rule r;
       r.where = file.filename().string() + ":" + std::to_string(resources[i].Mark().line + 1);
-      if (rm.str("resource", r.type, true) && !mapped::mappable_resource_type(r.type))
+      if (rm.text("resource", r.type, true) && !mapped::mappable_resource_type(r.type))
         c.error(rm.child("resource"), rkey + ".resource", "unknown FHIR resource type '" + r.type + "'");
-      if (rm.str("each", r.each)) {
+      if (rm.text("each", r.each)) {
         if (auto why = mapped::check_pointer(r.each); !why.empty()) c.error(rm.child("each"), rkey + ".each", why);
       }
-      rm.str("role", r.role);
-      if (rm.str("when", r.when)) {
+      rm.text("role", r.role);
+      if (rm.text("when", r.when)) {
         if (auto why = mapped::check_pointer(r.when); !why.empty()) c.error(rm.child("when"), rkey + ".when", why);
       }
       const auto* columns = mp.format == mapped::source_format::delimited ? type_for(d, r.each) : nullptr;
@@ -642,19 +439,21 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
       bool has_identity = false;
       for (std::size_t k = 0; k < fields.size(); ++k) {
         const std::string fkey = rkey + ".fields[" + std::to_string(k) + "]";
-        map_reader fm(c, fields[k], fkey);
+        yaml_map fm(c, fields[k], fkey);
         if (!fm.ok()) continue;
         mapped::field_rule f;
         f.where = file.filename().string() + ":" + std::to_string(fields[k].Mark().line + 1);
         auto src = fm.child("source");
-        if (src.IsScalar())
-          f.sources.push_back(src.Scalar());
-        else if (src.IsSequence())
-          f.sources = fm.string_list("source");
-        else if (src.IsDefined() && !src.IsNull())
+        std::string one;
+        if (src.IsScalar()) {
+          if (fm.text("source", one)) f.sources.push_back(std::move(one));
+        } else if (src.IsSequence()) {
+          fm.text_list("source", f.sources);
+        } else if (src.IsDefined() && !src.IsNull()) {
           c.error(src, fkey + ".source", "wrong type: a JSON Pointer or a list of them");
-        fm.str("separator", f.separator);
-        fm.str("value", f.constant);
+        }
+        fm.text("separator", f.separator);
+        fm.text("value", f.constant);
         if (f.sources.empty() && f.constant.empty())
           c.error(fields[k], fkey, "give a source (JSON Pointer) or a value");
         for (const auto& sp : f.sources) {
@@ -683,7 +482,7 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
                     "unknown column '" + col + "'" + (t->code.empty() ? std::string() : " in record type " + t->code));
         }
         std::string target;
-        if (fm.str("target", target, true)) {
+        if (fm.text("target", target, true)) {
           static const std::map<std::string, mapped::identity, std::less<>> ids{
               {"id.cccd", mapped::identity::cccd},
               {"id.record_number", mapped::identity::record_number},
@@ -718,7 +517,7 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
         } else if (tr.IsDefined() && !tr.IsNull()) {
           c.error(tr, fkey + ".transforms", "wrong type: expected a list of transforms");
         }
-        if (fm.str("default", dflt)) {
+        if (fm.text("default", dflt)) {
           mapped::transform t;
           t.kind = mapped::transform::op::default_value;
           t.text = dflt;
@@ -743,21 +542,20 @@ std::optional<mapped::mapping> read_mapping(const fs::path& file, const fs::path
 
 void read_facility(const fs::path& file, const YAML::Node& root, std::vector<config_error>& errors,
                    std::vector<facility>& out, const fs::path& codemaps_dir) {
-  context c{file.string(), file.parent_path(), &errors};
-  map_reader m(c, root, "");
+  yaml_context c{file.string(), file.parent_path(), &errors};
+  yaml_map m(c, root, "");
   if (!m.ok()) {
     if (!root.IsMap()) c.error(root, "", "wrong type: a facility file must be a mapping");
     return;
   }
   facility f;
   f.source_file = file;
-  if (m.str("code", f.code, true)) {
+  if (m.text("code", f.code, true)) {
     if (f.code.size() != 5 || !std::all_of(f.code.begin(), f.code.end(), ::isdigit))
       c.error(m.child("code"), "code", "facility code must be 5 digits (MA_CSKCB), got '" + f.code + "'");
   }
-  m.str("name", f.name, true);
-  if (m.str("ownership", f.ownership, true) && f.ownership != "public" && f.ownership != "private")
-    c.error(m.child("ownership"), "ownership", "unknown ownership '" + f.ownership + "' (allowed public, private)");
+  m.text("name", f.name, true);
+  m.choice("ownership", f.ownership, {"public", "private"}, "ownership", true);
   m.integer("beds", f.beds, 0, 100'000);
 
   auto feeds = m.child("feeds");
@@ -768,34 +566,19 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
   } else {
     for (std::size_t i = 0; i < feeds.size(); ++i) {
       std::string key = "feeds[" + std::to_string(i) + "]";
-      map_reader fm(c, feeds[i], key);
+      yaml_map fm(c, feeds[i], key);
       if (!fm.ok()) continue;
       feed fd;
       std::string fmt, tr;
       bool good = true;
-      if (fm.str("format", fmt, true)) {
-        if (auto p = parse_format(fmt))
-          fd.format = *p;
-        else {
-          c.error(fm.child("format"), key + ".format",
-                  "unknown format '" + fmt + "' (allowed qd130, hl7v2, cv365, mapped)");
-          good = false;
-        }
-      } else {
+      if (fm.choice("format", fmt, {"qd130", "hl7v2", "cv365", "mapped"}, "format", true))
+        fd.format = parse_format(fmt).value();
+      else
         good = false;
-      }
-      if (fm.str("transport", tr, true)) {
-        if (tr == "https")
-          fd.transport = transport::https;
-        else if (tr == "mllp")
-          fd.transport = transport::mllp;
-        else {
-          c.error(fm.child("transport"), key + ".transport", "unknown transport '" + tr + "' (allowed https, mllp)");
-          good = false;
-        }
-      } else {
+      if (fm.choice("transport", tr, {"https", "mllp"}, "transport", true))
+        fd.transport = tr == "https" ? transport::https : transport::mllp;
+      else
         good = false;
-      }
       if (good && fd.transport == transport::mllp && fd.format != feed_format::hl7v2)
         c.error(feeds[i], key, "format " + fmt + " cannot be sent over mllp (only hl7v2)");
       if (good) f.feeds.push_back(fd);
@@ -804,17 +587,21 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
   }
 
   if (m.has("certificates")) {
-    map_reader cm(c, m.child("certificates"), "certificates");
-    f.certificates.subjects = cm.string_list("subjects");
-    auto fps = cm.string_list("sha256_fingerprints");
+    yaml_map cm(c, m.child("certificates"), "certificates");
+    cm.text_list("subjects", f.certificates.subjects);
+    std::vector<std::string> fps;
+    // With a bad item left out, the good ones no longer sit at their list positions: name the list.
+    const bool all_read = cm.text_list("sha256_fingerprints", fps);
     for (std::size_t i = 0; i < fps.size(); ++i) {
       std::string fp;
       for (char ch : fps[i])
         if (ch != ':') fp.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-      if (fp.size() != 64 || !is_hex(fp))
-        c.error(cm.child("sha256_fingerprints")[i], "certificates.sha256_fingerprints[" + std::to_string(i) + "]",
-                "a SHA-256 fingerprint is 64 hexadecimal digits");
-      else
+      if (fp.size() != 64 || !is_hex(fp)) {
+        auto list = cm.child("sha256_fingerprints");
+        c.error(all_read ? list[i] : list,
+                "certificates.sha256_fingerprints" + (all_read ? "[" + std::to_string(i) + "]" : std::string()),
+                "a SHA-256 fingerprint is 64 hexadecimal digits, got '" + fps[i] + "'");
+      } else
         f.certificates.sha256_fingerprints.push_back(fp);
     }
     if (f.certificates.subjects.empty() && f.certificates.sha256_fingerprints.empty())
@@ -828,15 +615,15 @@ void read_facility(const fs::path& file, const YAML::Node& root, std::vector<con
     f.stale_after = std::chrono::duration_cast<std::chrono::minutes>(stale);
     if (f.stale_after.count() < 1) c.error(m.child("stale_after"), "stale_after", "must be at least 1m");
   }
-  if (m.str("expected_hours", f.expected_hours) && !valid_hours(f.expected_hours))
+  if (m.text("expected_hours", f.expected_hours) && !valid_hours(f.expected_hours))
     c.error(m.child("expected_hours"), "expected_hours",
             "expected HH:MM-HH:MM such as 07:00-17:00 or 00:00-24:00, got '" + f.expected_hours + "'");
 
   if (m.has("settings")) {
-    map_reader sm(c, m.child("settings"), "settings");
+    yaml_map sm(c, m.child("settings"), "settings");
     std::string v;
     for (const char* k : {"record_number_system", "encounter_system", "timezone"})
-      if (sm.str(k, v)) f.settings[k] = v;
+      if (sm.text(k, v)) f.settings[k] = v;
     bool legacy = false;
     if (sm.boolean("legacy_4210", legacy)) f.settings["legacy_4210"] = legacy ? "true" : "false";
     fs::path p;
@@ -862,33 +649,29 @@ load_result load_config(const fs::path& gateway_yaml) {
   auto root = parse_file(file, errors);
   if (!root) return r;
 
-  context c{file.string(), file.parent_path(), &errors};
+  yaml_context c{file.string(), file.parent_path(), &errors};
   gateway_config cfg;
   cfg.source_file = file;
   fs::path facilities_dir = c.dir / "facilities";
   fs::path codemaps_dir = c.dir / "codemaps";
   {
-    map_reader m(c, *root, "");
+    yaml_map m(c, *root, "");
     if (!m.ok()) {
       c.error(*root, "", "wrong type: gateway.yaml must be a mapping");
       return r;
     }
-    if (m.str("log_level", cfg.log_level)) {
-      static const std::set<std::string, std::less<>> levels{"trace", "debug",    "info", "warn",
-                                                             "error", "critical", "off"};
-      if (!levels.count(cfg.log_level))
-        c.error(m.child("log_level"), "log_level", "unknown log level '" + cfg.log_level + "'");
-    }
-    if (m.str("default_timezone", cfg.default_timezone)) {
+    m.choice("log_level", cfg.log_level, log_levels, "log level");
+    if (m.text("default_timezone", cfg.default_timezone)) {
       const auto& z = cfg.default_timezone;
       bool ok = z.size() == 6 && (z[0] == '+' || z[0] == '-') && z[3] == ':' &&
                 std::isdigit(static_cast<unsigned char>(z[1])) && std::isdigit(static_cast<unsigned char>(z[2])) &&
                 std::isdigit(static_cast<unsigned char>(z[4])) && std::isdigit(static_cast<unsigned char>(z[5]));
-      if (!ok) c.error(m.child("default_timezone"), "default_timezone", "expected an offset such as +07:00");
+      if (!ok)
+        c.error(m.child("default_timezone"), "default_timezone", "expected an offset such as +07:00, got '" + z + "'");
     }
     m.integer("io_threads", cfg.io_threads, 1, 256);
     std::string fdir;
-    if (m.str("facilities_dir", fdir)) {
+    if (m.text("facilities_dir", fdir)) {
       fs::path p(fdir);
       facilities_dir = (p.is_relative() ? c.dir / p : p).lexically_normal();
       if (!fs::is_directory(facilities_dir)) {
@@ -897,7 +680,7 @@ load_result load_config(const fs::path& gateway_yaml) {
     }
     // Code maps named by mappings (`{map: NAME}` = <codemaps_dir>/NAME.tsv).
     std::string cdir;
-    if (m.str("codemaps_dir", cdir)) {
+    if (m.text("codemaps_dir", cdir)) {
       fs::path p(cdir);
       codemaps_dir = (p.is_relative() ? c.dir / p : p).lexically_normal();
       if (!fs::is_directory(codemaps_dir))
@@ -905,7 +688,7 @@ load_result load_config(const fs::path& gateway_yaml) {
     }
 
     if (m.has("listeners")) {
-      map_reader lm(c, m.child("listeners"), "listeners");
+      yaml_map lm(c, m.child("listeners"), "listeners");
       read_listener(lm, "mllp", cfg.listeners.mllp, true, true);
       read_listener(lm, "ingest", cfg.listeners.ingest, true, true);
       read_listener(lm, "api", cfg.listeners.api, true, false);
@@ -927,8 +710,8 @@ load_result load_config(const fs::path& gateway_yaml) {
     }
 
     if (m.has("database")) {
-      map_reader dm(c, m.child("database"), "database");
-      dm.str("dsn", cfg.database.dsn);
+      yaml_map dm(c, m.child("database"), "database");
+      dm.text("dsn", cfg.database.dsn);
       fs::path dsn_file;
       if (dm.file("dsn_file", dsn_file, false)) {
         std::ifstream in(dsn_file);
@@ -942,9 +725,9 @@ load_result load_config(const fs::path& gateway_yaml) {
     }
 
     if (m.has("national")) {
-      map_reader nm(c, m.child("national"), "national");
+      yaml_map nm(c, m.child("national"), "national");
       nm.boolean("enabled", cfg.national.enabled);
-      nm.str("base_url", cfg.national.base_url, cfg.national.enabled);
+      nm.text("base_url", cfg.national.base_url, cfg.national.enabled);
       if (!cfg.national.base_url.empty() && cfg.national.base_url.rfind("https://", 0) != 0)
         c.error(nm.child("base_url"), "national.base_url", "must be an https:// URL");
       read_tls(nm, "tls", cfg.national.tls, true);
@@ -953,7 +736,7 @@ load_result load_config(const fs::path& gateway_yaml) {
     }
 
     if (m.has("forwarding")) {
-      map_reader fm(c, m.child("forwarding"), "forwarding");
+      yaml_map fm(c, m.child("forwarding"), "forwarding");
       fm.integer("batch_max_resources", cfg.forwarding.batch_max_resources, 1, 10'000);
       fm.duration("batch_max_delay", cfg.forwarding.batch_max_delay);
       fm.integer("max_attempts", cfg.forwarding.max_attempts, 1, 1000);
@@ -961,7 +744,7 @@ load_result load_config(const fs::path& gateway_yaml) {
       fm.duration("backoff_max", cfg.forwarding.backoff_max);
       fm.duration("lease", cfg.forwarding.lease);
       fm.integer("concurrency", cfg.forwarding.concurrency, 1, 64);
-      fm.str("instance_name", cfg.forwarding.instance_name);
+      fm.text("instance_name", cfg.forwarding.instance_name);
       fm.duration("delivered_retention", cfg.forwarding.delivered_retention);
     }
   }

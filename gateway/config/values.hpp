@@ -2,6 +2,7 @@
 /// Scalar values of the YAML settings files, shared by the gateway's configuration and the
 /// national stub's settings.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -17,6 +18,10 @@ struct config_error {
   std::string key;  ///< dotted path, e.g. "listeners.mllp.port" or "feeds[1].format"
   std::string message;
 };
+/// The `log_level` values of both settings files (spdlog's level names).
+inline constexpr std::array<std::string_view, 7> log_levels{"trace", "debug",    "info", "warn",
+                                                            "error", "critical", "off"};
+
 /// `file:line: key: message`.
 std::string format_error(const config_error& e);
 

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
-#include "gateway/stub/yaml_reader.hpp"
+#include "gateway/config/yaml_map.hpp"
 
 namespace gw::stub {
 
 namespace fs = std::filesystem;
+using config::yaml_context;
+using config::yaml_map;
 
 namespace {
 
@@ -17,19 +19,14 @@ void read_limits(yaml_map& parent, config::limits& l) {
   m.duration("handshake_timeout", l.handshake_timeout);
   m.duration("read_timeout", l.read_timeout);
   m.duration("idle_timeout", l.idle_timeout);
-  long long n = 0;
-  if (m.integer("max_connections", n, 1, 100000)) l.max_connections = static_cast<std::size_t>(n);
-  if (m.integer("max_connections_per_client", n, 1, 100000))
-    l.max_connections_per_facility = static_cast<std::size_t>(n);
+  m.integer("max_connections", l.max_connections, 1, 100000);
+  m.integer("max_connections_per_client", l.max_connections_per_facility, 1, 100000);
 }
 
 void read_address(yaml_map& m, config::listener& l) {
   m.text("address", l.address);
-  long long port = 0;
-  if (m.integer("port", port, 0, 65535))
-    l.port = static_cast<std::uint16_t>(port);
-  else if (!m.child("port").IsDefined())
-    m.ctx().error(m.child("port"), m.key("port"), "required key is missing");
+  // 0 (any free port) is allowed here, unlike the gateway's listeners.
+  m.integer("port", l.port, 0, 65535, true);
 }
 
 void read_fhir_listener(yaml_map& root, stub_settings& s) {
@@ -44,11 +41,14 @@ void read_fhir_listener(yaml_map& root, stub_settings& s) {
   {
     auto tn = m.child("tls");
     yaml_map t(m.ctx(), tn, m.key("tls"));
-    if (!t.path("certificate", tls.certificate)) m.ctx().error(tn, t.key("certificate"), "required key is missing");
-    if (!t.path("private_key", tls.private_key)) m.ctx().error(tn, t.key("private_key"), "required key is missing");
-    if (!t.path("ca", tls.ca)) m.ctx().error(tn, t.key("ca"), "required key is missing (clients are verified)");
-    if (t.text("min_version", tls.min_version) && tls.min_version != "1.2" && tls.min_version != "1.3")
-      m.ctx().error(t.child("min_version"), t.key("min_version"), "allowed values: \"1.2\", \"1.3\"");
+    // Not checked for existence here: the certificates may be made after the settings are checked.
+    t.path("certificate", tls.certificate, true);
+    t.path("private_key", tls.private_key, true);
+    if (t.has("ca"))
+      t.path("ca", tls.ca, true);
+    else
+      m.ctx().error(tn, t.key("ca"), "required key is missing (clients are verified)");
+    t.choice("min_version", tls.min_version, {"1.2", "1.3"}, "TLS version");
   }
   s.fhir.tls = tls;
   s.fhir.limits.max_connections = 256;
@@ -60,8 +60,7 @@ void read_fhir_listener(yaml_map& root, stub_settings& s) {
 void read_faults(yaml_map& root, fault_settings& f) {
   auto node = root.child("faults");
   yaml_map m(root.ctx(), node, "faults");
-  long long seed = 0;
-  if (m.integer("seed", seed, 0, INT64_MAX)) f.seed = static_cast<std::uint64_t>(seed);
+  m.integer("seed", f.seed, 0, INT64_MAX);
   {
     yaml_map l(m.ctx(), m.child("latency"), m.key("latency"));
     l.duration("ms", f.latency);
@@ -86,9 +85,7 @@ void read_faults(yaml_map& root, fault_settings& f) {
   }
   {
     yaml_map r(m.ctx(), m.child("slow_read"), m.key("slow_read"));
-    long long bps = 0;
-    if (r.integer("bytes_per_second", bps, 0, INT64_MAX))
-      f.slow_read_bytes_per_second = static_cast<std::uint64_t>(bps);
+    r.integer("bytes_per_second", f.slow_read_bytes_per_second, 0, INT64_MAX);
   }
   if (f.error_rate + f.drop_after_write_rate > 1)
     m.ctx().error(node, "faults", "error_rate + drop_after_write_rate must not exceed 1");
@@ -117,13 +114,8 @@ settings_result load_settings(const fs::path& file) {
       out.errors.push_back({file.string(), 1, "", "expected a mapping of settings"});
       return out;
     }
-    if (root.text("log_level", s.log_level)) {
-      static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-      if (std::none_of(std::begin(levels), std::end(levels), [&](const char* l) { return s.log_level == l; }))
-        ctx.error(root.child("log_level"), "log_level", "allowed: trace, debug, info, warn, error, critical, off");
-    }
-    long long threads = 0;
-    if (root.integer("io_threads", threads, 1, 64)) s.io_threads = static_cast<int>(threads);
+    root.choice("log_level", s.log_level, config::log_levels, "log level");
+    root.integer("io_threads", s.io_threads, 1, 64);
     read_fhir_listener(root, s);
     {
       auto node = root.child("admin");
@@ -137,8 +129,8 @@ settings_result load_settings(const fs::path& file) {
     {
       auto node = root.child("clients");
       yaml_map m(ctx, node, "clients");
-      m.texts("subjects", s.clients.subjects);
-      m.texts("sha256_fingerprints", s.clients.sha256_fingerprints);
+      m.text_list("subjects", s.clients.subjects);
+      m.text_list("sha256_fingerprints", s.clients.sha256_fingerprints);
       for (auto& fp : s.clients.sha256_fingerprints) {
         fp.erase(std::remove(fp.begin(), fp.end(), ':'), fp.end());
         std::transform(fp.begin(), fp.end(), fp.begin(),
@@ -152,20 +144,18 @@ settings_result load_settings(const fs::path& file) {
     {
       yaml_map m(ctx, root.child("database"), "database");
       m.text("dsn", s.database_dsn);
-      long long n = 0;
-      if (m.integer("pool_size", n, 1, 256)) s.pool_size = static_cast<std::size_t>(n);
+      m.integer("pool_size", s.pool_size, 1, 256);
       m.duration("connect_timeout", s.connect_timeout);
       m.duration("statement_timeout", s.statement_timeout);
     }
     {
       yaml_map m(ctx, root.child("checks"), "checks");
       m.text("cccd_system", s.cccd_system);
-      m.texts("record_number_systems", s.record_number_systems);
+      m.text_list("record_number_systems", s.record_number_systems);
     }
     {
       yaml_map m(ctx, root.child("search"), "search");
-      long long n = 0;
-      if (m.integer("max_count", n, 1, 100000)) s.max_search_count = static_cast<std::size_t>(n);
+      m.integer("max_count", s.max_search_count, 1, 100000);
     }
     read_faults(root, s.faults);
   }

@@ -195,7 +195,7 @@ TEST_F(config_fixture, port_out_of_range_is_reported) {
   auto* e = only_error_for(r, "listeners.ingest.port");
   ASSERT_NE(e, nullptr) << all(r);
   EXPECT_EQ(e->line, 8);
-  EXPECT_NE(e->message.find("port out of range"), std::string::npos);
+  EXPECT_EQ(e->message, "out of range: expected a port from 1 to 65535, got '70000'");
 }
 
 TEST_F(config_fixture, missing_file_is_reported) {
@@ -262,6 +262,34 @@ TEST_F(config_fixture, unset_environment_variable_without_default_is_an_error) {
   auto* e = only_error_for(r, "database.dsn");
   ASSERT_NE(e, nullptr) << all(r);
   EXPECT_NE(e->message.find("GW_TEST_CFG_UNSET_VAR"), std::string::npos);
+}
+
+TEST_F(config_fixture, environment_values_in_list_items) {
+  std::string f(k_facility);
+  f.replace(f.find("\"CN=facility-42001\""), 19, "\"CN=${GW_TEST_CFG_CN:-facility-42001}\", \"CN=${GW_TEST_CFG_CN}\"");
+  write_file(dir / "facilities/42001.yaml", f);
+  ::setenv("GW_TEST_CFG_CN", "from-env", 1);
+  auto r = load();
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->facilities.at(0).certificates.subjects, (std::vector<std::string>{"CN=from-env", "CN=from-env"}));
+  ::unsetenv("GW_TEST_CFG_CN");
+  r = load();
+  ASSERT_EQ(r.errors.size(), 1u) << all(r);
+  EXPECT_EQ(format_error(r.errors[0]),
+            (dir / "facilities/42001.yaml").string() +
+                ":8: certificates.subjects[1]: environment variable GW_TEST_CFG_CN is not set");
+}
+
+TEST_F(config_fixture, bad_fingerprints_after_a_bad_list_item_are_still_reported) {
+  write_file(dir / "facilities/42001.yaml", std::string(k_facility) + "  sha256_fingerprints: [{x: 1}, \"ab:cd\"]\n");
+  auto r = load();
+  std::vector<std::pair<std::string, int>> got;
+  for (const auto& e : r.errors) got.emplace_back(e.key, e.line);
+  // "ab:cd" is no longer at its list position once [0] is left out: the list is named instead.
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, int>>{{"certificates.sha256_fingerprints[0]", 9},
+                                                           {"certificates.sha256_fingerprints", 9}}))
+      << all(r);
+  EXPECT_NE(all(r).find("64 hexadecimal digits, got 'ab:cd'"), std::string::npos) << all(r);
 }
 
 TEST_F(config_fixture, secret_from_file) {

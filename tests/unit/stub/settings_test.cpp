@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gateway/stub/settings.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -47,6 +50,35 @@ TEST(stub_settings, mistakes_are_located) {
   EXPECT_TRUE(has_error(r, "faults.outages[0].duration", 8));
   EXPECT_TRUE(has_error(r, "colour", 9));
   for (const auto& e : r.errors) EXPECT_NE(format_error(e).find("s.yaml:"), std::string::npos);
+}
+
+TEST(stub_settings, empty_paths_null_ports_and_bad_list_items_are_reported) {
+  test::temp_dir dir("stubcfg");
+  ::unsetenv("GW_STUB_TEST_UNSET");
+  test::write_file(
+      dir / "s.yaml",
+      "listen:\n"
+      "  port:\n"
+      "  tls: {certificate: \"\", private_key: \"${GW_STUB_TEST_UNSET:-}\", ca: ca.crt, min_version: 1.4}\n"
+      "admin: {port: 9644}\n"
+      "clients:\n"
+      "  subjects: [\"CN=${GW_STUB_TEST_UNSET}\", {cn: x}, CN=gateway]\n"
+      "log_level: loud\n");
+  auto r = load_settings(dir / "s.yaml");
+  EXPECT_FALSE(r.settings);
+  // Exactly these mistakes (every one, none twice), by key and line.
+  std::vector<std::pair<std::string, int>> got;
+  std::string text;
+  for (const auto& e : r.errors) {
+    got.emplace_back(e.key, e.line);
+    text += format_error(e) + "\n";
+  }
+  // The good subject is kept, so "clients" (no accepted certificate) does not follow.
+  const std::vector<std::pair<std::string, int>> want{
+      {"clients.subjects[0]", 6},    {"clients.subjects[1]", 6},    {"listen.port", 2}, {"listen.tls.certificate", 3},
+      {"listen.tls.min_version", 3}, {"listen.tls.private_key", 3}, {"log_level", 7}};
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want) << text;
 }
 
 TEST(stub_settings, a_missing_file_is_an_error) {
