@@ -44,6 +44,8 @@ void mllp_decoder::push(std::string_view bytes) {
         std::size_t n = static_cast<std::size_t>(stop - begin);
         if (buf_.size() + n > s_.max_frame_bytes) {
           error_ = "MLLP frame larger than " + std::to_string(s_.max_frame_bytes) + " bytes";
+          head_ = buf_.substr(0, failed_head_bytes);
+          head_.append(bytes.substr(i, std::min(n, failed_head_bytes - head_.size())));
           buf_ = std::string();
           state_ = state::idle;
           return;
@@ -55,19 +57,22 @@ void mllp_decoder::push(std::string_view bytes) {
           // A new start inside a frame: the sender gave up on the previous one.
           events_.push_back({mllp_event::kind::frame_restarted, buf_.size()});
           buf_.clear();
+          ++i;
         } else {
+          // The frame is complete at FS: a sender that never sends the CR still gets its answer.
+          ++i;
+          finish_frame();
           state_ = state::after_end;
         }
-        ++i;
         break;
       }
       case state::after_end:
-        if (bytes[i] == mllp_cr) {
+        // The CR that should follow FS belongs to the frame just taken.
+        if (bytes[i] == mllp_cr)
           ++i;
-        } else {
+        else
           events_.push_back({mllp_event::kind::missing_cr, 0});
-        }
-        finish_frame();
+        state_ = state::idle;
         break;
     }
   }

@@ -31,7 +31,7 @@ struct mllp_event {
   enum class kind : std::uint8_t {
     skipped_bytes,    ///< `bytes` bytes outside a frame (before a VT) were dropped
     frame_restarted,  ///< a VT inside a frame: the `bytes` bytes received so far were dropped
-    missing_cr,       ///< FS not followed by CR: the frame was accepted anyway
+    missing_cr,       ///< FS followed by another byte than CR (the frame was complete at FS)
   };
   kind what;
   std::size_t bytes;
@@ -51,8 +51,12 @@ class mllp_decoder {
   /// True after a frame exceeded the limit; `error()` says why.
   bool failed() const { return !error_.empty(); }
   std::string_view error() const { return error_; }
+  /// After failed(): the first bytes (at most `failed_head_bytes`) of the frame that was too
+  /// large, so that the answer can still be addressed from its MSH.
+  std::string_view failed_head() const { return head_; }
+  static constexpr std::size_t failed_head_bytes = 4096;
   /// True while a frame has started and not ended (a connection closed now truncates it).
-  bool in_frame() const { return state_ != state::idle; }
+  bool in_frame() const { return state_ == state::in_frame; }
   /// Bytes of the partial frame held.
   std::size_t buffered_bytes() const { return buf_.size(); }
 
@@ -72,6 +76,7 @@ class mllp_decoder {
   std::deque<std::string> frames_;
   std::vector<mllp_event> events_;
   std::string error_;
+  std::string head_;
   std::size_t skipped_total_ = 0;
   bool skip_run_open_ = false;
 };

@@ -83,9 +83,22 @@ class mllp_session final : public detail::session_handler {
       }
       if (decoder.failed()) {
         spdlog::warn(
-            "event=frame_too_large listener=mllp peer={} facility={} limit={} reason=\"closing "
+            "event=frame_too_large listener=mllp peer={} facility={} limit={} reason=\"answered AE, closing "
             "connection\"",
             c.peer(), code, limits_.max_message_bytes);
+        // Not stored (it is over the limit), but answered: an AE addressed from the frame's MSH
+        // tells the sender not to send it again as it is, where a silent close would make it retry.
+        const auto head = hl7v2::parse(decoder.failed_head());
+        const fhir::issue_list why{{fhir::severity::fatal, fhir::issue_code::too_long, "",
+                                    "message larger than this listener's limit of " +
+                                        std::to_string(limits_.max_message_bytes) + " bytes; not stored",
+                                    fhir::hl7_error::data_type_error}};
+        const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        if (auto ack = hl7v2::acknowledge(head.msg ? &*head.msg : nullptr, hl7v2::outcome::rejected, why, {now, {}})) {
+          std::string framed;
+          for (std::string_view a : hl7v2::split_messages(*ack)) hl7v2::mllp_encode_to(framed, a);
+          co_await c.write(framed, steady::now() + limits_.read_timeout);
+        }
         c.close_abruptly();
         co_return;
       }

@@ -77,6 +77,22 @@ TEST(Hl7Mllp, RestartAndMissingCr) {
   EXPECT_EQ(ev[2].what, mllp_event::kind::skipped_bytes);
 }
 
+TEST(Hl7Mllp, FrameIsCompleteAtFsEvenWhenTheCrNeverComes) {
+  mllp_decoder d;
+  d.push("\x0BMSH|whole\x1C");  // a sender that ends frames without the CR, then waits
+  EXPECT_EQ(d.frames_ready(), 1u);
+  EXPECT_FALSE(d.in_frame());  // closing the connection now truncates nothing
+  EXPECT_EQ(d.next_frame(), "MSH|whole");
+  d.push("\r");  // the late CR belongs to that frame: nothing skipped, no event
+  EXPECT_TRUE(d.take_events().empty());
+  EXPECT_EQ(d.skipped_total(), 0u);
+  d.push("\x0Bnext\x1C\x0Bthird\x1C\r");  // FS then VT: the CR is missing, both frames kept
+  EXPECT_EQ(drain(d), (std::vector<std::string>{"next", "third"}));
+  auto ev = d.take_events();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].what, mllp_event::kind::missing_cr);
+}
+
 TEST(Hl7Mllp, OversizeFrameFails) {
   mllp_settings s;
   s.max_frame_bytes = 100;
@@ -99,8 +115,9 @@ TEST(Hl7Mllp, PartialFrameIsVisible) {
   EXPECT_TRUE(d.in_frame());
   EXPECT_EQ(d.buffered_bytes(), 4u);
   EXPECT_EQ(d.frames_ready(), 0u);
-  d.push("\x1C");
-  EXPECT_TRUE(d.in_frame());
+  d.push("\x1C");  // complete at FS
+  EXPECT_FALSE(d.in_frame());
+  EXPECT_EQ(d.frames_ready(), 1u);
   d.push("\r");
   EXPECT_FALSE(d.in_frame());
   EXPECT_EQ(d.frames_ready(), 1u);

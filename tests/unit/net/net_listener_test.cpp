@@ -343,11 +343,30 @@ TEST_F(listeners, facility_without_a_feed_for_the_transport_is_refused) {
   EXPECT_EQ(x.read_http().status, 403);
 }
 
-TEST_F(listeners, oversize_frame_closes_the_connection) {
+TEST_F(listeners, oversize_frame_is_answered_ae_and_the_connection_closed) {
   start();
+  const std::string limit_text = "larger than this listener's limit of " +
+                                 std::to_string(settings_.limits.max_message_bytes) + " bytes; not stored";
+  {
+    // Addressed from the frame's MSH: the sender learns which message, and not to send it again.
+    tls_client c(mllp_->port(), with(good_));
+    ASSERT_TRUE(c.connected());
+    std::string msg = "MSH|^~\\&|LIS|42001|EMRGW|SYT|20261120||ORU^R01^ORU_R01|BIG-1|P|2.5.1\rOBX|1|ED|||";
+    msg.append(settings_.limits.max_message_bytes, 'x');
+    c.send(frame(msg));
+    auto ack = c.read_mllp(10s);
+    ASSERT_TRUE(ack.has_value());
+    EXPECT_NE(ack->find("\rMSA|AE|BIG-1"), std::string::npos) << *ack;
+    EXPECT_NE(ack->find(limit_text), std::string::npos) << *ack;
+    EXPECT_FALSE(c.read_mllp(5s));  // then closed
+    EXPECT_NE(c.last_end(), read_end::timeout);
+  }
   tls_client c(mllp_->port(), with(good_));
   ASSERT_TRUE(c.connected());
-  c.send(frame(std::string(settings_.limits.max_message_bytes + 1, 'x')));
+  c.send(frame(std::string(settings_.limits.max_message_bytes + 1, 'x')));  // no MSH: an AE all the same
+  auto ack = c.read_mllp(10s);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_NE(ack->find("|AE|"), std::string::npos) << *ack;
   EXPECT_FALSE(c.read_mllp(5s));
   EXPECT_NE(c.last_end(), read_end::timeout);
   EXPECT_EQ(handler_.count(), 0u);
