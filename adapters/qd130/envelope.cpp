@@ -155,7 +155,9 @@ class decoder {
     std::string_view name;
     const detail::field_rule* rule;
   };
-  std::vector<recent_rule> recent_;  // extract_rows: by element position, the previous row's rules
+  std::vector<recent_rule> recent_;
+  std::uint16_t record_no_ = 0;  // extract_rows: row::record_no of the HOSO being read  // extract_rows: by element
+                                 // position, the previous row's rules
 
   envelope::text_store& store() { return *out_.env.storage; }
 
@@ -449,6 +451,7 @@ class decoder {
       out_.env.records.emplace_back();
       record& rec = out_.env.records.back();
       ++index;
+      record_no_ = hosos.size() > 1 ? static_cast<std::uint16_t>(std::min<std::size_t>(index, 0xFFFF)) : 0;
       for (auto f : file_nodes) {
         if (++files > limits_.max_files) {
           add(severity::fatal, issue_code::too_costly, "FILEHOSO",
@@ -618,6 +621,7 @@ class decoder {
       r.table = def.id;
       r.rules_exact = true;  // every field below gets find_rule's index for its name
       r.position = static_cast<std::uint32_t>(table.size());
+      r.record_no = record_no_;
       unknown.clear();
       duplicates.clear();
       std::size_t children = 0;
@@ -945,7 +949,9 @@ std::string_view row::value(std::string_view name) const {
 }
 
 std::string row::location(std::string_view field_name) const {
-  std::string s(table_name(table));
+  std::string s;
+  if (record_no != 0) s = "HOSO[" + std::to_string(record_no) + "].";
+  s += table_name(table);
   const std::string_view n = stt();
   if (!n.empty() && n.size() <= 12 && detail::all_digits(n)) {
     s += "[STT=";

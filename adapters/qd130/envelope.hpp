@@ -83,6 +83,9 @@ struct row {
   /// Set by the decoder: every field's `rule` is the rule of its name in this row's table, so the
   /// checks use it without verifying it. Clear it when changing a field's name or rule.
   bool rules_exact = false;
+  /// 1-based HOSO of an envelope with several (0 with one): locations name it, since every
+  /// record has its own XML1[STT=1].
+  std::uint16_t record_no = 0;
 
   /// The value of a field, or "" when it is absent or empty.
   std::string_view value(std::string_view name) const;
@@ -90,7 +93,7 @@ struct row {
   /// The row's STT, or "" when it has none.
   std::string_view stt() const { return value("STT"); }
   /// `XML1[STT=1].MA_LK`, or `XML7[1].MA_LK` for rows without STT; `XML1[STT=1]` when
-  /// `field_name` is empty.
+  /// `field_name` is empty; `HOSO[2].XML1[STT=1].MA_LK` in the second HOSO of several.
   std::string location(std::string_view field_name = {}) const;
 };
 

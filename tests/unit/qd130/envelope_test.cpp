@@ -371,6 +371,23 @@ TEST(Qd130Checks, FacilityMismatchBetweenEnvelopeAndXml1) {
   EXPECT_EQ(i->severity, severity::error);
 }
 
+TEST(Qd130Checks, IssuesInAnEnvelopeOfSeveralRecordsNameTheRecord) {
+  // Every HOSO has its own XML1[STT=1]: the second one's missing HO_TEN is HOSO[2]'s.
+  std::string second = set_element(sample_table(1), "HO_TEN", "", true);
+  second = set_element(second, "MA_LK", "2611200099");
+  std::string env = make_envelope({{"XML1", sample_table(1)}});
+  const std::string hoso2 =
+      "<HOSO><FILEHOSO><LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>" + base64(second) + "</NOIDUNGFILE></FILEHOSO></HOSO>";
+  env.insert(env.find("</DANHSACHHOSO>"), hoso2);
+  env = set_element(env, "SOLUONGHOSO", "2");
+  const auto r = decode(env);
+  ASSERT_EQ(r.env.records.size(), 2u);
+  const auto* missing = find_issue(r.issues, "HOSO[2].XML1[STT=1].HO_TEN", fhir::issue_code::required);
+  ASSERT_NE(missing, nullptr) << describe(r.issues);
+  EXPECT_EQ(find_issue(r.issues, "XML1[STT=1].HO_TEN", fhir::issue_code::required), nullptr) << describe(r.issues);
+  EXPECT_EQ(find_issue(r.issues, "HOSO[1].XML1[STT=1].HO_TEN", fhir::issue_code::required), nullptr);
+}
+
 TEST(Qd130Checks, MaLkMismatchAcrossTables) {
   const auto r =
       decode(make_envelope({{"XML1", sample_table(1)}, {"XML5", set_element(sample_table(5), "MA_LK", "999")}}));
