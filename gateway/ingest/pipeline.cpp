@@ -128,20 +128,44 @@ std::string outcome_json(std::string_view message_id, std::string_view summary_s
   w.Key("diagnostics");
   str(summary);
   w.EndObject();
-  for (const auto& i : issues) {
+  // An answer lists at most `max_listed` issues, errors first when there are more (a 5,000-row
+  // file with a mistake in every row made a 1.7 MB answer); all of them are stored with the message.
+  constexpr std::size_t max_listed = 200;
+  std::vector<const fhir::issue*> listed;
+  listed.reserve(std::min(issues.size(), max_listed));
+  const bool capped = issues.size() > max_listed;
+  for (int pass = capped ? 0 : 1; pass < 2 && listed.size() < max_listed; ++pass)
+    for (const auto& i : issues) {
+      if (listed.size() == max_listed) break;
+      const bool error = i.severity == severity::error || i.severity == severity::fatal;
+      if (capped && (pass == 0) != error) continue;  // pass 0: errors; pass 1: the rest
+      listed.push_back(&i);
+    }
+  for (const fhir::issue* i : listed) {
     w.StartObject();
     w.Key("severity");
-    str(fhir::to_string(i.severity));
+    str(fhir::to_string(i->severity));
     w.Key("code");
-    str(fhir::to_string(i.code));
+    str(fhir::to_string(i->code));
     w.Key("diagnostics");
-    str(i.message);
-    if (!i.location.empty()) {
+    str(i->message);
+    if (!i->location.empty()) {
       w.Key("expression");
       w.StartArray();
-      str(i.location);
+      str(i->location);
       w.EndArray();
     }
+    w.EndObject();
+  }
+  if (capped) {
+    w.StartObject();
+    w.Key("severity");
+    str("information");
+    w.Key("code");
+    str("informational");
+    w.Key("diagnostics");
+    str(std::to_string(issues.size() - listed.size()) + " further issues not listed; all " +
+        std::to_string(issues.size()) + " are stored with the message");
     w.EndObject();
   }
   w.EndArray();
