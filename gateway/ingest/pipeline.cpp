@@ -208,7 +208,10 @@ asio::awaitable<response> pipeline::handle(request req) {
     if (parsed.msg) {
       auto msh = parsed.msg->header();
       auto control_id = msh.field(10).text();
-      if (!control_id.empty()) key = msh.field(4).component(1).text() + "|" + control_id;
+      // A control id is unique per sending application (MSH-3), not per facility: a hospital's
+      // LIS and PACS each count their own, and must not be taken for each other's duplicates.
+      if (!control_id.empty())
+        key = msh.field(3).component(1).text() + "|" + msh.field(4).component(1).text() + "|" + control_id;
     }
   }
   const auto msg_id = message_id_of(facility.code, key);
@@ -297,7 +300,8 @@ asio::awaitable<response> pipeline::handle(request req) {
   if (hl7) {
     fhir::issue_list conflict{
         {severity::error, issue_code::duplicate, "MSH^1^10",
-         "control id " + key.substr(key.find('|') + 1) + " was already used for a different message from this facility",
+         "control id " + key.substr(key.rfind('|') + 1) +
+             " was already used for a different message from this sending application (MSH-3) and facility",
          fhir::hl7_error::duplicate_key_identifier}};
     rec.conflict_issues_json = issues_json(conflict);
     rec.conflict_answer = answer_for(store::outcome::rejected, conflict, 409,

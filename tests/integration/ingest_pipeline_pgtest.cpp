@@ -124,6 +124,29 @@ TEST_F(pipeline_test, same_control_id_with_different_content_over_https_is_409) 
   EXPECT_EQ(pg.scalar("SELECT max(version) FROM resource WHERE type = 'Patient'"), "1");
 }
 
+TEST_F(pipeline_test, two_systems_of_one_hospital_may_use_the_same_control_id) {
+  // The LIS and the PACS of 42001 count their control ids each on their own.
+  auto lis = sample("hl7v2/oru-r01-cbc-42001.hl7");
+  auto pacs = sample("hl7v2/oru-r01-xray-report-42001.hl7");
+  const auto control_id = [](const std::string& m) {
+    std::size_t at = 0;
+    for (int bars = 0; bars < 9; ++bars) at = m.find('|', at) + 1;
+    return m.substr(at, m.find('|', at) - at);
+  };
+  const auto set_control_id = [&](std::string m, const std::string& id) {
+    const auto old = control_id(m);
+    m.replace(m.find("|" + old + "|") + 1, old.size(), id);
+    return m;
+  };
+  lis = set_control_id(lis, "CTL-1001");
+  pacs = set_control_id(pacs, "CTL-1001");
+  ASSERT_NE(lis.substr(0, 20), pacs.substr(0, 20));  // different MSH-3
+  EXPECT_EQ(msa_code(mllp("42001", lis).body), "AA");
+  auto r = mllp("42001", pacs);
+  EXPECT_EQ(msa_code(r.body), "AA") << r.body;
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'accepted'"), "2");
+}
+
 TEST_F(pipeline_test, merge_keeps_both_records_linked) {
   auto r = mllp("42007", sample("hl7v2/adt-a40-merge-42007.hl7"));
   EXPECT_EQ(msa_code(r.body), "AA") << r.body;
