@@ -50,9 +50,12 @@ export GW_NATIONAL_ENABLED=${GW_NATIONAL_ENABLED:-true}
 children=()
 stop_all() {
   trap - EXIT INT TERM
-  # Newest first: the gateway stops before the national stub it forwards to.
-  for ((i = ${#children[@]} - 1; i >= 0; i--)); do kill -TERM "${children[$i]}" 2>/dev/null || true; done
-  for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Newest first, each waited for: the gateway drains (its forwarder too) before the national stub
+  # it forwards to is stopped.
+  for ((i = ${#children[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${children[$i]}" 2>/dev/null || true
+    wait "${children[$i]}" 2>/dev/null || true
+  done
   if [[ $started_pg -eq 1 ]]; then scripts/pg-cluster.sh stop "$pgdir"; fi
   echo "demo: stopped"
 }
