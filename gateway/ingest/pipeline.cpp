@@ -214,6 +214,9 @@ asio::awaitable<response> pipeline::handle(request req) {
         key = msh.field(3).component(1).text() + "|" + msh.field(4).component(1).text() + "|" + control_id;
     }
   }
+  // A stored answer is in the language of the transport it was made for (an ACK or an
+  // OperationOutcome): the same bytes over the other transport are another message.
+  if (mllp) key = "mllp|" + key;
   const auto msg_id = message_id_of(facility.code, key);
   const auto now = now_seconds(req.received_at);
 

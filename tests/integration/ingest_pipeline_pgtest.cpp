@@ -147,6 +147,17 @@ TEST_F(pipeline_test, two_systems_of_one_hospital_may_use_the_same_control_id) {
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'accepted'"), "2");
 }
 
+TEST_F(pipeline_test, a_stored_answer_is_never_sent_over_the_other_transport) {
+  // Not HL7 at all, over MLLP: answered with an ACK. The same bytes posted over HTTPS get an
+  // OperationOutcome, not the stored ACK.
+  const std::string junk = "not-hl7-at-all";
+  auto over_mllp = mllp("42001", junk);
+  EXPECT_EQ(msa_code(over_mllp.body), "AE") << over_mllp.body;
+  auto over_https = send("42001", config::transport::https, junk, "application/xml");
+  EXPECT_NE(over_https.body.find("\"resourceType\":\"OperationOutcome\""), std::string::npos) << over_https.body;
+  EXPECT_EQ(over_https.body.find("MSH|"), std::string::npos) << over_https.body;
+}
+
 TEST_F(pipeline_test, merge_keeps_both_records_linked) {
   auto r = mllp("42007", sample("hl7v2/adt-a40-merge-42007.hl7"));
   EXPECT_EQ(msa_code(r.body), "AA") << r.body;
