@@ -83,32 +83,6 @@ TEST(cli, translate_hl7v2_prints_a_bundle_and_exits_0) {
   write_fhir_output("cli-translate-oru-r01-cbc", out);
 }
 
-TEST(cli, translate_qd130_for_a_configured_facility) {
-  // The shipped configuration names certificate files; stand-ins make it load.
-  temp_dir certs("certs");
-  for (auto f : {"gateway.crt", "gateway.key", "ca.crt"}) write_file(certs / f, "x");
-  std::string out, err;
-  int rc = translate("--facility 42001 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SHARED_DIR
-                     "/samples/vn-xml130/giamdinhhs-inpatient-pneumonia.xml",
-                     out, err, "GW_CERT_DIR=" + certs.path().string() + " ");
-  EXPECT_EQ(rc, 0) << err;
-  EXPECT_NE(out.find("\"MedicationRequest\""), std::string::npos);
-  write_fhir_output("cli-translate-qd130-envelope", out);
-}
-
-TEST(cli, translate_picks_the_facility_feed_that_fits_the_file) {
-  // 42001 sends QĐ 130 over HTTPS and HL7 v2 over MLLP: an HL7 file is translated as HL7 v2.
-  temp_dir certs("certs");
-  for (auto f : {"gateway.crt", "gateway.key", "ca.crt"}) write_file(certs / f, "x");
-  std::string out, err;
-  int rc = translate("--facility 42001 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SHARED_DIR
-                     "/samples/hl7v2/adt-a01-admit-42001.hl7",
-                     out, err, "GW_CERT_DIR=" + certs.path().string() + " ");
-  EXPECT_EQ(rc, 0) << err;
-  EXPECT_NE(err.find("translate: format hl7v2"), std::string::npos) << err;
-  EXPECT_NE(out.find("\"Encounter\""), std::string::npos);
-}
-
 /// The shipped configuration with stand-in certificate files (translate never opens them).
 struct shipped_config {
   temp_dir certs{"certs"};
@@ -117,6 +91,29 @@ struct shipped_config {
   }
   std::string env() const { return "GW_CERT_DIR=" + certs.path().string() + " "; }
 };
+
+TEST(cli, translate_qd130_for_a_configured_facility) {
+  shipped_config cfg;
+  std::string out, err;
+  int rc = translate("--facility 42001 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SHARED_DIR
+                     "/samples/vn-xml130/giamdinhhs-inpatient-pneumonia.xml",
+                     out, err, cfg.env());
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_NE(out.find("\"MedicationRequest\""), std::string::npos);
+  write_fhir_output("cli-translate-qd130-envelope", out);
+}
+
+TEST(cli, translate_picks_the_facility_feed_that_fits_the_file) {
+  // 42001 sends QĐ 130 over HTTPS and HL7 v2 over MLLP: an HL7 file is translated as HL7 v2.
+  shipped_config cfg;
+  std::string out, err;
+  int rc = translate("--facility 42001 --config " GW_SOURCE_DIR "/config/gateway.yaml " GW_SHARED_DIR
+                     "/samples/hl7v2/adt-a01-admit-42001.hl7",
+                     out, err, cfg.env());
+  EXPECT_EQ(rc, 0) << err;
+  EXPECT_NE(err.find("translate: format hl7v2"), std::string::npos) << err;
+  EXPECT_NE(out.find("\"Encounter\""), std::string::npos);
+}
 
 TEST(cli, translate_report_shows_how_a_hospitals_own_export_was_mapped) {
   shipped_config cfg;
