@@ -135,8 +135,12 @@ std::string text_array(const std::vector<std::string>& items) {
 // in all, a group's rows before the next group's; their backoff goes with the head's), taken in
 // one statement. Heads are checked in full so that rows waiting for, say, an Organization in
 // backoff never fill a claim in front of rows that can go; the rows after a head are checked once
-// for the whole claim afterwards (k_claim_conflicts, references_in). A head's references are read
-// from its version's content, current or replaced (resource_version; EXISTS needs no single row).
+// for the whole claim afterwards (k_claim_conflicts, references_in). A head's references are those
+// its row got when it was written (ref_types, ref_ids; migration 8): reading them from the content
+// here parsed the jsonb of every row the scan looked at, on every claim, and with some plans of
+// every version stored. The three waits are one EXISTS over UNION ALL so that they are looked at
+// in this order and the first found ends it: a row behind its group's backlog (most rows a claim
+// looks at) costs one probe of outbox_open_idx, whatever plan the statistics suggest.
 // The rows after a head are not locked first: the groups are this claim's alone (other claims
 // skip a locked head, and a group whose oldest open row is in flight has no head), so the update
 // can only meet a row that another claim took for its message (k_claim_units). It waits for that
@@ -150,13 +154,14 @@ WITH heads AS (
   SELECT o.seq, o.patient_key FROM outbox o
   WHERE o.state = 'pending' AND o.next_attempt_at <= now()
     AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq
-                    AND e.state IN ('pending', 'in_flight'))
-    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id
-                    AND e.seq < o.seq AND e.state IN ('pending', 'in_flight'))
-    AND NOT EXISTS (SELECT 1 FROM resource_version h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
+                      AND e.state IN ('pending', 'in_flight')
+                    UNION ALL
+                    SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id
+                      AND e.seq < o.seq AND e.state IN ('pending', 'in_flight')
+                    UNION ALL
+                    SELECT 1 FROM unnest(o.ref_types, o.ref_ids) AS r(type, id)
                     JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
-                    WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
-                    AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
+                    WHERE e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
   ORDER BY o.seq LIMIT $2
   FOR UPDATE OF o SKIP LOCKED
 ), prefix AS (

@@ -255,6 +255,36 @@ SELECT $1, type, id, version, 1 FROM v ORDER BY id
   EXPECT_EQ(seqs(claim(token(), 100, 8)), (std::vector<std::int64_t>{next}));
 }
 
+TEST(outbox_migration, rows_written_before_references_were_stored_still_wait_for_what_they_reference) {
+  // A database of the release before migration 8: an Organization in backoff, and a Patient
+  // written after it that references it. Upgraded, the Patient still waits for it.
+  pg_database pg;
+  store::database db{{pg.dsn(), 1, std::chrono::seconds(3), store::db_settings{}.statement_timeout}};
+  const auto schema = store::gateway_schema();
+  db.migrate_sync({schema.migrations.first(7), schema.lock_key});
+  {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO resource_history (type, id, version, last_updated, content) VALUES "
+        "('Organization', $1::uuid, 1, now(), '{}'), "
+        "('Patient', $2::uuid, 1, now(), jsonb_build_object('managingOrganization', "
+        "jsonb_build_object('reference', 'Organization/' || $1::text)))",
+        uuid(50), uuid(1));
+    tx.exec_params(
+        "INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version, next_attempt_at) VALUES "
+        "('Organization/' || $1::text, 'Organization', $1::uuid, 1, now() + interval '1 hour'), "
+        "($2::text, 'Patient', $2::uuid, 1, now())",
+        uuid(50), uuid(1));
+    tx.commit();
+  }
+  ASSERT_EQ(db.migrate_sync(), 1);
+  EXPECT_EQ(pg.scalar("SELECT ref_types::text || ref_ids::text FROM outbox WHERE resource_type = 'Patient'"),
+            "{Organization}{" + uuid(50) + "}");
+  store::outbox_store st{db};
+  EXPECT_TRUE(run_awaitable(st.claim({"test/1", "urn:emr-gateway:test", 10, 8, std::chrono::seconds(30)})).empty());
+}
+
 TEST_F(outbox_fixture, a_dependency_in_the_same_claim_comes_earlier_in_it) {
   auto org = add("Organization/" + uuid(50), "Organization", uuid(50));
   auto p1 =
