@@ -135,8 +135,12 @@ std::string text_array(const std::vector<std::string>& items) {
 // in all, a group's rows before the next group's; their backoff goes with the head's), taken in
 // one statement. Heads are checked in full so that rows waiting for, say, an Organization in
 // backoff never fill a claim in front of rows that can go; the rows after a head are checked once
-// for the whole claim afterwards (k_claim_conflicts, references_in). A head's references are read
-// from its version's content, current or replaced (resource_version; EXISTS needs no single row).
+// for the whole claim afterwards (k_claim_conflicts, references_in). A head's references are those
+// its row got when it was written (ref_types, ref_ids; migration 8): reading them from the content
+// here parsed the jsonb of every row the scan looked at, on every claim, and with some plans of
+// every version stored. The three waits are one EXISTS over UNION ALL so that they are looked at
+// in this order and the first found ends it: a row behind its group's backlog (most rows a claim
+// looks at) costs one probe of outbox_open_idx, whatever plan the statistics suggest.
 // The rows after a head are not locked first: the groups are this claim's alone (other claims
 // skip a locked head, and a group whose oldest open row is in flight has no head), so the update
 // can only meet a row that another claim took for its message (k_claim_units). It waits for that
@@ -150,13 +154,14 @@ WITH heads AS (
   SELECT o.seq, o.patient_key FROM outbox o
   WHERE o.state = 'pending' AND o.next_attempt_at <= now()
     AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = o.patient_key AND e.seq < o.seq
-                    AND e.state IN ('pending', 'in_flight'))
-    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id
-                    AND e.seq < o.seq AND e.state IN ('pending', 'in_flight'))
-    AND NOT EXISTS (SELECT 1 FROM resource_version h CROSS JOIN LATERAL gw_outbox_refs(h.content) r
+                      AND e.state IN ('pending', 'in_flight')
+                    UNION ALL
+                    SELECT 1 FROM outbox e WHERE e.resource_type = o.resource_type AND e.resource_id = o.resource_id
+                      AND e.seq < o.seq AND e.state IN ('pending', 'in_flight')
+                    UNION ALL
+                    SELECT 1 FROM unnest(o.ref_types, o.ref_ids) AS r(type, id)
                     JOIN outbox e ON e.resource_type = r.type AND e.resource_id = r.id
-                    WHERE h.type = o.resource_type AND h.id = o.resource_id AND h.version = o.resource_version
-                    AND e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
+                    WHERE e.seq < o.seq AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
   ORDER BY o.seq LIMIT $2
   FOR UPDATE OF o SKIP LOCKED
 ), prefix AS (
@@ -191,15 +196,31 @@ FROM cand WHERE u.seq = cand.seq RETURNING u.seq
 // Giving a unit back can break a later one's rule: repeated until the claim is consistent.
 // The rules that need no content are checked here; references are read from the content the
 // claim fetched anyway (references_in) and checked with k_reference_blockers.
+// A claim can hold thousands of rows of one group and one unit (a QĐ 130 file with thousands of
+// drug rows is one message), so "an open row outside the claim" is looked up once per group and
+// once per unit, not once per row: per row, each lookup read past the claim's own earlier rows,
+// 10,000 rows took 35 s and every claim hit the statement timeout. Groups are read through
+// outbox_open_idx (the range on patient_key keeps the planner off the primary key, which it would
+// walk from the table's first row filtering every row, delivered ones too).
 constexpr const char* k_claim_conflicts = R"sql(
-SELECT c.seq, c.unit FROM outbox c
-WHERE c.seq = ANY($2::bigint[]) AND (
-  EXISTS (SELECT 1 FROM outbox e WHERE e.patient_key = c.patient_key AND e.seq < c.seq
-          AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1)
+WITH c AS MATERIALIZED (
+  SELECT o.seq, o.patient_key, o.resource_type, o.resource_id, o.unit FROM outbox o WHERE o.seq = ANY($2::bigint[])
+), first_outside AS MATERIALIZED (
+  SELECT k.patient_key,
+         (SELECT e.seq FROM outbox e WHERE e.patient_key >= k.patient_key AND e.patient_key <= k.patient_key
+          AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1
+          ORDER BY e.patient_key, e.seq LIMIT 1) AS seq
+  FROM (SELECT DISTINCT patient_key FROM c) k
+), split_units AS MATERIALIZED (
+  SELECT u.unit FROM (SELECT DISTINCT unit FROM c WHERE unit IS NOT NULL) u
+  WHERE EXISTS (SELECT 1 FROM outbox e WHERE e.unit = u.unit AND e.state IN ('pending', 'in_flight')
+                AND e.lease_owner IS DISTINCT FROM $1)
+)
+SELECT c.seq, c.unit FROM c JOIN first_outside f ON f.patient_key = c.patient_key
+WHERE f.seq < c.seq
   OR EXISTS (SELECT 1 FROM outbox e WHERE e.resource_type = c.resource_type AND e.resource_id = c.resource_id
              AND e.seq < c.seq AND e.state IN ('pending', 'in_flight'))
-  OR EXISTS (SELECT 1 FROM outbox e WHERE e.unit = c.unit AND e.seq <> c.seq
-             AND e.state IN ('pending', 'in_flight') AND e.lease_owner IS DISTINCT FROM $1))
+  OR c.unit IN (SELECT unit FROM split_units)
 )sql";
 
 // The oldest open row, outside this claim, of each referenced resource ($2 types, $3 ids) that has one.
@@ -336,9 +357,14 @@ boost::asio::awaitable<std::vector<outbox_row>> outbox_store::claim(claim_reques
     // then lookups by key). After a burst the planner's row estimates lag (autovacuum analyzes
     // the table at most once a minute) and it would read the whole backlog with a bitmap scan
     // and sort it instead: 200 ms rather than 5 ms per claim on 30,000 new rows. Not here.
+    // No JIT either: the cost estimates grow with the backlog, and past jit_above_cost every
+    // statement compiled itself first (0.35 s per claim statement with 50,000 rows pending,
+    // more than the statement's own work) for a walk that stops after a few rows.
     // A claim need not wait for its commit to reach the disk: lost in a crash of the database
     // server, it only leaves its rows pending again, as if the claim had not happened.
-    tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL synchronous_commit = off");
+    tx.exec(
+        "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off; "
+        "SET LOCAL synchronous_commit = off");
     std::vector<std::int64_t> seqs;
     const auto lease_ms = static_cast<long long>(req.lease.count());
     const std::size_t depth = static_cast<std::size_t>(std::max(1, req.max_rounds));

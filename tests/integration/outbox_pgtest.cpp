@@ -36,7 +36,9 @@ std::string uuid(int n) {
 
 struct outbox_fixture : ::testing::Test {
   pg_database pg;
-  store::database db{{pg.dsn(), 2, std::chrono::seconds(3), std::chrono::seconds(15)}};
+  // The statement timeout the gateway's connections set (database.statement_timeout's default):
+  // a claim that outgrows it fails here as it does in production.
+  store::database db{{pg.dsn(), 2, std::chrono::seconds(3), store::db_settings{}.statement_timeout}};
   store::outbox_store st{db};
   int token_n = 0;
 
@@ -191,6 +193,96 @@ TEST_F(outbox_fixture, rows_that_must_wait_do_not_hold_back_rows_that_can_go) {
   EXPECT_EQ(
       q("SELECT count(*) FROM outbox WHERE state = 'in_flight' OR (state = 'pending' AND lease_owner IS NOT NULL)"),
       "0");
+}
+
+TEST_F(outbox_fixture, one_patients_large_message_stops_neither_the_others_nor_its_own_delivery) {
+  // A QĐ 130 file with thousands of drug rows is one message (unit 1): its Patient, then 10,000
+  // resources of that person, each referencing the Patient (written in one statement). Then
+  // another facility's patient (unit 2). The store's statement timeout is the gateway's: a claim
+  // whose cost grows faster than its rows runs into it, fails, and forwarding stops.
+  const std::string big = uuid(1);
+  auto head = add(big, "Patient", big, 1, "", 1);
+  {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    tx.exec_params(R"sql(
+WITH v AS (
+  INSERT INTO resource_history (type, id, version, last_updated, content)
+  SELECT 'MedicationRequest', ('00000000-0000-4000-9000-' || lpad(g::text, 12, '0'))::uuid, 1, now(),
+         jsonb_build_object('resourceType', 'MedicationRequest', 'id', '00000000-0000-4000-9000-' || lpad(g::text, 12, '0'),
+                            'status', 'completed', 'intent', 'order', 'subject', jsonb_build_object('reference', 'Patient/' || $1),
+                            'dosageInstruction', jsonb_build_array(jsonb_build_object('text', 'one tablet twice a day')))
+  FROM generate_series(1, 10000) g
+  RETURNING type, id, version)
+INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version, unit)
+SELECT $1, type, id, version, 1 FROM v ORDER BY id
+)sql",
+                   big);
+    tx.commit();
+  }
+  auto other = add(uuid(2), "Patient", uuid(2), 1, "", 2);
+  std::vector<std::int64_t> message;
+  {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    for (const auto& row : tx.exec("SELECT seq FROM outbox WHERE unit = 1 ORDER BY seq"))
+      message.push_back(row[0].as<std::int64_t>());
+  }
+  ASSERT_EQ(message.size(), 10'001u);
+  ASSERT_EQ(message.front(), head);
+  auto set_due = [&](const std::string& when) {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    tx.exec("UPDATE outbox SET attempts = 1, next_attempt_at = " + when + " WHERE unit = 1");
+    tx.commit();
+  };
+
+  // While the message waits (its delivery failed; backoff), the other patient goes.
+  set_due("now() + interval '1 hour'");
+  auto t1 = token();
+  std::vector<outbox_row> rows;
+  ASSERT_NO_THROW(rows = claim(t1, 100, 8));
+  EXPECT_EQ(seqs(rows), (std::vector<std::int64_t>{other}));
+  deliver(t1, rows);
+  // Due again: one claim takes the whole message (a message travels in one Bundle), in order.
+  set_due("now()");
+  auto t2 = token();
+  ASSERT_NO_THROW(rows = claim(t2, 100, 8));
+  EXPECT_EQ(seqs(rows), message);
+  deliver(t2, rows);
+  // And the person's next message follows.
+  auto next = add(big, "Observation", uuid(3), 1, R"("subject":{"reference":"Patient/)" + big + "\"}", 3);
+  EXPECT_EQ(seqs(claim(token(), 100, 8)), (std::vector<std::int64_t>{next}));
+}
+
+TEST(outbox_migration, rows_written_before_references_were_stored_still_wait_for_what_they_reference) {
+  // A database of the release before migration 8: an Organization in backoff, and a Patient
+  // written after it that references it. Upgraded, the Patient still waits for it.
+  pg_database pg;
+  store::database db{{pg.dsn(), 1, std::chrono::seconds(3), store::db_settings{}.statement_timeout}};
+  const auto schema = store::gateway_schema();
+  db.migrate_sync({schema.migrations.first(7), schema.lock_key});
+  {
+    pqxx::connection c(pg.dsn());
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO resource_history (type, id, version, last_updated, content) VALUES "
+        "('Organization', $1::uuid, 1, now(), '{}'), "
+        "('Patient', $2::uuid, 1, now(), jsonb_build_object('managingOrganization', "
+        "jsonb_build_object('reference', 'Organization/' || $1::text)))",
+        uuid(50), uuid(1));
+    tx.exec_params(
+        "INSERT INTO outbox (patient_key, resource_type, resource_id, resource_version, next_attempt_at) VALUES "
+        "('Organization/' || $1::text, 'Organization', $1::uuid, 1, now() + interval '1 hour'), "
+        "($2::text, 'Patient', $2::uuid, 1, now())",
+        uuid(50), uuid(1));
+    tx.commit();
+  }
+  ASSERT_EQ(db.migrate_sync(), 1);
+  EXPECT_EQ(pg.scalar("SELECT ref_types::text || ref_ids::text FROM outbox WHERE resource_type = 'Patient'"),
+            "{Organization}{" + uuid(50) + "}");
+  store::outbox_store st{db};
+  EXPECT_TRUE(run_awaitable(st.claim({"test/1", "urn:emr-gateway:test", 10, 8, std::chrono::seconds(30)})).empty());
 }
 
 TEST_F(outbox_fixture, a_dependency_in_the_same_claim_comes_earlier_in_it) {
