@@ -1669,7 +1669,27 @@ class mapper {
 }  // namespace
 
 std::string message_key(const message& m) {
-  return m.header().get(4, 1).text() + "|" + m.control_id().text();
+  // Raw (escaped) parts: a '|' inside one (a sender whose field separator is another character)
+  // is written as the HL7 escape, so that no two different triples make the same key.
+  auto part = [&](std::string_view raw, std::string& out) {
+    for (char c : raw) {
+      if (c == '|')
+        out += "\\F\\";
+      else
+        out += c;
+    }
+  };
+  const segment msh = m.header();
+  // The sending application: its namespace id, else its universal id (an OID-only HD).
+  std::string_view app = msh.get(3, 1).raw();
+  if (app.empty()) app = msh.get(3, 2).raw();
+  std::string key;
+  part(app, key);
+  key += '|';
+  part(msh.get(4, 1).raw(), key);
+  key += '|';
+  part(m.control_id().raw(), key);
+  return key;
 }
 
 translation translate(const parse_result& parsed, const settings& s, const context& ctx) {

@@ -68,7 +68,7 @@ struct context {
 struct translation {
   fhir::Bundle bundle;       ///< type "transaction"; no entries when nothing could be mapped
   fhir::issue_list issues;   ///< parse issues first, then mapping issues (HL7 locations)
-  std::string message_key;   ///< sending facility + "|" + MSH-10 (dedupe key); empty without MSH
+  std::string message_key;   ///< see message_key() below; empty without MSH
   std::string facility;      ///< MSH-4.1
   std::string message_type;  ///< MSH-9.1 "^" MSH-9.2, e.g. "ADT^A01"
 };
@@ -79,7 +79,9 @@ translation translate(std::string_view message, const settings& s, const context
 /// the same parse result). `parsed.issues` are copied into the result first.
 translation translate(const parse_result& parsed, const settings& s, const context& ctx);
 
-/// The dedupe key of a message: MSH-4.1 + "|" + MSH-10.
+/// The dedupe key of a message: sending application (MSH-3.1, else MSH-3.2) + "|" + facility
+/// (MSH-4.1) + "|" + control id (MSH-10), as written (escaped; a '|' in a part as \F\). A control id
+/// is unique per sending application: a hospital's LIS and PACS count their own.
 std::string message_key(const message& m);
 
 }  // namespace gw::hl7v2

@@ -90,24 +90,29 @@ int cmd_replay(const args& a) {
                  std::max(cfg.listeners.mllp.limits.max_message_bytes, cfg.listeners.ingest.limits.max_message_bytes)});
       store::replay_change c;
       c.issues_json = ingest::issues_json(t.issues);
-      if (fhir::has_errors(t.issues)) {
+      const bool errors = fhir::has_errors(t.issues);
+      if (errors) {
         c.outcome = store::outcome::rejected;
-        ++rejected;
-        for (const auto& i : t.issues)
-          if (i.severity == fhir::severity::error || i.severity == fhir::severity::fatal) {
-            std::printf("  message %lld still rejected: %s: %s\n", static_cast<long long>(m.id),
-                        i.location.empty() ? "-" : i.location.c_str(), i.message.c_str());
-            break;
-          }
       } else {
         c.outcome = store::outcome::accepted;
         c.resources = std::move(t.resources);
         c.links = std::move(t.links);
-        ++accepted;
-        if (m.outcome != "accepted") ++newly_accepted;
       }
       try {
         changed += rs.apply(m, c);
+        // Counted once applied: a message the database refuses is counted as failed only.
+        if (errors) {
+          ++rejected;
+          for (const auto& i : t.issues)
+            if (i.severity == fhir::severity::error || i.severity == fhir::severity::fatal) {
+              std::printf("  message %lld still rejected: %s: %s\n", static_cast<long long>(m.id),
+                          i.location.empty() ? "-" : i.location.c_str(), i.message.c_str());
+              break;
+            }
+        } else {
+          ++accepted;
+          if (m.outcome != "accepted") ++newly_accepted;
+        }
       } catch (const store::unavailable&) {
         throw;  // the database is gone: the rest would fail too
       } catch (const std::exception& e) {

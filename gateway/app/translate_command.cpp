@@ -165,6 +165,10 @@ int cmd_translate(const args& a) {
   input.received_at = std::chrono::system_clock::now();
   input.sha256_hex = store::to_hex(store::sha256_of(body));
   input.default_timezone = zone;
+  // The gateway's own limit: a file it would accept is translated here too.
+  if (cfg)
+    input.max_message_bytes =
+        std::max(cfg->listeners.mllp.limits.max_message_bytes, cfg->listeners.ingest.limits.max_message_bytes);
   auto t = ingest::translate_bundle(*fmt, input);
 
   std::string json = fhir::to_json(t.bundle);

@@ -80,6 +80,17 @@ std::string resolve_references(std::string json, const std::unordered_map<std::s
   return out;
 }
 
+/// True when the JSON text holds the escape of U+0000: "\u0000" after an even number of other
+/// backslashes (a text with a literal backslash before "u0000" is written "\\u0000": no NUL).
+bool has_nul_escape(std::string_view json) {
+  for (std::size_t at = json.find("\\u0000"); at != std::string_view::npos; at = json.find("\\u0000", at + 1)) {
+    std::size_t before = 0;
+    while (before < at && json[at - 1 - before] == '\\') ++before;
+    if (before % 2 == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, const fhir::identifier_systems& systems,
@@ -101,7 +112,7 @@ void bundle_to_writes(const fhir::Bundle& bundle, std::string_view facility, con
     w.json = resolve_references(fhir::to_json(e.resource), types);
     // PostgreSQL cannot store U+0000 in jsonb: a clear content error for the sender instead of a
     // failed write (the adapters that know the source field refuse it there first).
-    if (w.json.find("\\u0000") != std::string::npos) {
+    if (has_nul_escape(w.json)) {
       out.issues.push_back({fhir::severity::error, fhir::issue_code::value,
                             "Bundle.entry[" + std::to_string(i) + "] (" + w.type + ")",
                             "text with the NUL character (U+0000), which cannot be stored; remove it from the message",

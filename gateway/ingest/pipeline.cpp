@@ -10,6 +10,7 @@
 
 #include "adapters/hl7v2/ack.hpp"
 #include "adapters/hl7v2/parser.hpp"
+#include "adapters/hl7v2/translate.hpp"
 #include "gateway/store/database.hpp"
 #include "gateway/store/errors.hpp"
 
@@ -194,25 +195,25 @@ asio::awaitable<response> pipeline::handle(request req) {
   // The body has passed its listener's size limit: that limit, not an adapter default, is the one.
   const std::size_t max_bytes = (mllp ? cfg_.listeners.mllp : cfg_.listeners.ingest).limits.max_message_bytes;
   hl7v2::parse_result parsed;
-  std::string key = sha_hex;
-  if (!format) {
-    // Refused for its Content-Type, not its content: kept under a key of its own (body and type),
-    // so that the same bytes sent again with the right type are a new message, not a duplicate of
-    // the refusal.
-    key += "#content-type:" + store::to_hex(store::sha256_of(req.content_type));
-  }
+  std::string key;
+  std::string control_id;
   if (hl7) {
     hl7v2::parse_settings ps;
     ps.max_message_bytes = std::max(ps.max_message_bytes, max_bytes);
     parsed = hl7v2::parse(req.body, ps);
     if (parsed.msg) {
-      auto msh = parsed.msg->header();
-      auto control_id = msh.field(10).text();
-      // A control id is unique per sending application (MSH-3), not per facility: a hospital's
-      // LIS and PACS each count their own, and must not be taken for each other's duplicates.
-      if (!control_id.empty())
-        key = msh.field(3).component(1).text() + "|" + msh.field(4).component(1).text() + "|" + control_id;
+      control_id = parsed.msg->control_id().text();
+      // Sending application + facility + control id (a LIS and a PACS count their own ids).
+      if (!control_id.empty()) key = hl7v2::message_key(*parsed.msg);
     }
+  }
+  if (key.empty()) {
+    // The body's hash, with what it was taken for: the same bytes refused under one format (or an
+    // unknown Content-Type) and sent again under the right one are a new message, not a duplicate
+    // of the refusal.
+    key = sha_hex + "#" +
+          (format ? std::string(config::to_string(*format))
+                  : "content-type:" + store::to_hex(store::sha256_of(req.content_type)));
   }
   // A stored answer is in the language of the transport it was made for (an ACK or an
   // OperationOutcome): the same bytes over the other transport are another message.
@@ -303,7 +304,7 @@ asio::awaitable<response> pipeline::handle(request req) {
   if (hl7) {
     fhir::issue_list conflict{
         {severity::error, issue_code::duplicate, "MSH^1^10",
-         "control id " + key.substr(key.rfind('|') + 1) +
+         "control id " + control_id +
              " was already used for a different message from this sending application (MSH-3) and facility",
          fhir::hl7_error::duplicate_key_identifier}};
     rec.conflict_issues_json = issues_json(conflict);

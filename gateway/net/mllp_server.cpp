@@ -99,7 +99,9 @@ class mllp_session final : public detail::session_handler {
           for (std::string_view a : hl7v2::split_messages(*ack)) hl7v2::mllp_encode_to(framed, a);
           co_await c.write(framed, steady::now() + limits_.read_timeout);
         }
-        c.close_abruptly();
+        // The sender is likely still writing the rest of the frame: close_notify, and what it
+        // still sends is read and dropped for a while, so the AE is not lost to a TCP reset.
+        c.linger_on_close();
         co_return;
       }
       bool idle = !decoder.in_frame();

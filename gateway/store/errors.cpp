@@ -47,7 +47,12 @@ std::string describe_error(const std::exception& e) {
     if (state.empty()) return "server error";
     return "SQLSTATE " + state + " (" + std::string(sqlstate_class(state)) + ")";
   }
+  // libpqxx reports these without a sqlstate (they are not sql_errors).
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr) return "SQLSTATE 40001 (serialization failure)";
+  if (dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) return "SQLSTATE 40P01 (deadlock detected)";
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) return "transaction rolled back";
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) return "commit in doubt";
+  if (dynamic_cast<const pqxx::too_many_connections*>(&e) != nullptr) return "too many connections";
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return "connection lost";
   if (dynamic_cast<const unavailable*>(&e) != nullptr) return "database unavailable";
   return readable_type(typeid(e));

@@ -7,10 +7,9 @@
 
 namespace gw::store {
 
-/// What went wrong, fit for a log line or a terminal: "SQLSTATE 57014 (operator intervention:
-/// query canceled or statement timeout)" for a server error, "connection lost", "database
-/// unavailable", "commit in doubt", else the exception's type name, readable. Never the text of
-/// the server's message.
+/// What went wrong, fit for a log line or a terminal: "SQLSTATE 57014 (query canceled or
+/// statement timeout)" for a server error, "connection lost", "database unavailable", "commit in
+/// doubt", else the exception's type name, readable. Never the text of the server's message.
 std::string describe_error(const std::exception& e);
 
 }  // namespace gw::store

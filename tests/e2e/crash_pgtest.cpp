@@ -119,8 +119,9 @@ TEST(crash, no_answer_before_the_commit_and_kill_9_before_it_loses_nothing_ackno
   const auto opts = gw.as_facility("42001");
   const auto stored = [&] { return gw.db("SELECT count(*) FROM inbound_message"); };
   const auto waiting_for_the_lock = [&] {
-    return gw.db("SELECT count(*) FROM pg_stat_activity WHERE datname = 'emr_gateway' AND wait_event_type = 'Lock'") ==
-           "1";
+    return gw.db(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = 'emr_gateway' AND wait_event_type = 'Lock' "
+               "AND backend_type = 'client backend'") == "1";
   };
   {
     tls_client c(gw.mllp_port(), opts);
@@ -130,7 +131,9 @@ TEST(crash, no_answer_before_the_commit_and_kill_9_before_it_loses_nothing_ackno
     ASSERT_EQ(msa_code(*a), "AA") << *a;  // today's counter row exists from here on
   }
   const auto hold_counter = [&](pqxx::work& tx) {
-    tx.exec("SELECT 1 FROM facility_counter WHERE facility = '42001' FOR UPDATE");
+    // The table, not today's row: past midnight UTC the counter is a new row, which a row lock
+    // would not hold back.
+    tx.exec("LOCK TABLE facility_counter IN EXCLUSIVE MODE");
   };
 
   // 1. Held: written, not committed, not answered. Released: committed, then answered.
@@ -171,7 +174,7 @@ TEST(crash, no_answer_before_the_commit_and_kill_9_before_it_loses_nothing_ackno
         [&] {
           return gw.db(
                      "SELECT count(*) FROM pg_stat_activity WHERE datname = 'emr_gateway' "
-                     "AND pid <> pg_backend_pid()") == "0";
+                     "AND backend_type = 'client backend' AND pid <> pg_backend_pid()") == "0";
         },
         60s));
     EXPECT_EQ(stored(), "2");

@@ -67,6 +67,16 @@ TEST(bundle_writes, urn_references_to_entries_become_type_and_id) {
   EXPECT_NE(obs.find(std::string(R"("valueString":"Encounter/)") + k_encounter + "\""), std::string::npos) << obs;
 }
 
+TEST(bundle_writes, a_literal_backslash_u0000_in_text_is_no_nul) {
+  fhir::Bundle b = sample_bundle();
+  std::get<fhir::Observation>(b.entry[2].resource.get()).note.front().text = "path C:\\u0000data";
+  translation out;
+  bundle_to_writes(b, "42001", fhir::identifier_systems{}, out);
+  EXPECT_TRUE(out.issues.empty());
+  ASSERT_EQ(out.resources.size(), 3u);
+  EXPECT_NE(out.resources[2].json.find(R"(path C:\\u0000data)"), std::string::npos) << out.resources[2].json;
+}
+
 TEST(bundle_writes, text_with_nul_is_a_content_error_and_nothing_is_written) {
   fhir::Bundle b = sample_bundle();
   std::get<fhir::Observation>(b.entry[2].resource.get()).note.front().text = std::string("a\0b", 3);

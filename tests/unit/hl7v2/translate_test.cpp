@@ -149,10 +149,28 @@ TEST(Hl7Translate, EverySampleAnsweredAndGolden) {
   if (update) GTEST_SKIP() << "GW_UPDATE_GOLDEN: golden files rewritten; review the diff, then run again without it";
 }
 
+TEST(Hl7Translate, MessageKeyIsApplicationFacilityAndControlId) {
+  const auto key = [](const std::string& msh) {
+    const std::string bytes = msh + "\rPID|1\r";  // the parse result's views point into it
+    const parse_result r = parse(bytes);
+    EXPECT_TRUE(r.msg.has_value()) << msh;
+    return r.msg ? message_key(*r.msg) : std::string();
+  };
+  EXPECT_EQ(key("MSH|^~\\&|LIS|42001^BV^L|GW|SYT|20261120||ORU^R01|CTL-1|P|2.5"), "LIS|42001|CTL-1");
+  // The same control id from another system of the same hospital is another message.
+  EXPECT_EQ(key("MSH|^~\\&|PACS|42001|GW|SYT|20261120||ORU^R01|CTL-1|P|2.5"), "PACS|42001|CTL-1");
+  // An application named by its OID only (HD without a namespace id).
+  EXPECT_EQ(key("MSH|^~\\&|^1.2.840.1.1^ISO|42001|GW|SYT|20261120||ORU^R01|CTL-1|P|2.5"), "1.2.840.1.1|42001|CTL-1");
+  EXPECT_NE(key("MSH|^~\\&|^1.2.840.1.2^ISO|42001|GW|SYT|20261120||ORU^R01|CTL-1|P|2.5"), "1.2.840.1.1|42001|CTL-1");
+  // Another field separator: a '|' inside a part cannot make two triples one key.
+  EXPECT_EQ(key("MSH#^~\\&#A|B#C#GW#SYT#20261120##ORU^R01#CTL-1#P#2.5"), "A\\F\\B|C|CTL-1");
+  EXPECT_NE(key("MSH#^~\\&#A#B|C#GW#SYT#20261120##ORU^R01#CTL-1#P#2.5"), "A\\F\\B|C|CTL-1");
+}
+
 TEST(Hl7Translate, AdmitFacts) {
   translation t = run("fact-a01", test::sample("adt-a01-admit-42001.hl7"), "42001");
   ASSERT_FALSE(fhir::has_errors(t.issues)) << describe(t.issues);
-  EXPECT_EQ(t.message_key, "42001|42001-ADT-0000001");
+  EXPECT_EQ(t.message_key, "HIS|42001|42001-ADT-0000001");
   EXPECT_EQ(t.message_type, "ADT^A01");
   EXPECT_EQ(t.bundle.type, "transaction");
 
