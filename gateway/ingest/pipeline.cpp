@@ -264,6 +264,18 @@ asio::awaitable<response> pipeline::handle(request req) {
   rec.format = format ? std::string(config::to_string(*format)) : "unknown";
   rec.message_key = key;
   rec.sha256 = sha;
+  if (hl7 && req.body.find('\n') != std::string::npos) {
+    // HL7 segments may end in CR, LF or CR LF, and a relay may convert them: the same message with
+    // other line ends is the same content for the key (a retransmission, not a conflict).
+    std::string crs;
+    crs.reserve(req.body.size());
+    for (std::size_t i = 0; i < req.body.size(); ++i) {
+      const char c = req.body[i];
+      if (c == '\r' && i + 1 < req.body.size() && req.body[i + 1] == '\n') continue;  // CR LF → CR
+      crs.push_back(c == '\n' ? '\r' : c);
+    }
+    rec.key_sha256 = store::sha256_of(crs);
+  }
   rec.received_at = req.received_at;
 
   fhir::issue_list issues;

@@ -65,6 +65,15 @@ pqxx::binarystring sha_param(const inbound_record& rec) {
   return bytes_param(std::string_view(reinterpret_cast<const char*>(rec.sha256.data()), rec.sha256.size()));
 }
 
+const std::array<std::uint8_t, 32>& key_sha(const inbound_record& rec) {
+  return rec.key_sha256 ? *rec.key_sha256 : rec.sha256;
+}
+
+pqxx::binarystring key_sha_param(const inbound_record& rec) {
+  const auto& h = key_sha(rec);
+  return bytes_param(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
 std::string timestamp_param(std::chrono::system_clock::time_point t) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   // to_timestamp takes seconds; pass microseconds exactly as a decimal string.
@@ -89,11 +98,11 @@ std::vector<std::int64_t> claim_and_store(pqxx::work& tx, const std::vector<cons
   const std::size_t n = recs.size();
   std::string sql =
       "WITH v (ord, received_at, facility, transport, format, message_key, outcome, issues, answer_status, "
-      "resource_count, sha256, raw, answer) AS (VALUES ";
+      "resource_count, sha256, raw, answer, key_sha256) AS (VALUES ";
   std::vector<std::string> texts;
   std::vector<pqxx::binarystring> bins;
   texts.reserve(k_texts * n);
-  bins.reserve(3 * n);
+  bins.reserve(4 * n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto& rec = *recs[i];
     // One row: (ord, to_timestamp($a::double precision), $b, ..., $x::bytea, ...).
@@ -111,9 +120,9 @@ std::vector<std::int64_t> claim_and_store(pqxx::work& tx, const std::vector<cons
       sql.push_back(',');
       param(k_texts * i + k + 1, k_text_casts[k - 1]);
     }
-    for (std::size_t k = 0; k < 3; ++k) {
+    for (std::size_t k = 0; k < 4; ++k) {
       sql.push_back(',');
-      param(k_texts * n + 3 * i + k + 1, "::bytea");
+      param(k_texts * n + 4 * i + k + 1, "::bytea");
     }
     sql.push_back(')');
     texts.push_back(timestamp_param(rec.received_at));
@@ -128,10 +137,12 @@ std::vector<std::int64_t> claim_and_store(pqxx::work& tx, const std::vector<cons
     bins.push_back(sha_param(rec));
     bins.push_back(bytes_param(rec.raw));
     bins.push_back(bytes_param(rec.answer.body));
+    bins.push_back(key_sha_param(rec));
   }
   sql +=
       "), claimed AS (INSERT INTO message_key (facility, message_key, sha256, message_id, received_at, answer, "
-      "answer_status) SELECT facility, message_key, sha256, nextval('inbound_message_id_seq'), received_at, answer, "
+      "answer_status) SELECT facility, message_key, key_sha256, nextval('inbound_message_id_seq'), received_at, "
+      "answer, "
       "answer_status FROM v ORDER BY ord ON CONFLICT (facility, message_key) DO NOTHING "
       "RETURNING facility, message_key, message_id), "
       "stored AS (INSERT INTO inbound_message (id, received_at, facility, transport, format, message_key, sha256, "
@@ -155,7 +166,7 @@ void settle_taken_key(pqxx::work& tx, const inbound_record& rec, write_outcome& 
   auto prior = tx.exec_params1(
       "SELECT sha256, answer, answer_status, message_id FROM message_key WHERE facility = $1 AND message_key = $2",
       rec.facility, rec.message_key);
-  if (digest_from(prior[0]) == rec.sha256 || !rec.conflict_answer) {
+  if (digest_from(prior[0]) == key_sha(rec) || !rec.conflict_answer) {
     w.result.status = commit_status::duplicate;
     w.result.answer = {pqxx::binarystring(prior[1]).str(), prior[2].as<int>()};
     w.result.message_id = prior[3].as<std::int64_t>();

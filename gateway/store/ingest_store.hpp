@@ -54,7 +54,12 @@ struct inbound_record {
   std::string transport;  ///< "mllp" | "https"
   std::string format;     ///< "hl7v2" | "qd130" | ...
   std::string message_key;
-  std::array<std::uint8_t, 32> sha256{};
+  std::array<std::uint8_t, 32> sha256{};  ///< of `raw`, exactly as received
+  /// What "the same content" means for the key: another message under a taken key with this hash
+  /// is a duplicate, with another one a conflict. Empty: `sha256`. HL7 gives the hash of the
+  /// message with its segment ends written CR, so a retransmission that went through a CR LF
+  /// conversion is the same message.
+  std::optional<std::array<std::uint8_t, 32>> key_sha256;
   std::string raw;
   std::chrono::system_clock::time_point received_at;
   store::outcome outcome = outcome::accepted;

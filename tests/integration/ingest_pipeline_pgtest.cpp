@@ -96,6 +96,20 @@ TEST_F(pipeline_test, resend_gets_the_same_answer_and_creates_nothing) {
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM resource_version"), rows);
 }
 
+TEST_F(pipeline_test, a_retransmission_with_other_line_ends_is_a_duplicate_not_a_conflict) {
+  auto body = sample("hl7v2/adt-a01-admit-42001.hl7");
+  auto first = mllp("42001", body);
+  ASSERT_EQ(msa_code(first.body), "AA") << first.body;
+  for (const std::string end : {"\r\n", "\n"}) {
+    std::string converted;
+    for (char c : body) c == '\r' ? converted += end : converted += c;
+    auto again = mllp("42001", converted);
+    EXPECT_EQ(again.body, first.body);  // the stored answer
+  }
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message"), "1");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM inbound_message WHERE outcome = 'rejected'"), "0");
+}
+
 TEST_F(pipeline_test, same_control_id_with_different_content_is_refused_with_205) {
   auto body = sample("hl7v2/adt-a01-admit-42001.hl7");
   mllp("42001", body);
