@@ -40,6 +40,16 @@ std::string_view to_string(issue_code c) {
   return "invalid";
 }
 
+std::vector<const issue*> errors_first(const issue_list& issues) {
+  std::vector<const issue*> order;
+  order.reserve(issues.size());
+  for (const auto& i : issues)
+    if (is_error(i)) order.push_back(&i);
+  for (const auto& i : issues)
+    if (!is_error(i)) order.push_back(&i);
+  return order;
+}
+
 std::string facility_mismatch_text(std::string_view field, std::string_view named, std::string_view authenticated) {
   const bool code_like = !named.empty() && named.size() <= 20 && std::all_of(named.begin(), named.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_';

@@ -67,12 +67,21 @@ struct issue {
 
 using issue_list = std::vector<issue>;
 
+/// True for an error or a fatal issue: what refuses a message.
+inline bool is_error(const issue& i) {
+  return i.severity == severity::error || i.severity == severity::fatal;
+}
+
 /// True when any issue is an error or fatal.
 inline bool has_errors(const issue_list& issues) {
   for (const auto& i : issues)
-    if (i.severity == severity::error || i.severity == severity::fatal) return true;
+    if (is_error(i)) return true;
   return false;
 }
+
+/// The issues in the order an answer lists them (an ACK's ERR segments, an OperationOutcome):
+/// errors first, then the rest, each in its own order.
+std::vector<const issue*> errors_first(const issue_list& issues);
 
 /// FHIR code strings ("error", "required", ...).
 std::string_view to_string(severity s);

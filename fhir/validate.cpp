@@ -319,7 +319,7 @@ bool run(const T& r, issue_list& issues, const validate_settings& settings) {
   vcontext cx{issues, settings, std::string(T::resource_type), {}};
   check(r, field_spec{}, cx);
   for (std::size_t i = before; i < issues.size(); ++i)
-    if (issues[i].severity == severity::error || issues[i].severity == severity::fatal) return false;
+    if (is_error(issues[i])) return false;
   return true;
 }
 

@@ -45,13 +45,9 @@ std::string_view hl7_error_text(std::uint16_t code) {
 
 namespace {
 
-bool is_error(const fhir::issue& i) {
-  return i.severity == severity::error || i.severity == severity::fatal;
-}
-
 bool is_unsupported(const fhir::issue& i) {
   auto c = fhir::hl7_code_of(i);
-  return is_error(i) && c >= 200 && c <= 203;
+  return fhir::is_error(i) && c >= 200 && c <= 203;
 }
 
 /// HL7 DTM with seconds and zone: YYYYMMDDHHMMSS+ZZZZ.
@@ -176,17 +172,11 @@ std::string build_ack(const message* original, ack_code code, const fhir::issue_
     w.field(charset);
   }
 
-  // Errors first, then warnings and information.
-  std::vector<const fhir::issue*> order;
-  order.reserve(issues.size());
-  for (const auto& i : issues)
-    if (is_error(i)) order.push_back(&i);
-  for (const auto& i : issues)
-    if (!is_error(i)) order.push_back(&i);
+  const std::vector<const fhir::issue*> order = fhir::errors_first(issues);
 
   // MSA
   w.segment("MSA").field(to_string(code)).field(original_id);
-  if (legacy && !order.empty() && is_error(*order.front())) w.field(order.front()->message);
+  if (legacy && !order.empty() && fhir::is_error(*order.front())) w.field(order.front()->message);
 
   std::size_t listed = 0;
   for (const fhir::issue* i : order) {

@@ -2,7 +2,6 @@
 // a mapping or data fix) and record their new outcome. Idempotent; every run is audited.
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 
 #include "gateway/app/commands.hpp"
@@ -84,10 +83,8 @@ int cmd_replay(const args& a) {
       auto received =
           std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
               std::chrono::duration<double>(m.received_epoch)));
-      // The larger listener limit: the message passed one of them when it arrived.
-      auto t =
-          (*tr)({m.raw, facility, received, store::to_hex(store::sha256_of(m.raw)), cfg.default_timezone, nullptr,
-                 std::max(cfg.listeners.mllp.limits.max_message_bytes, cfg.listeners.ingest.limits.max_message_bytes)});
+      auto t = (*tr)({m.raw, facility, received, store::to_hex(store::sha256_of(m.raw)), cfg.default_timezone, nullptr,
+                      cfg.listeners.largest_message_bytes()});
       store::replay_change c;
       c.issues_json = ingest::issues_json(t.issues);
       const bool errors = fhir::has_errors(t.issues);
@@ -104,7 +101,7 @@ int cmd_replay(const args& a) {
         if (errors) {
           ++rejected;
           for (const auto& i : t.issues)
-            if (i.severity == fhir::severity::error || i.severity == fhir::severity::fatal) {
+            if (fhir::is_error(i)) {
               std::printf("  message %lld still rejected: %s: %s\n", static_cast<long long>(m.id),
                           i.location.empty() ? "-" : i.location.c_str(), i.message.c_str());
               break;

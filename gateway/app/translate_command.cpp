@@ -32,7 +32,7 @@ constexpr const char* k_usage =
 std::size_t print_issues(const fhir::issue_list& issues, const char* prefix) {
   std::size_t errors = 0;
   for (const auto& i : issues) {
-    if (i.severity == fhir::severity::error || i.severity == fhir::severity::fatal) ++errors;
+    if (fhir::is_error(i)) ++errors;
     std::fprintf(stderr, "%s%-11s %-14s %s: %s\n", prefix, std::string(fhir::to_string(i.severity)).c_str(),
                  std::string(fhir::to_string(i.code)).c_str(), i.location.empty() ? "-" : i.location.c_str(),
                  i.message.c_str());
@@ -166,9 +166,7 @@ int cmd_translate(const args& a) {
   input.sha256_hex = store::to_hex(store::sha256_of(body));
   input.default_timezone = zone;
   // The gateway's own limit: a file it would accept is translated here too.
-  if (cfg)
-    input.max_message_bytes =
-        std::max(cfg->listeners.mllp.limits.max_message_bytes, cfg->listeners.ingest.limits.max_message_bytes);
+  if (cfg) input.max_message_bytes = cfg->listeners.largest_message_bytes();
   auto t = ingest::translate_bundle(*fmt, input);
 
   std::string json = fhir::to_json(t.bundle);

@@ -7,6 +7,7 @@
 /// String values may use `${NAME}` or `${NAME:-default}` to take a value from the environment, and
 /// secrets such as the database DSN can be read from a file (`dsn_file`).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -53,6 +54,12 @@ struct listeners {
   listener ingest;  ///< HTTPS POST /ingest, mutual TLS (hospital systems)
   listener api;     ///< HTTPS FHIR API, status, metrics, dashboard (tokens)
   listener admin;   ///< plain HTTP, localhost: /healthz, /readyz
+
+  /// The larger of the two ingest listeners' `max_message_bytes`: what a stored message passed
+  /// when it arrived (replay and translate, which no longer know its listener, allow it too).
+  std::size_t largest_message_bytes() const {
+    return std::max(mllp.limits.max_message_bytes, ingest.limits.max_message_bytes);
+  }
 };
 
 struct database {

@@ -40,9 +40,7 @@ std::string message_id_of(std::string_view facility, std::string_view key) {
 }
 
 bool has_code(const fhir::issue_list& issues, issue_code c) {
-  return std::any_of(issues.begin(), issues.end(), [c](const issue& i) {
-    return i.code == c && (i.severity == severity::error || i.severity == severity::fatal);
-  });
+  return std::any_of(issues.begin(), issues.end(), [c](const issue& i) { return i.code == c && fhir::is_error(i); });
 }
 
 /// HTTP status of a rejected message: 403 for a facility mismatch, else 422 (content errors).
@@ -129,19 +127,12 @@ std::string outcome_json(std::string_view message_id, std::string_view summary_s
   w.Key("diagnostics");
   str(summary);
   w.EndObject();
-  // An answer lists at most `max_listed` issues, errors first when there are more (a 5,000-row
-  // file with a mistake in every row made a 1.7 MB answer); all of them are stored with the message.
+  // Errors first, as in an ACK, and at most `max_listed` of them (a 5,000-row file with a mistake
+  // in every row made a 1.7 MB answer); all of them are stored with the message.
   constexpr std::size_t max_listed = 200;
-  std::vector<const fhir::issue*> listed;
-  listed.reserve(std::min(issues.size(), max_listed));
-  const bool capped = issues.size() > max_listed;
-  for (int pass = capped ? 0 : 1; pass < 2 && listed.size() < max_listed; ++pass)
-    for (const auto& i : issues) {
-      if (listed.size() == max_listed) break;
-      const bool error = i.severity == severity::error || i.severity == severity::fatal;
-      if (capped && (pass == 0) != error) continue;  // pass 0: errors; pass 1: the rest
-      listed.push_back(&i);
-    }
+  std::vector<const fhir::issue*> listed = fhir::errors_first(issues);
+  const bool capped = listed.size() > max_listed;
+  if (capped) listed.resize(max_listed);
   for (const fhir::issue* i : listed) {
     w.StartObject();
     w.Key("severity");
